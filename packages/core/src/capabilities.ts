@@ -1,0 +1,74 @@
+/**
+ * What a runtime can honour. Each `false` is answered with an `ENOTSUP` {@link SocketError}
+ * naming the option or call and the runtime — never silently ignored. The README's
+ * capability matrix is generated from these objects.
+ */
+export interface Capabilities {
+  /** Unix-domain stream sockets (`unix:///path`). */
+  readonly unix: boolean;
+  /** Linux abstract Unix names (`unix:@name`). */
+  readonly unixAbstract: boolean;
+  /** UDP datagram sockets (`bind`). */
+  readonly udp: boolean;
+  /** `connect()` on a datagram socket, so that only the peer's datagrams are received. */
+  readonly udpConnect: boolean;
+  /** `reset()` sends a TCP RST instead of a FIN. */
+  readonly reset: boolean;
+  /** `allowHalfOpen`: keep writing after the peer has half-closed. */
+  readonly halfOpen: boolean;
+  /** `keepAliveDelay` / `setKeepAlive(true, delay)` with a delay other than the system's. */
+  readonly keepAliveDelay: boolean;
+  /** `sendBufferSize` / `receiveBufferSize` (SO_SNDBUF / SO_RCVBUF) on a stream. */
+  readonly streamBufferSize: boolean;
+  /** `sendBufferSize` / `receiveBufferSize` (SO_SNDBUF / SO_RCVBUF) on a datagram socket. */
+  readonly datagramBufferSize: boolean;
+  /** `localAddress` for an outgoing connection. */
+  readonly connectLocalAddress: boolean;
+  /** `reusePort` on a listener (SO_REUSEPORT). */
+  readonly reusePort: boolean;
+  /** `exclusive: false`, sharing a listener with cluster workers. */
+  readonly exclusive: boolean;
+  /** `ipv6Only` (IPV6_V6ONLY) on a listener or datagram socket. */
+  readonly ipv6Only: boolean;
+  /** `backlog` for a listener. */
+  readonly backlog: boolean;
+  /** `listen({ fd })`: a listening socket inherited from the parent, as systemd hands over. */
+  readonly listenFd: boolean;
+  /** `reuseAddr` on a datagram socket (SO_REUSEADDR). */
+  readonly reuseAddr: boolean;
+  /** `setBroadcast` / `broadcast` (SO_BROADCAST). */
+  readonly broadcast: boolean;
+  /** `setTTL` / `ttl` (IP_TTL) on a datagram socket. */
+  readonly ttl: boolean;
+  /** `joinMulticast` / `leaveMulticast` without a source (any-source multicast). */
+  readonly multicast: boolean;
+  /** `joinMulticast(group, { source })`: source-specific multicast. */
+  readonly multicastSource: boolean;
+  /** `setMulticastTTL`, `setMulticastLoopback`, `setMulticastInterface`. */
+  readonly multicastOptions: boolean;
+}
+
+/** The capability names, in the order the README's matrix lists them. */
+export const capabilityNames = [
+  "unix",
+  "unixAbstract",
+  "udp",
+  "udpConnect",
+  "reset",
+  "halfOpen",
+  "keepAliveDelay",
+  "streamBufferSize",
+  "datagramBufferSize",
+  "connectLocalAddress",
+  "reusePort",
+  "exclusive",
+  "ipv6Only",
+  "backlog",
+  "listenFd",
+  "reuseAddr",
+  "broadcast",
+  "ttl",
+  "multicast",
+  "multicastSource",
+  "multicastOptions",
+] as const satisfies readonly (keyof Capabilities)[];

@@ -1,0 +1,312 @@
+import type { HostAddress, InetAddress } from "./address.js";
+import type { DatagramHandle, DatagramSink } from "./driver.js";
+import { SocketError } from "./error.js";
+import { asyncDispose, encode, nextId } from "./internal/timer.js";
+import { type Monitored, type MonitorEntry, monitor, monitorActive, report } from "./monitor.js";
+import type { JoinMulticastOptions, NormalizedBindOptions } from "./options.js";
+import { parseAddress } from "./parse-address.js";
+import type { DatagramStats, SocketState } from "./types.js";
+import { checkBoolean, checkData, checkHostname, checkIP, checkOptionsObject, checkPort, checkTTL } from "./validate.js";
+
+/** One datagram received, with who sent it. */
+export interface Datagram {
+  readonly data: Uint8Array;
+  readonly remote: InetAddress;
+}
+
+/** Where to send: `"host:port"`, `"udp://host:port"`, `"[v6]:port"` or `{ hostname, port }`. */
+export type DatagramTarget = string | { readonly hostname: string; readonly port: number };
+
+// The largest UDP payload: 65,535 minus the IP and UDP headers (IPv6 has no header in the payload limit).
+const MAX_PAYLOAD = { 4: 65_507, 6: 65_527 } as const;
+
+/**
+ * A UDP socket. Receive with `for await (const { data, remote } of socket)`; datagrams
+ * that arrive while the receive queue is full are dropped and counted.
+ */
+export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
+  readonly id = nextId();
+  readonly localAddress: InetAddress;
+  /** Settles when the socket is closed. */
+  readonly closed: Promise<void>;
+
+  readonly #handle: DatagramHandle;
+  readonly #options: NormalizedBindOptions;
+  #remoteAddress: InetAddress | undefined;
+  #state: SocketState = "open";
+  #resolveClosed!: () => void;
+  #queue: Datagram[] = [];
+  #queueHead = 0;
+  #paused = false;
+  #reader: { resolve(result: IteratorResult<Datagram>): void } | undefined;
+  #bytesSent = 0;
+  #bytesReceived = 0;
+  #packetsSent = 0;
+  #packetsReceived = 0;
+  #packetsDropped = 0;
+  readonly #openedAt = Date.now();
+  #closedAt: number | undefined;
+
+  /** @internal Datagram sockets come from `bind()`. */
+  constructor(handle: DatagramHandle, options: NormalizedBindOptions) {
+    this.#handle = handle;
+    this.#options = options;
+    this.localAddress = handle.localAddress;
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    monitor.add(this);
+    if (monitorActive.value) {
+      monitor.emit({ type: "listen", id: this.id, kind: "datagram", time: Date.now(), localAddress: this.localAddress });
+    }
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () => void this.close();
+      signal.addEventListener("abort", onAbort, { once: true });
+      void this.closed.then(() => signal.removeEventListener("abort", onAbort));
+    }
+    handle.start(this.#sink);
+  }
+
+  /** The peer after `connect()`, else `undefined`. */
+  get remoteAddress(): InetAddress | undefined {
+    return this.#remoteAddress;
+  }
+
+  get state(): SocketState {
+    return this.#state;
+  }
+
+  get stats(): DatagramStats {
+    return {
+      bytesSent: this.#bytesSent,
+      bytesReceived: this.#bytesReceived,
+      packetsSent: this.#packetsSent,
+      packetsReceived: this.#packetsReceived,
+      packetsDropped: this.#packetsDropped,
+      openedAt: this.#openedAt,
+      closedAt: this.#closedAt,
+    };
+  }
+
+  /**
+   * Send one datagram; resolves once the kernel has it. `target` is required unless the
+   * socket is connected, and refused when it is. A datagram over the UDP limit (65,507
+   * bytes on IPv4) is `EMSGSIZE`, never a truncated send.
+   */
+  async send(data: Uint8Array | string, target?: DatagramTarget): Promise<void> {
+    checkData("data", data);
+    const bytes = typeof data === "string" ? encode(data) : data;
+    const address = target === undefined ? undefined : toTarget(target);
+    if (address === undefined && !this.#remoteAddress) {
+      throw new TypeError('The "target" argument is required: the socket is not connected');
+    }
+    if (address !== undefined && this.#remoteAddress) {
+      throw new TypeError('The "target" argument must be omitted: the socket is connected');
+    }
+    this.#assertOpen("send");
+    const limit = MAX_PAYLOAD[this.#options.family];
+    if (bytes.byteLength > limit) {
+      throw new SocketError("EMSGSIZE", `a datagram of ${bytes.byteLength} bytes exceeds the UDP limit of ${limit}`, {
+        syscall: "send",
+        address: this.#remoteAddress ?? (address && { ...address, family: address.family ?? (this.#options.family === 6 ? "IPv6" : "IPv4") }),
+      });
+    }
+    await this.#handle.send(bytes, address);
+    this.#bytesSent += bytes.byteLength;
+    this.#packetsSent++;
+    if (monitorActive.value) {
+      monitor.emit({ type: "send", id: this.id, kind: "datagram", time: Date.now(), bytes: bytes.byteLength });
+    }
+  }
+
+  /** Connected UDP: send to `target` without naming it, and receive only its datagrams. */
+  async connect(target: DatagramTarget): Promise<void> {
+    const address = toTarget(target);
+    this.#assertOpen("connect");
+    if (this.#remoteAddress) throw new SocketError("EIO", "the socket is already connected", { syscall: "connect" });
+    this.#remoteAddress = await this.#handle.connect(address);
+    if (monitorActive.value) {
+      monitor.emit({ type: "connect", id: this.id, kind: "datagram", time: Date.now(), remoteAddress: this.#remoteAddress });
+    }
+  }
+
+  setBroadcast(enable: boolean): void {
+    checkBoolean("enable", enable);
+    this.#assertOpen("setBroadcast");
+    this.#handle.setBroadcast(enable);
+  }
+
+  setTTL(ttl: number): void {
+    checkTTL("ttl", ttl);
+    this.#assertOpen("setTTL");
+    this.#handle.setTTL(ttl);
+  }
+
+  setMulticastTTL(ttl: number): void {
+    checkTTL("ttl", ttl);
+    this.#assertOpen("setMulticastTTL");
+    this.#handle.setMulticastTTL(ttl);
+  }
+
+  setMulticastLoopback(enable: boolean): void {
+    checkBoolean("enable", enable);
+    this.#assertOpen("setMulticastLoopback");
+    this.#handle.setMulticastLoopback(enable);
+  }
+
+  /** The interface multicast datagrams leave by, as its IP address. */
+  setMulticastInterface(address: string): void {
+    checkIP("address", address);
+    this.#assertOpen("setMulticastInterface");
+    this.#handle.setMulticastInterface(address);
+  }
+
+  /** Join a multicast group; with `source`, receive only that source's datagrams (SSM). */
+  joinMulticast(group: string, options?: JoinMulticastOptions): void {
+    const { source, iface } = this.#membership(group, options);
+    this.#assertOpen("joinMulticast");
+    this.#handle.addMembership(group, source, iface);
+  }
+
+  leaveMulticast(group: string, options?: JoinMulticastOptions): void {
+    const { source, iface } = this.#membership(group, options);
+    this.#assertOpen("leaveMulticast");
+    this.#handle.dropMembership(group, source, iface);
+  }
+
+  #membership(group: string, options: JoinMulticastOptions | undefined) {
+    checkIP("group", group);
+    const raw = checkOptionsObject("options", options, ["interface", "source"]);
+    const iface = raw.interface === undefined ? undefined : checkIP("options.interface", raw.interface);
+    const source = raw.source === undefined ? undefined : checkIP("options.source", raw.source);
+    return { source, iface };
+  }
+
+  #assertOpen(syscall: string): void {
+    if (this.#state === "closed") {
+      throw new SocketError("ECLOSED", "the datagram socket is closed", { syscall, address: this.localAddress });
+    }
+  }
+
+  readonly #sink: DatagramSink = {
+    message: (data, remote) => {
+      const remoteAddress = this.#remoteAddress;
+      // Where the runtime cannot connect a datagram socket, the driver filters nothing: do it here.
+      if (remoteAddress && (remote.port !== remoteAddress.port || remote.hostname !== remoteAddress.hostname)) return;
+      this.#bytesReceived += data.byteLength;
+      this.#packetsReceived++;
+      if (monitorActive.value) {
+        monitor.emit({ type: "receive", id: this.id, kind: "datagram", time: Date.now(), bytes: data.byteLength, remoteAddress: remote });
+      }
+      const reader = this.#reader;
+      if (reader) {
+        this.#reader = undefined;
+        reader.resolve({ value: { data, remote }, done: false });
+        return;
+      }
+      const queued = this.#queue.length - this.#queueHead;
+      if (queued >= this.#options.receiveQueueSize) {
+        this.#packetsDropped++;
+        if (!this.#paused && this.#handle.pause) {
+          this.#paused = true;
+          this.#handle.pause();
+        }
+        return;
+      }
+      this.#queue.push({ data, remote });
+    },
+    error: (error) => {
+      report("receiving a datagram", error);
+      if (monitorActive.value) monitor.emit({ type: "error", id: this.id, kind: "datagram", time: Date.now(), error });
+    },
+  };
+
+  /** Datagrams as they arrive; ends when the socket closes. Breaking out does not close it. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Datagram> {
+    const iterator: AsyncIterableIterator<Datagram> = {
+      next: () => {
+        const queue = this.#queue;
+        if (this.#queueHead < queue.length) {
+          const datagram = queue[this.#queueHead++]!;
+          if (this.#queueHead === queue.length) {
+            queue.length = 0;
+            this.#queueHead = 0;
+          }
+          if (this.#paused) {
+            this.#paused = false;
+            this.#handle.resume?.();
+          }
+          return Promise.resolve({ value: datagram, done: false });
+        }
+        if (this.#state === "closed") return Promise.resolve({ value: undefined, done: true });
+        if (this.#reader) return Promise.reject(new TypeError("The socket is already being read: one reader at a time"));
+        return new Promise((resolve) => (this.#reader = { resolve }));
+      },
+      return: async () => ({ value: undefined, done: true }),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === "closed") return this.closed;
+    this.#state = "closed";
+    this.#closedAt = Date.now();
+    try {
+      await this.#handle.close();
+    } catch (error) {
+      report("closing a datagram socket", error);
+    }
+    const reader = this.#reader;
+    this.#reader = undefined;
+    reader?.resolve({ value: undefined, done: true });
+    monitor.delete(this);
+    if (monitorActive.value) monitor.emit({ type: "close", id: this.id, kind: "datagram", time: this.#closedAt });
+    this.#resolveClosed();
+  }
+
+  ref(): this {
+    this.#handle.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#handle.unref();
+    return this;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** @internal */
+  snapshot(): MonitorEntry {
+    return {
+      id: this.id,
+      kind: "datagram",
+      role: "datagram",
+      transport: "udp",
+      localAddress: this.localAddress,
+      remoteAddress: this.#remoteAddress,
+      state: this.#state,
+      stats: this.stats,
+      age: Date.now() - this.#openedAt,
+    };
+  }
+}
+
+function toTarget(target: DatagramTarget): HostAddress {
+  let address: HostAddress;
+  if (typeof target === "string") {
+    const parsed = parseAddress(target, "udp");
+    if (parsed.transport !== "udp") {
+      throw new TypeError(`The "target" argument must be a UDP address. Received "${target}"`);
+    }
+    address = parsed;
+  } else {
+    const raw = checkOptionsObject("target", target, ["hostname", "port", "transport"]);
+    address = { transport: "udp", hostname: checkHostname("target.hostname", raw.hostname), port: checkPort("target.port", raw.port) };
+  }
+  if (address.hostname === "") throw new TypeError(`The "target" argument must name a host. Received ""`);
+  checkPort("target.port", address.port, { allowZero: false });
+  return address;
+}

@@ -1,0 +1,122 @@
+import type { Address, HostAddress, InetAddress, SocketAddress } from "./address.js";
+import type { Capabilities } from "./capabilities.js";
+import type { SocketError } from "./error.js";
+import type {
+  NormalizedBindOptions,
+  NormalizedConnectOptions,
+  NormalizedListenOptions,
+} from "./options.js";
+
+/**
+ * The contract between core's engine and a runtime: the smallest set of raw operations.
+ * Everything a user can observe — queueing, backpressure, state, counters, timeouts,
+ * signals, iteration, streams, the monitor — is built once in core on top of it.
+ *
+ * Rules every driver keeps:
+ * - Every error it reports has been through its one `toSocketError`.
+ * - It never throws from a callback into the engine and never lets a rejection escape.
+ * - A chunk it hands to `sink.data` belongs to the engine: it is not reused or overwritten.
+ * - It sets every default itself (see `NormalizedConnectOptions`): none is left to the runtime.
+ */
+export interface Driver {
+  readonly runtime: "node" | "bun" | "deno";
+  readonly capabilities: Capabilities;
+  /**
+   * Open a stream. Resolves once connected. When `signal` aborts, the attempt is given up
+   * and the promise rejects (core replaces the error with `ETIMEDOUT` or `EABORTED`).
+   * No event reaches a sink before `StreamHandle.start`.
+   */
+  connect(options: NormalizedConnectOptions, signal: AbortSignal): Promise<StreamHandle>;
+  /** Start listening; accepted connections go to `sink.connection`. */
+  listen(options: NormalizedListenOptions, sink: ServerSink): Promise<ServerHandle>;
+  /** Bind a UDP socket; datagrams go to `sink.message` once `start` is called. */
+  bind(options: NormalizedBindOptions): Promise<DatagramHandle>;
+  /** Resolve a name through the system resolver (getaddrinfo, /etc/hosts included). */
+  lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]>;
+}
+
+/** What the engine answers to a stream driver's events. */
+export interface StreamSink {
+  /** Bytes read. Called only while the handle is not paused. */
+  data(chunk: Uint8Array): void;
+  /** The peer half-closed (FIN). */
+  end(): void;
+  /** After a short `write` or while `busy`: everything taken is now in the kernel and more can be taken. */
+  drain(): void;
+  /** The connection is gone, with the error if it failed. Called exactly once, last. */
+  close(error?: SocketError): void;
+}
+
+/** One connected stream (TCP or Unix), either connected or accepted. */
+export interface StreamHandle {
+  readonly localAddress: SocketAddress;
+  readonly remoteAddress: SocketAddress;
+  /** Begin delivering events to `sink`; reading starts paused=false. */
+  start(sink: StreamSink): void;
+  /**
+   * Hand bytes towards the kernel. Returns how many were taken; those are the driver's from
+   * now on. Fewer than `data.length` means "full": `sink.drain` follows when it can take more.
+   */
+  write(data: Uint8Array): number;
+  /** True while bytes already taken have not all reached the kernel; `sink.drain` follows. */
+  readonly busy: boolean;
+  /** Stop / restart reading; the kernel's buffer then pushes back on the peer. */
+  pause(): void;
+  resume(): void;
+  /** Send FIN once everything taken has been written. */
+  shutdown(): void;
+  /** Release the connection (FIN if not sent yet); `sink.close()` follows. */
+  close(): void;
+  /** Abort with RST where the runtime can; `sink.close()` follows. */
+  reset(): void;
+  setNoDelay(enable: boolean): void;
+  setKeepAlive(enable: boolean, delayMs: number | undefined): void;
+  ref(): void;
+  unref(): void;
+}
+
+export interface ServerSink {
+  connection(handle: StreamHandle): void;
+  /** The listener failed after it was up (rare: EMFILE on accept and the like). */
+  error(error: SocketError): void;
+}
+
+export interface ServerHandle {
+  readonly address: SocketAddress;
+  /** Stop accepting where the runtime can (connections then wait in the kernel's backlog). Optional. */
+  pause?(): void;
+  resume?(): void;
+  /** Stop listening; existing connections are untouched. */
+  close(): Promise<void>;
+  ref(): void;
+  unref(): void;
+}
+
+export interface DatagramSink {
+  message(data: Uint8Array, remote: InetAddress): void;
+  error(error: SocketError): void;
+}
+
+/** One bound UDP socket. */
+export interface DatagramHandle {
+  readonly localAddress: InetAddress;
+  start(sink: DatagramSink): void;
+  /** Send one datagram; resolves once the kernel has it. `target` is omitted when connected. */
+  send(data: Uint8Array, target: HostAddress | undefined): Promise<void>;
+  connect(target: HostAddress): Promise<InetAddress>;
+  /** Stop / restart reading, where the runtime can. Optional. */
+  pause?(): void;
+  resume?(): void;
+  setBroadcast(enable: boolean): void;
+  setTTL(ttl: number): void;
+  setMulticastTTL(ttl: number): void;
+  setMulticastLoopback(enable: boolean): void;
+  setMulticastInterface(address: string): void;
+  addMembership(group: string, source: string | undefined, iface: string | undefined): void;
+  dropMembership(group: string, source: string | undefined, iface: string | undefined): void;
+  close(): Promise<void>;
+  ref(): void;
+  unref(): void;
+}
+
+export type { Address };

@@ -1,0 +1,22 @@
+/** A timer that does not keep the process alive where the runtime allows (Node, Bun). */
+export function startTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(callback, ms);
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+const encoder = new TextEncoder();
+export function encode(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+export { encoder };
+
+let lastId = 0;
+/** Ids are unique per process and never reused, so a monitor event names one socket. */
+export function nextId(): number {
+  return ++lastId;
+}
+
+/** `Symbol.asyncDispose` where the runtime has it; a registered symbol otherwise. */
+export const asyncDispose: typeof Symbol.asyncDispose =
+  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);

@@ -1,0 +1,565 @@
+import type { SocketAddress } from "./address.js";
+import type { StreamHandle, StreamSink } from "./driver.js";
+import { SocketError } from "./error.js";
+import { asyncDispose, encoder, nextId, startTimer } from "./internal/timer.js";
+import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
+import type { NormalizedStreamOptions } from "./options.js";
+import type { SocketState, SocketStats } from "./types.js";
+import { checkBoolean, checkData, checkMilliseconds } from "./validate.js";
+
+/** Writes smaller than this are copied into a per-socket slab and leave in one system call per tick. */
+const COALESCE_LIMIT = 16 * 1024;
+const SLAB_SIZE = 16 * 1024;
+
+/** Lets a Server close its connections without a public method for it. */
+export const destroySocket = Symbol("omnisock.destroy");
+
+interface Reader {
+  resolve(result: IteratorResult<Uint8Array>): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A connected stream: TCP or Unix, client or accepted. The same on every runtime; the
+ * driver under it only moves bytes.
+ *
+ * Reading: `for await (const chunk of socket)`. Reading pauses while the consumer does
+ * (after `highWaterMark` bytes are buffered). Breaking out of the loop does not close the
+ * socket; iterate again to read on.
+ *
+ * Writing: `write()` never drops: it queues, and returns `false` once `highWaterMark`
+ * bytes are queued; `await flush()` then waits until the kernel has them. A `Uint8Array`
+ * of 16 KiB or more is queued without a copy: do not change it until `flush()` resolves.
+ */
+export class Socket implements AsyncIterable<Uint8Array>, Monitored {
+  readonly id = nextId();
+  readonly role: "client" | "server";
+  readonly transport: "tcp" | "unix";
+  /** `true` once TLS is on. */
+  readonly secure = false;
+  readonly localAddress: SocketAddress;
+  readonly remoteAddress: SocketAddress;
+  /** Settles when the socket is over: resolves on a clean close, rejects with the `SocketError` that ended it. */
+  readonly closed: Promise<void>;
+
+  readonly #handle: StreamHandle;
+  readonly #options: NormalizedStreamOptions;
+  #state: SocketState = "open";
+  #resolveClosed!: () => void;
+  #rejectClosed!: (error: SocketError) => void;
+  /** The error the engine itself ended the socket with (idle timeout, abort). */
+  #failure: SocketError | undefined;
+  #closedByUser = false;
+
+  // Write side: sealed chunks waiting for the driver, then the slab being filled this tick.
+  #queue: Uint8Array[] = [];
+  #queueHead = 0;
+  #queued = 0;
+  #slab: Uint8Array | undefined;
+  #slabStart = 0;
+  #slabEnd = 0;
+  #pumpScheduled = false;
+  #driverFull = false;
+  #ending = false;
+  #shutdownSent = false;
+  #flushWaiters: { resolve(): void; reject(error: unknown): void }[] = [];
+
+  // Read side.
+  #chunks: Uint8Array[] = [];
+  #chunksHead = 0;
+  #buffered = 0;
+  #paused = false;
+  #readEnded = false;
+  #readError: SocketError | undefined;
+  #reader: Reader | undefined;
+
+  // Counters.
+  #bytesSent = 0;
+  #bytesReceived = 0;
+  #packetsSent = 0;
+  #packetsReceived = 0;
+  readonly #openedAt = Date.now();
+  #closedAt: number | undefined;
+
+  #idleTimeout = 0;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastActivity = 0;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+  #readable: ReadableStream<Uint8Array> | undefined;
+  #writable: WritableStream<Uint8Array | string> | undefined;
+
+  /** @internal Sockets come from `connect()` and from a server, never from `new`. */
+  constructor(
+    handle: StreamHandle,
+    options: NormalizedStreamOptions,
+    role: "client" | "server",
+    signal?: AbortSignal,
+  ) {
+    this.#handle = handle;
+    this.#options = options;
+    this.role = role;
+    this.localAddress = handle.localAddress;
+    this.remoteAddress = handle.remoteAddress;
+    this.transport = handle.remoteAddress.transport === "unix" ? "unix" : "tcp";
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#resolveClosed = resolve;
+      this.#rejectClosed = reject;
+    });
+    // Nobody is obliged to await `closed`; its rejection must not surface as unhandled.
+    this.closed.catch(() => {});
+    monitor.add(this);
+    if (options.idleTimeout > 0) this.setTimeout(options.idleTimeout);
+    if (signal) {
+      this.#signal = signal;
+      this.#onAbort = () => this.#fail(new SocketError("EABORTED", "the signal aborted the socket", { syscall: "abort", address: this.remoteAddress }));
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+    handle.start(this.#sink);
+    if (monitorActive.value) {
+      monitor.emit({
+        type: role === "client" ? "connect" : "accept",
+        id: this.id,
+        kind: "socket",
+        time: Date.now(),
+        localAddress: this.localAddress,
+        remoteAddress: this.remoteAddress,
+      });
+    }
+  }
+
+  get state(): SocketState {
+    return this.#state;
+  }
+
+  get stats(): SocketStats {
+    return {
+      bytesSent: this.#bytesSent,
+      bytesReceived: this.#bytesReceived,
+      packetsSent: this.#packetsSent,
+      packetsReceived: this.#packetsReceived,
+      openedAt: this.#openedAt,
+      closedAt: this.#closedAt,
+    };
+  }
+
+  /** Bytes accepted by `write()` and not yet handed to the kernel. */
+  get writableLength(): number {
+    return this.#queued;
+  }
+
+  // ---- writing ----
+
+  /**
+   * Queue bytes (a string is sent as UTF-8). Never drops; returns `false` once
+   * `highWaterMark` bytes are queued. Throws `ECLOSED` after `end()`, `close()` or the end.
+   */
+  write(data: Uint8Array | string): boolean {
+    checkData("data", data);
+    if (this.#ending || this.#state === "closed" || this.#state === "writeClosed") {
+      throw new SocketError("ECLOSED", "cannot write: the socket is closed for writing", {
+        syscall: "write",
+        address: this.remoteAddress,
+      });
+    }
+    const length = typeof data === "string" ? this.#stageText(data) : this.#stageBytes(data);
+    this.#queued += length;
+    if (!this.#pumpScheduled && !this.#driverFull) {
+      this.#pumpScheduled = true;
+      queueMicrotask(this.#pump);
+    }
+    return this.#queued < this.#options.highWaterMark;
+  }
+
+  /** Resolves when everything queued has reached the kernel. */
+  flush(): Promise<void> {
+    if (this.#queued === 0 && !this.#driverFull) return Promise.resolve();
+    if (this.#state === "closed") return Promise.reject(this.#closedError("flush"));
+    return new Promise((resolve, reject) => this.#flushWaiters.push({ resolve, reject }));
+  }
+
+  /** Half-close: send FIN once everything queued is sent. Reading goes on. */
+  async end(): Promise<void> {
+    if (this.#ending || this.#state === "closed") return;
+    this.#ending = true;
+    await this.flush();
+    this.#sendShutdown();
+  }
+
+  /** Close gracefully: send everything queued, then release the connection. */
+  async close(): Promise<void> {
+    if (this.#state !== "closed" && !this.#closedByUser) {
+      this.#closedByUser = true;
+      this.#ending = true;
+      try {
+        await this.flush();
+      } catch {
+        // The socket failed while flushing; `closed` carries that error.
+      }
+      // `flush()` awaited: the driver may have closed meanwhile.
+      if ((this.#state as SocketState) !== "closed") this.#handle.close();
+    }
+    return this.closed.catch(() => {});
+  }
+
+  /** Abort: discard what is queued and send RST where the runtime can (see `capabilities.reset`). */
+  reset(): Promise<void> {
+    if (this.#state !== "closed") {
+      this.#closedByUser = true;
+      this.#discardQueue();
+      this.#handle.reset();
+    }
+    return this.closed.catch(() => {});
+  }
+
+  /** @internal Close at once without flushing (a forced server close). */
+  [destroySocket](): void {
+    if (this.#state === "closed") return;
+    this.#closedByUser = true;
+    this.#discardQueue();
+    this.#handle.close();
+  }
+
+  #stageBytes(data: Uint8Array): number {
+    const length = data.byteLength;
+    if (length >= COALESCE_LIMIT) {
+      this.#seal();
+      this.#queue.push(data);
+      return length;
+    }
+    this.#reserve(length).set(data, this.#slabEnd);
+    this.#slabEnd += length;
+    return length;
+  }
+
+  #stageText(text: string): number {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    const worst = text.length * 3;
+    if (worst >= COALESCE_LIMIT) return this.#stageBytes(encoder.encode(text));
+    const slab = this.#reserve(worst);
+    const { written } = encoder.encodeInto(text, slab.subarray(this.#slabEnd));
+    this.#slabEnd += written;
+    return written;
+  }
+
+  /** The slab with room for `length` more bytes at `#slabEnd`. */
+  #reserve(length: number): Uint8Array {
+    const slab = this.#slab;
+    if (slab && this.#slabEnd + length <= slab.byteLength) return slab;
+    this.#seal();
+    // Bytes already handed out stay untouched: a new slab, never a rewind of the old one.
+    this.#slab = new Uint8Array(Math.max(SLAB_SIZE, length));
+    this.#slabStart = this.#slabEnd = 0;
+    return this.#slab;
+  }
+
+  #seal(): void {
+    if (this.#slab && this.#slabEnd > this.#slabStart) {
+      this.#queue.push(this.#slab.subarray(this.#slabStart, this.#slabEnd));
+      this.#slabStart = this.#slabEnd;
+    }
+  }
+
+  /** Hand queued chunks to the driver until it is full or the queue is empty. */
+  readonly #pump = (): void => {
+    this.#pumpScheduled = false;
+    if (this.#driverFull || this.#state === "closed") return;
+    this.#seal();
+    const queue = this.#queue;
+    const handle = this.#handle;
+    let head = this.#queueHead;
+    let sent = 0;
+    while (head < queue.length) {
+      const chunk = queue[head]!;
+      const taken = handle.write(chunk);
+      if (taken > 0) {
+        sent += taken;
+        this.#packetsSent++;
+      }
+      if (taken < chunk.byteLength) {
+        queue[head] = chunk.subarray(taken);
+        this.#driverFull = true;
+        break;
+      }
+      head++;
+      if (handle.busy) {
+        this.#driverFull = true;
+        break;
+      }
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    }
+    this.#queueHead = head;
+    this.#queued -= sent;
+    this.#bytesSent += sent;
+    if (sent > 0) {
+      this.#lastActivity = this.#idleTimeout > 0 ? Date.now() : 0;
+      if (monitorActive.value) {
+        monitor.emit({ type: "send", id: this.id, kind: "socket", time: Date.now(), bytes: sent });
+      }
+    }
+    if (this.#queued === 0 && !this.#driverFull) this.#settleFlush(undefined);
+  };
+
+  #settleFlush(error: unknown): void {
+    const waiters = this.#flushWaiters;
+    if (waiters.length === 0) return;
+    this.#flushWaiters = [];
+    for (const waiter of waiters) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+  }
+
+  #discardQueue(): void {
+    this.#queue = [];
+    this.#queueHead = 0;
+    this.#queued = 0;
+    this.#slab = undefined;
+    this.#slabStart = this.#slabEnd = 0;
+  }
+
+  #sendShutdown(): void {
+    if (this.#shutdownSent || this.#state === "closed") return;
+    this.#shutdownSent = true;
+    this.#handle.shutdown();
+    if (this.#state === "readClosed") {
+      // Both directions are done: nothing more can happen on this connection.
+      this.#handle.close();
+    } else {
+      this.#state = "writeClosed";
+    }
+  }
+
+  // ---- events from the driver ----
+
+  readonly #sink: StreamSink = {
+    data: (chunk) => {
+      const length = chunk.byteLength;
+      this.#bytesReceived += length;
+      this.#packetsReceived++;
+      if (this.#idleTimeout > 0) this.#lastActivity = Date.now();
+      if (monitorActive.value) {
+        monitor.emit({ type: "receive", id: this.id, kind: "socket", time: Date.now(), bytes: length });
+      }
+      const reader = this.#reader;
+      if (reader) {
+        this.#reader = undefined;
+        reader.resolve({ value: chunk, done: false });
+        return;
+      }
+      this.#chunks.push(chunk);
+      this.#buffered += length;
+      if (!this.#paused && this.#buffered >= this.#options.highWaterMark) {
+        this.#paused = true;
+        this.#handle.pause();
+      }
+    },
+    end: () => {
+      this.#readEnded = true;
+      this.#finishReader();
+      if (this.#state === "writeClosed") {
+        this.#handle.close();
+      } else if (this.#state === "open") {
+        this.#state = "readClosed";
+        // Without half-open, the peer's FIN ends the socket once our queue is sent.
+        if (!this.#options.allowHalfOpen) void this.close();
+      }
+    },
+    drain: () => {
+      if (!this.#driverFull) return;
+      this.#driverFull = false;
+      this.#pump();
+    },
+    close: (error) => this.#onClose(error),
+  };
+
+  #onClose(driverError: SocketError | undefined): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#closedAt = Date.now();
+    // An error we caused ourselves (timeout, abort) explains the close better than the driver's.
+    const error = this.#failure ?? (this.#closedByUser ? undefined : driverError);
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#readEnded = true;
+    this.#readError = error;
+    this.#finishReader();
+    const unsent = this.#queued > 0 || this.#driverFull;
+    this.#discardQueue();
+    this.#driverFull = false;
+    this.#settleFlush(unsent ? (error ?? this.#closedError("flush")) : undefined);
+    monitor.delete(this);
+    if (monitorActive.value) {
+      const time = this.#closedAt;
+      if (error) monitor.emit({ type: "error", id: this.id, kind: "socket", time, error });
+      monitor.emit({ type: "close", id: this.id, kind: "socket", time });
+    }
+    if (error) this.#rejectClosed(error);
+    else this.#resolveClosed();
+  }
+
+  /** End the socket because of `error` (idle timeout, abort): iteration and `closed` report it. */
+  #fail(error: SocketError): void {
+    if (this.#state === "closed") return;
+    this.#failure ??= error;
+    this.#discardQueue();
+    this.#handle.close();
+  }
+
+  #closedError(syscall: string): SocketError {
+    return new SocketError("ECLOSED", "the socket is closed", { syscall, address: this.remoteAddress });
+  }
+
+  // ---- reading ----
+
+  #finishReader(): void {
+    const reader = this.#reader;
+    if (!reader || this.#chunksHead < this.#chunks.length) return;
+    this.#reader = undefined;
+    if (this.#readError) reader.reject(this.#readError);
+    else reader.resolve({ value: undefined, done: true });
+  }
+
+  #read(): Promise<IteratorResult<Uint8Array>> {
+    const chunks = this.#chunks;
+    if (this.#chunksHead < chunks.length) {
+      const chunk = chunks[this.#chunksHead]!;
+      chunks[this.#chunksHead++] = undefined as never;
+      if (this.#chunksHead === chunks.length) {
+        chunks.length = 0;
+        this.#chunksHead = 0;
+      }
+      this.#buffered -= chunk.byteLength;
+      if (this.#paused && this.#buffered < this.#options.highWaterMark && this.#state !== "closed") {
+        this.#paused = false;
+        this.#handle.resume();
+      }
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.#readEnded) {
+      return this.#readError ? Promise.reject(this.#readError) : Promise.resolve({ value: undefined, done: true });
+    }
+    if (this.#reader) {
+      return Promise.reject(new TypeError("The socket is already being read: one reader at a time"));
+    }
+    if (this.#paused) {
+      this.#paused = false;
+      this.#handle.resume();
+    }
+    return new Promise((resolve, reject) => {
+      this.#reader = { resolve, reject };
+    });
+  }
+
+  /** Read chunks as they arrive. Breaking out does not close the socket. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
+    const iterator: AsyncIterableIterator<Uint8Array> = {
+      next: () => this.#read(),
+      return: async () => ({ value: undefined, done: true }),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** A web `ReadableStream` view, made on first use. Cancelling it does not close the socket. */
+  get readable(): ReadableStream<Uint8Array> {
+    this.#readable ??= new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const result = await this.#read();
+          if (result.done) controller.close();
+          else controller.enqueue(result.value);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return this.#readable;
+  }
+
+  /** A web `WritableStream` view, made on first use: `close()` half-closes, `abort()` resets. */
+  get writable(): WritableStream<Uint8Array | string> {
+    this.#writable ??= new WritableStream<Uint8Array | string>({
+      write: async (chunk) => {
+        if (!this.write(chunk)) await this.flush();
+      },
+      close: () => this.end(),
+      abort: () => this.reset(),
+    });
+    return this.#writable;
+  }
+
+  // ---- options ----
+
+  setNoDelay(enable = true): this {
+    checkBoolean("enable", enable);
+    if (this.#state !== "closed") this.#handle.setNoDelay(enable);
+    return this;
+  }
+
+  /** TCP keepalive; `delayMs` is the silence before the first probe. */
+  setKeepAlive(enable = true, delayMs?: number): this {
+    checkBoolean("enable", enable);
+    if (delayMs !== undefined) checkMilliseconds("delayMs", delayMs);
+    if (this.#state !== "closed") this.#handle.setKeepAlive(enable, delayMs);
+    return this;
+  }
+
+  /** Close with `ETIMEDOUT` after `idleMs` without a byte either way; `0` turns it off. */
+  setTimeout(idleMs: number): this {
+    checkMilliseconds("idleMs", idleMs);
+    this.#idleTimeout = idleMs;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (idleMs > 0 && this.#state !== "closed") {
+      this.#lastActivity = Date.now();
+      this.#armIdle(idleMs);
+    }
+    return this;
+  }
+
+  // Re-arming a timer on every chunk costs; instead the timer checks the last activity when it fires.
+  #armIdle(ms: number): void {
+    this.#idleTimer = startTimer(() => {
+      const idleFor = Date.now() - this.#lastActivity;
+      const limit = this.#idleTimeout;
+      if (limit === 0 || this.#state === "closed") return;
+      if (idleFor >= limit) {
+        this.#fail(new SocketError("ETIMEDOUT", `no activity for ${limit} ms`, { syscall: "idle", address: this.remoteAddress }));
+      } else {
+        this.#armIdle(limit - idleFor);
+      }
+    }, ms);
+  }
+
+  ref(): this {
+    this.#handle.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#handle.unref();
+    return this;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** @internal */
+  snapshot(): MonitorEntry {
+    return {
+      id: this.id,
+      kind: "socket",
+      role: this.role,
+      transport: this.transport,
+      localAddress: this.localAddress,
+      remoteAddress: this.remoteAddress,
+      state: this.#state,
+      stats: this.stats,
+      age: Date.now() - this.#openedAt,
+    };
+  }
+}

@@ -1,0 +1,447 @@
+import type { Address } from "./address.js";
+import type { Capabilities } from "./capabilities.js";
+import { notSupported } from "./error.js";
+import type {
+  BindOptions,
+  ConnectOptions,
+  ListenOptions,
+  NormalizedBindOptions,
+  NormalizedConnectOptions,
+  NormalizedListenOptions,
+  NormalizedStreamOptions,
+  StreamOptions,
+} from "./options.js";
+import { ipFamily, isHostName, isUnixPath, parseAddress } from "./parse-address.js";
+
+// The largest value setsockopt and setTimeout take: both are C ints.
+const maxInt32 = 2_147_483_647;
+
+/** A value as a message shows it after "Received": primitives as written, objects by class. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "object" && value !== null) {
+    const name: unknown = Object.getPrototypeOf(value)?.constructor?.name;
+    return typeof name === "string" && name !== "" ? `an instance of ${name}` : "an object";
+  }
+  return String(value);
+}
+
+function typeError(name: string, expected: string, value: unknown): TypeError {
+  return new TypeError(
+    `The "${name}" argument must be ${expected}. Received ${describeValue(value)}`,
+  );
+}
+
+// ---- checkers: each throws TypeError (wrong type) or RangeError (out of range), else returns the value ----
+
+export function checkInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number") throw typeError(name, "of type number", value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(
+      `The "${name}" argument must be an integer from ${min} to ${max}. Received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+export function checkPort(
+  name: string,
+  value: unknown,
+  { allowZero = true }: { allowZero?: boolean } = {},
+): number {
+  return checkInteger(name, value, allowZero ? 0 : 1, 65535);
+}
+
+/** A delay or timeout in milliseconds: as setTimeout, at most 2^31 - 1. */
+export function checkMilliseconds(name: string, value: unknown): number {
+  return checkInteger(name, value, 0, maxInt32);
+}
+
+export function checkPositiveInteger(name: string, value: unknown, max = maxInt32): number {
+  return checkInteger(name, value, 1, max);
+}
+
+export function checkTTL(name: string, value: unknown): number {
+  return checkInteger(name, value, 1, 255);
+}
+
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw typeError(name, "of type boolean", value);
+  return value;
+}
+
+export function checkFamily(name: string, value: unknown): 4 | 6 {
+  if (value === 4 || value === 6) return value;
+  const message = `The "${name}" argument must be 4 or 6. Received ${describeValue(value)}`;
+  throw typeof value === "number" ? new RangeError(message) : new TypeError(message);
+}
+
+/** An IP literal (see {@link ipFamily}). */
+export function checkIP(name: string, value: unknown): string {
+  if (typeof value !== "string" || ipFamily(value) === undefined) {
+    throw typeError(name, "an IP address", value);
+  }
+  return value;
+}
+
+/** An IP literal or a host name still to resolve; never empty. */
+export function checkHostname(name: string, value: unknown): string {
+  if (typeof value !== "string" || (ipFamily(value) === undefined && !isHostName(value))) {
+    throw typeError(name, "an IP address or a host name", value);
+  }
+  return value;
+}
+
+/** A Unix socket path, or `@name` for a Linux abstract name. */
+export function checkPath(name: string, value: unknown): string {
+  if (typeof value !== "string" || !isUnixPath(value)) {
+    throw typeError(name, "a Unix socket path or an @abstract name", value);
+  }
+  return value;
+}
+
+/** Duck-typed, so that a polyfill or another realm's AbortSignal is accepted. */
+export function checkSignal(name: string, value: unknown): AbortSignal {
+  const candidate = value as Partial<AbortSignal> | null | undefined;
+  if (
+    typeof candidate !== "object" ||
+    candidate === null ||
+    typeof candidate.aborted !== "boolean" ||
+    typeof candidate.addEventListener !== "function"
+  ) {
+    throw typeError(name, "an AbortSignal", value);
+  }
+  return value as AbortSignal;
+}
+
+export function checkData(name: string, value: unknown): Uint8Array | string {
+  if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+    throw typeError(name, "a string or a Uint8Array", value);
+  }
+  return value;
+}
+
+/**
+ * An options object: `undefined` is `{}`; a key not in `allowedKeys` is a TypeError, so
+ * that a misspelt option is not silently ignored.
+ */
+export function checkOptionsObject(
+  name: string,
+  value: unknown,
+  allowedKeys: readonly string[],
+): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw typeError(name, "an object", value);
+  }
+  for (const key of Object.keys(value)) {
+    if (allowedKeys.includes(key)) continue;
+    const match = allowedKeys.find((allowed) => allowed.toLowerCase() === key.toLowerCase());
+    const hint = match ? `did you mean "${match}"?` : `expected one of ${allowedKeys.join(", ")}`;
+    throw new TypeError(`Unknown option "${key}" in ${name}; ${hint}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+// ---- normalizers: user input in, every default set explicitly ----
+
+// Records rather than arrays, so that the compiler flags an option added to options.ts but not here.
+const streamKeys: Record<keyof StreamOptions, true> = {
+  noDelay: true,
+  keepAliveDelay: true,
+  highWaterMark: true,
+  allowHalfOpen: true,
+  idleTimeout: true,
+};
+const connectKeys = Object.keys({
+  ...streamKeys,
+  timeout: true,
+  signal: true,
+  localAddress: true,
+  family: true,
+  sendBufferSize: true,
+  receiveBufferSize: true,
+} satisfies Record<keyof ConnectOptions, true>);
+const listenKeys = Object.keys({
+  ...streamKeys,
+  hostname: true,
+  port: true,
+  path: true,
+  fd: true,
+  backlog: true,
+  reusePort: true,
+  ipv6Only: true,
+  exclusive: true,
+  maxConnections: true,
+  signal: true,
+} satisfies Record<keyof ListenOptions, true>);
+const bindKeys = Object.keys({
+  hostname: true,
+  port: true,
+  family: true,
+  reuseAddr: true,
+  reusePort: true,
+  ipv6Only: true,
+  broadcast: true,
+  ttl: true,
+  multicastTimeToLive: true,
+  multicastLoopback: true,
+  receiveBufferSize: true,
+  sendBufferSize: true,
+  receiveQueueSize: true,
+  signal: true,
+} satisfies Record<keyof BindOptions, true>);
+
+/** `options[key]` checked, or `fallback` when it is undefined. */
+function option<T, D>(
+  options: Record<string, unknown>,
+  key: string,
+  fallback: D,
+  check: (name: string, value: unknown) => T,
+): T | D {
+  const value = options[key];
+  return value === undefined ? fallback : check(`options.${key}`, value);
+}
+
+/** Which one of several groups of fields was given (if any); two groups together are a TypeError. */
+function pickOne<Group extends string>(
+  name: string,
+  fields: Record<string, unknown>,
+  groups: Record<Group, readonly string[]>,
+): Group | undefined {
+  let picked: { group: Group; key: string } | undefined;
+  for (const group of Object.keys(groups) as Group[]) {
+    const key = groups[group].find((candidate) => fields[candidate] !== undefined);
+    if (key === undefined) continue;
+    if (picked) {
+      throw new TypeError(
+        `The "${name}.${picked.key}" and "${name}.${key}" options cannot be used together`,
+      );
+    }
+    picked = { group, key };
+  }
+  return picked?.group;
+}
+
+function normalizeStream(options: Record<string, unknown>): NormalizedStreamOptions {
+  return {
+    // omnisock coalesces the writes of one tick itself, so Nagle's algorithm only adds latency.
+    noDelay: option(options, "noDelay", true, checkBoolean),
+    keepAliveDelay: option(options, "keepAliveDelay", undefined, checkMilliseconds),
+    highWaterMark: option(options, "highWaterMark", 65_536, checkPositiveInteger),
+    allowHalfOpen: option(options, "allowHalfOpen", false, checkBoolean),
+    idleTimeout: option(options, "idleTimeout", 0, checkMilliseconds),
+  };
+}
+
+/**
+ * Check `connect(target, options)` and set every default.
+ * `target` is a string for {@link parseAddress}, `{ hostname, port }` or `{ path }`.
+ */
+export function normalizeConnect(target: unknown, options: unknown): NormalizedConnectOptions {
+  const raw = checkOptionsObject("options", options, connectKeys);
+  const address = connectTarget(target);
+  if (address.transport === "unix") {
+    for (const key of ["localAddress", "family"]) {
+      if (raw[key] !== undefined) {
+        throw new TypeError(
+          `The "options.${key}" option applies to TCP only, not to a Unix socket`,
+        );
+      }
+    }
+  }
+  return {
+    target: address,
+    ...normalizeStream(raw),
+    timeout: option(raw, "timeout", 0, checkMilliseconds),
+    signal: option(raw, "signal", undefined, checkSignal),
+    localAddress: option(raw, "localAddress", undefined, checkIP),
+    family: option(raw, "family", undefined, checkFamily),
+    sendBufferSize: option(raw, "sendBufferSize", undefined, checkPositiveInteger),
+    receiveBufferSize: option(raw, "receiveBufferSize", undefined, checkPositiveInteger),
+  };
+}
+
+function connectTarget(target: unknown): Address {
+  if (typeof target === "object" && target !== null) return connectTargetObject(target);
+  if (typeof target !== "string") throw typeError("target", "a string or an object", target);
+  const address = parseAddress(target);
+  if (address.transport === "udp") {
+    throw new TypeError(
+      `The "target" argument must be a stream address; ${JSON.stringify(target)} is UDP: use bind() for datagrams`,
+    );
+  }
+  if (address.transport === "tcp" && address.hostname === "") {
+    throw typeError("target", "an address with a host to connect to", target);
+  }
+  if (address.transport === "tcp" && address.port === 0) {
+    throw new RangeError(
+      `The "target" argument must have a port from 1 to 65535. Received ${JSON.stringify(target)}`,
+    );
+  }
+  return address;
+}
+
+function connectTargetObject(target: object): Address {
+  const fields = checkOptionsObject("target", target, ["hostname", "port", "path", "transport"]);
+  const kind = pickOne("target", fields, { inet: ["hostname", "port"], unix: ["path"] });
+  const transport = kind === "unix" ? "unix" : "tcp";
+  if (fields.transport !== undefined && fields.transport !== transport) {
+    throw typeError("target.transport", `"${transport}"`, fields.transport);
+  }
+  if (kind === "unix") return { transport: "unix", path: checkPath("target.path", fields.path) };
+  const hostname = checkHostname("target.hostname", fields.hostname);
+  const port = checkPort("target.port", fields.port, { allowZero: false });
+  const family = ipFamily(hostname);
+  return family === undefined
+    ? { transport: "tcp", hostname, port }
+    : { transport: "tcp", hostname, port, family };
+}
+
+/** Check `listen(options)` and set every default. */
+export function normalizeListen(options: unknown): NormalizedListenOptions {
+  const raw = checkOptionsObject("options", options, listenKeys);
+  const kind = pickOne("options", raw, { inet: ["hostname", "port"], unix: ["path"], fd: ["fd"] });
+  return {
+    inet:
+      kind === undefined || kind === "inet"
+        ? {
+            hostname: option(raw, "hostname", "0.0.0.0", (name, value) =>
+              value === "" ? "0.0.0.0" : checkHostname(name, value),
+            ),
+            port: option(raw, "port", 0, checkPort),
+          }
+        : undefined,
+    unix:
+      kind === "unix"
+        ? { transport: "unix", path: checkPath("options.path", raw.path) }
+        : undefined,
+    fd: kind === "fd" ? checkInteger("options.fd", raw.fd, 0, maxInt32) : undefined,
+    // 511 as node:net and nginx, rather than each runtime's own choice.
+    backlog: option(raw, "backlog", 511, checkPositiveInteger),
+    reusePort: option(raw, "reusePort", false, checkBoolean),
+    ipv6Only: option(raw, "ipv6Only", false, checkBoolean),
+    exclusive: option(raw, "exclusive", true, checkBoolean),
+    maxConnections: option(raw, "maxConnections", Infinity, (name, value) =>
+      value === Infinity ? Infinity : checkPositiveInteger(name, value),
+    ),
+    ...normalizeStream(raw),
+    signal: option(raw, "signal", undefined, checkSignal),
+  };
+}
+
+/** Check `bind(options)` and set every default. */
+export function normalizeBind(options: unknown): NormalizedBindOptions {
+  const raw = checkOptionsObject("options", options, bindKeys);
+  const hostname =
+    raw.hostname === undefined || raw.hostname === ""
+      ? undefined
+      : checkHostname("options.hostname", raw.hostname);
+  const literal = hostname === undefined ? undefined : ipFamily(hostname);
+  const impliedFamily = literal === "IPv6" ? 6 : literal === "IPv4" ? 4 : undefined;
+  const family = option(raw, "family", impliedFamily ?? 4, checkFamily);
+  if (impliedFamily !== undefined && impliedFamily !== family) {
+    throw new TypeError(
+      `The "options.family" option (${family}) does not match "options.hostname" (${JSON.stringify(hostname)}, an IPv${impliedFamily} address)`,
+    );
+  }
+  return {
+    hostname: hostname ?? (family === 6 ? "::" : "0.0.0.0"),
+    port: option(raw, "port", 0, checkPort),
+    family,
+    reuseAddr: option(raw, "reuseAddr", false, checkBoolean),
+    reusePort: option(raw, "reusePort", false, checkBoolean),
+    ipv6Only: option(raw, "ipv6Only", false, checkBoolean),
+    broadcast: option(raw, "broadcast", false, checkBoolean),
+    ttl: option(raw, "ttl", undefined, checkTTL),
+    // 0 keeps multicast on this host; 1, the default of the WICG Direct Sockets standard, on this link.
+    multicastTimeToLive: option(raw, "multicastTimeToLive", 1, (name, value) =>
+      checkInteger(name, value, 0, 255),
+    ),
+    multicastLoopback: option(raw, "multicastLoopback", true, checkBoolean),
+    receiveBufferSize: option(raw, "receiveBufferSize", undefined, checkPositiveInteger),
+    sendBufferSize: option(raw, "sendBufferSize", undefined, checkPositiveInteger),
+    receiveQueueSize: option(raw, "receiveQueueSize", 1024, checkPositiveInteger),
+    signal: option(raw, "signal", undefined, checkSignal),
+  };
+}
+
+// ---- capabilities: an option the user gave that the runtime cannot honour is ENOTSUP ----
+
+interface NormalizedByKind {
+  connect: NormalizedConnectOptions;
+  listen: NormalizedListenOptions;
+  bind: NormalizedBindOptions;
+}
+
+/** [capability needed, what the error names, whether the user asked for it] */
+type Rule<Normalized> = readonly [
+  capability: keyof Capabilities,
+  what: string,
+  given: (raw: Record<string, unknown>, normalized: Normalized) => boolean,
+];
+
+const given = (key: string) => (raw: Record<string, unknown>) => raw[key] !== undefined;
+
+const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[Kind]>[] } = {
+  connect: [
+    ["unix", "Unix-domain sockets", (_, options) => options.target.transport === "unix"],
+    [
+      "unixAbstract",
+      "abstract Unix names (@name)",
+      (_, options) => options.target.transport === "unix" && options.target.path.startsWith("@"),
+    ],
+    ["keepAliveDelay", "keepAliveDelay", given("keepAliveDelay")],
+    ["streamBufferSize", "sendBufferSize", given("sendBufferSize")],
+    ["streamBufferSize", "receiveBufferSize", given("receiveBufferSize")],
+    ["connectLocalAddress", "localAddress", given("localAddress")],
+    ["halfOpen", "allowHalfOpen: true", (_, options) => options.allowHalfOpen],
+  ],
+  listen: [
+    ["unix", "Unix-domain sockets", (_, options) => options.unix !== undefined],
+    [
+      "unixAbstract",
+      "abstract Unix names (@name)",
+      (_, options) => options.unix?.path.startsWith("@") === true,
+    ],
+    ["listenFd", "fd", (_, options) => options.fd !== undefined],
+    ["reusePort", "reusePort: true", (_, options) => options.reusePort],
+    ["exclusive", "exclusive: false", (_, options) => !options.exclusive],
+    ["ipv6Only", "ipv6Only: true", (_, options) => options.ipv6Only],
+    ["backlog", "backlog", given("backlog")],
+    ["keepAliveDelay", "keepAliveDelay", given("keepAliveDelay")],
+    ["halfOpen", "allowHalfOpen: true", (_, options) => options.allowHalfOpen],
+  ],
+  bind: [
+    ["udp", "UDP", () => true],
+    ["reuseAddr", "reuseAddr: true", (_, options) => options.reuseAddr],
+    ["reusePort", "reusePort: true", (_, options) => options.reusePort],
+    ["ipv6Only", "ipv6Only: true", (_, options) => options.ipv6Only],
+    ["broadcast", "broadcast: true", (_, options) => options.broadcast],
+    ["ttl", "ttl", given("ttl")],
+    ["multicastOptions", "multicastTimeToLive", given("multicastTimeToLive")],
+    ["multicastOptions", "multicastLoopback", given("multicastLoopback")],
+    ["datagramBufferSize", "sendBufferSize", given("sendBufferSize")],
+    ["datagramBufferSize", "receiveBufferSize", given("receiveBufferSize")],
+  ],
+};
+
+/**
+ * Throw `ENOTSUP` for the first option the user gave (in `raw`, or implied by the target)
+ * that `capabilities` says the runtime cannot honour. Defaults never count as given.
+ */
+export function checkSupported<Kind extends keyof NormalizedByKind>(
+  kind: Kind,
+  raw: Record<string, unknown>,
+  normalized: NormalizedByKind[Kind],
+  capabilities: Capabilities,
+  runtime: string,
+): void {
+  for (const [capability, what, isGiven] of rules[kind] as readonly Rule<
+    NormalizedByKind[Kind]
+  >[]) {
+    if (!capabilities[capability] && isGiven(raw, normalized)) throw notSupported(what, runtime);
+  }
+}

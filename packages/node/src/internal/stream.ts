@@ -1,0 +1,249 @@
+// TCP and Unix streams over node:net: https://nodejs.org/api/net.html
+//
+// What node:net cannot do (each is a `capabilities` flag):
+// - set SO_SNDBUF / SO_RCVBUF on a stream socket (`streamBufferSize`);
+// - SO_REUSEPORT on a listener before Node 22.12 / 23.1, where the option is silently
+//   ignored (`reusePort`);
+// - Linux abstract Unix names anywhere but Linux (`unixAbstract`).
+// It also cannot stop accepting while listening, so `ServerHandle` has no pause/resume and
+// core holds new connections instead.
+import net from "node:net";
+import type {
+  NormalizedConnectOptions,
+  NormalizedListenOptions,
+  NormalizedStreamOptions,
+  ServerHandle,
+  ServerSink,
+  SocketAddress,
+  SocketError,
+  StreamHandle,
+  StreamSink,
+} from "@omnisock/core";
+import { inetAddress, nodePath, unixAddress } from "./address.js";
+import { toSocketError } from "./error.js";
+
+class NodeStream implements StreamHandle {
+  readonly localAddress: SocketAddress;
+  readonly remoteAddress: SocketAddress;
+  readonly #socket: net.Socket;
+  #sink: StreamSink | undefined;
+  #error: SocketError | undefined;
+  #closed = false;
+
+  constructor(socket: net.Socket, localAddress: SocketAddress, remoteAddress: SocketAddress) {
+    this.#socket = socket;
+    this.localAddress = localAddress;
+    this.remoteAddress = remoteAddress;
+    // Nothing is read before start(). A connected socket would otherwise start reading right
+    // after 'connect', and an 'end' emitted then would be lost; accepted ones come paused.
+    socket.pause();
+    socket.on("error", (error: Error & { syscall?: string }) => {
+      this.#error ??= toSocketError(error, {
+        syscall: error.syscall ?? "read",
+        address: remoteAddress,
+      });
+    });
+    // Node emits 'close' once, after any 'error': the one place sink.close is called.
+    socket.on("close", () => {
+      this.#closed = true;
+      this.#sink?.close(this.#error);
+    });
+  }
+
+  start(sink: StreamSink): void {
+    this.#sink = sink;
+    // Plain Uint8Array views, so user code sees the same type on every runtime.
+    this.#socket.on("data", (chunk: Buffer) =>
+      sink.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
+    this.#socket.on("end", () => sink.end());
+    if (this.#closed) sink.close(this.#error);
+    else this.#socket.resume();
+  }
+
+  write(data: Uint8Array): number {
+    // node:net buffers whatever it cannot write now, so it always takes everything.
+    this.#socket.write(data, this.#afterWrite);
+    return data.length;
+  }
+
+  // A write's callback runs once its bytes are in the kernel; a failed write also emits
+  // 'error', which closes the socket, so the error itself is not needed here.
+  readonly #afterWrite = (error?: Error | null): void => {
+    if (!error && this.#socket.writableLength === 0) this.#sink?.drain();
+  };
+
+  get busy(): boolean {
+    return this.#socket.writableLength > 0;
+  }
+
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
+
+  shutdown(): void {
+    this.#socket.end();
+  }
+
+  close(): void {
+    // Core flushes before it closes, so nothing queued is lost here.
+    this.#socket.destroy();
+  }
+
+  reset(): void {
+    // resetAndDestroy() throws on a Unix socket, which has no RST.
+    if (this.remoteAddress.transport === "unix") this.#socket.destroy();
+    else this.#socket.resetAndDestroy();
+  }
+
+  setNoDelay(enable: boolean): void {
+    this.#socket.setNoDelay(enable);
+  }
+
+  setKeepAlive(enable: boolean, delayMs: number | undefined): void {
+    // 0 leaves the system's delay in place.
+    this.#socket.setKeepAlive(enable, delayMs ?? 0);
+  }
+
+  ref(): void {
+    this.#socket.ref();
+  }
+
+  unref(): void {
+    this.#socket.unref();
+  }
+}
+
+/** Every default is set here, not left to Node, for connected and accepted sockets alike. */
+function nodeDefaults(options: NormalizedStreamOptions) {
+  return {
+    // Always on: core decides what the peer's FIN means (it shuts down or closes itself).
+    allowHalfOpen: true,
+    noDelay: options.noDelay,
+    keepAlive: options.keepAliveDelay !== undefined,
+    keepAliveInitialDelay: options.keepAliveDelay ?? 0,
+  };
+}
+
+/** A TCP stream; its addresses are read now, so that they stay readable after close. */
+function tcpStream(socket: net.Socket): NodeStream {
+  return new NodeStream(
+    socket,
+    inetAddress("tcp", socket.localAddress, socket.localPort),
+    inetAddress("tcp", socket.remoteAddress, socket.remotePort),
+  );
+}
+
+export function connect(
+  options: NormalizedConnectOptions,
+  signal: AbortSignal,
+): Promise<StreamHandle> {
+  const { target } = options;
+  return new Promise((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      signal.removeEventListener("abort", onAbort);
+      reject(toSocketError(error, { syscall: "connect", address: target }));
+    };
+    const onAbort = (): void => {
+      socket.destroy();
+      fail(signal.reason);
+    };
+    if (signal.aborted) return fail(signal.reason);
+    // sendBufferSize / receiveBufferSize never get here: capabilities.streamBufferSize is false.
+    const socket =
+      target.transport === "unix"
+        ? net.connect({ ...nodeDefaults(options), path: nodePath(target) })
+        : net.connect({
+            ...nodeDefaults(options),
+            host: target.hostname,
+            port: target.port,
+            family: options.family ?? 0,
+            localAddress: options.localAddress,
+            // Happy Eyeballs (RFC 8305): Node 20's default, stated so that it cannot change.
+            autoSelectFamily: true,
+            autoSelectFamilyAttemptTimeout: 250,
+          });
+    // Stays attached on failure, so that a late error can never go unhandled.
+    socket.on("error", fail);
+    socket.once("connect", () => {
+      signal.removeEventListener("abort", onAbort);
+      const handle =
+        target.transport === "unix"
+          ? new NodeStream(socket, unixAddress(""), target)
+          : tcpStream(socket);
+      socket.off("error", fail);
+      resolve(handle);
+    });
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export function listen(options: NormalizedListenOptions, sink: ServerSink): Promise<ServerHandle> {
+  // pauseOnConnect: no byte is read before core calls start().
+  const server = net.createServer({ ...nodeDefaults(options), pauseOnConnect: true });
+  // maxConnections is core's: server.maxConnections is left alone.
+  const { inet, unix, fd, backlog, exclusive } = options;
+  const given = inet ? ({ transport: "tcp", ...inet } as const) : unix;
+  return new Promise((resolve, reject) => {
+    server.once("error", (error) => {
+      reject(toSocketError(error, { syscall: "listen", address: given, name: `fd ${fd}` }));
+    });
+    server.once("listening", () => {
+      const info = server.address();
+      const address: SocketAddress =
+        typeof info === "object" && info !== null
+          ? inetAddress("tcp", info.address, info.port)
+          : (unix ?? unixAddress(info ?? "")); // Node cannot name a Unix socket inherited by fd
+      server.removeAllListeners("error");
+      server.on("error", (error) =>
+        sink.error(toSocketError(error, { syscall: "accept", address })),
+      );
+      server.on("connection", (socket: net.Socket) => {
+        sink.connection(
+          address.transport === "unix"
+            ? new NodeStream(socket, address, unixAddress(""))
+            : tcpStream(socket),
+        );
+      });
+      resolve({
+        address,
+        close() {
+          // server.close() closes the listening socket at once (the port is free when it
+          // returns) but calls back only when every accepted connection has gone; core
+          // wants the first, and leaves the connections alone.
+          server.close();
+          return Promise.resolve();
+        },
+        ref: () => void server.ref(),
+        unref: () => void server.unref(),
+      });
+    });
+    if (unix) {
+      server.listen({
+        path: nodePath(unix),
+        readableAll: false,
+        writableAll: false,
+        backlog,
+        exclusive,
+      });
+    } else if (inet) {
+      server.listen({
+        // "" means every IPv4 interface; Node would take it as "::".
+        host: inet.hostname === "" ? "0.0.0.0" : inet.hostname,
+        port: inet.port,
+        ipv6Only: options.ipv6Only,
+        // Not in @types/node 20; Node 20 ignores it, so core refuses it there (capabilities).
+        ...(options.reusePort ? { reusePort: true } : {}),
+        backlog,
+        exclusive,
+      });
+    } else {
+      // For an fd, Node reads the backlog from the arguments, not from the options object.
+      server.listen({ fd }, backlog);
+    }
+  });
+}
