@@ -6,7 +6,17 @@ import { type Monitored, type MonitorEntry, monitor, monitorActive, report } fro
 import type { JoinMulticastOptions, NormalizedBindOptions } from "./options.js";
 import { parseAddress } from "./parse-address.js";
 import type { DatagramStats, SocketState } from "./types.js";
-import { checkBoolean, checkData, checkHostname, checkIP, checkOptionsObject, checkPort, checkTTL } from "./validate.js";
+import {
+  checkBoolean,
+  checkData,
+  checkHostname,
+  checkIP,
+  checkOptionsObject,
+  checkPort,
+  checkTargetFamily,
+  checkTTL,
+  describeValue,
+} from "./validate.js";
 
 /** One datagram received, with who sent it. */
 export interface Datagram {
@@ -303,8 +313,14 @@ function toTarget(target: DatagramTarget): HostAddress {
     }
     address = parsed;
   } else {
-    const raw = checkOptionsObject("target", target, ["hostname", "port", "transport"]);
-    address = { transport: "udp", hostname: checkHostname("target.hostname", raw.hostname), port: checkPort("target.port", raw.port) };
+    // "family" is allowed so that a reported address (`socket.localAddress`, `remote`) can be passed back.
+    const raw = checkOptionsObject("target", target, ["hostname", "port", "transport", "family"]);
+    if (raw.transport !== undefined && raw.transport !== "udp") {
+      throw new TypeError(`The "target.transport" argument must be "udp". Received ${describeValue(raw.transport)}`);
+    }
+    const hostname = checkHostname("target.hostname", raw.hostname);
+    const family = checkTargetFamily("target", hostname, raw.family);
+    address = { transport: "udp", hostname, port: checkPort("target.port", raw.port), family };
   }
   if (address.hostname === "") throw new TypeError(`The "target" argument must name a host. Received ""`);
   checkPort("target.port", address.port, { allowZero: false });

@@ -275,6 +275,27 @@ const badCases: BadCase[] = [
     '"host"',
     "target",
   ],
+  [
+    "connect object family of another IP",
+    () => normalizeConnect({ hostname: "127.0.0.1", port: 80, family: "IPv6" }, {}),
+    TypeError,
+    '"target.family"',
+    '"127.0.0.1"',
+  ],
+  [
+    "connect object family of a name",
+    () => normalizeConnect({ hostname: "localhost", port: 80, family: "IPv4" }, {}),
+    TypeError,
+    '"target.family"',
+    '"localhost"',
+  ],
+  [
+    "connect object family 4",
+    () => normalizeConnect({ hostname: "127.0.0.1", port: 80, family: 4 }, {}),
+    TypeError,
+    '"target.family"',
+    "4",
+  ],
   // normalizeConnect: the options
   [
     "connect options string",
@@ -574,6 +595,11 @@ describe("normalizeConnect", () => {
     [
       { hostname: "example.com", port: 443, transport: "tcp" },
       { transport: "tcp", hostname: "example.com", port: 443 },
+    ],
+    // An address the library reported can be passed back as it is.
+    [
+      { transport: "tcp", hostname: "::1", port: 8080, family: "IPv6" },
+      { transport: "tcp", hostname: "::1", port: 8080, family: "IPv6" },
     ],
     [{ path: "/run/app.sock" }, { transport: "unix", path: "/run/app.sock" }],
     [

@@ -1,4 +1,4 @@
-import type { Address } from "./address.js";
+import type { Address, Family } from "./address.js";
 import type { Capabilities } from "./capabilities.js";
 import { notSupported } from "./error.js";
 import type {
@@ -285,8 +285,15 @@ function connectTarget(target: unknown): Address {
 }
 
 function connectTargetObject(target: object): Address {
-  const fields = checkOptionsObject("target", target, ["hostname", "port", "path", "transport"]);
-  const kind = pickOne("target", fields, { inet: ["hostname", "port"], unix: ["path"] });
+  // "family" is allowed so that an address the library reported (`server.address`) can be passed back.
+  const fields = checkOptionsObject("target", target, [
+    "hostname",
+    "port",
+    "path",
+    "transport",
+    "family",
+  ]);
+  const kind = pickOne("target", fields, { inet: ["hostname", "port", "family"], unix: ["path"] });
   const transport = kind === "unix" ? "unix" : "tcp";
   if (fields.transport !== undefined && fields.transport !== transport) {
     throw typeError("target.transport", `"${transport}"`, fields.transport);
@@ -294,10 +301,27 @@ function connectTargetObject(target: object): Address {
   if (kind === "unix") return { transport: "unix", path: checkPath("target.path", fields.path) };
   const hostname = checkHostname("target.hostname", fields.hostname);
   const port = checkPort("target.port", fields.port, { allowZero: false });
-  const family = ipFamily(hostname);
+  const family = checkTargetFamily("target", hostname, fields.family);
   return family === undefined
     ? { transport: "tcp", hostname, port }
     : { transport: "tcp", hostname, port, family };
+}
+
+/**
+ * The family of a target object's `hostname`. A `family` field is accepted only when it
+ * agrees with an IP literal: it is there so that a reported `SocketAddress` can be passed
+ * back as a target, not to choose a family for a name (that is `options.family`).
+ */
+export function checkTargetFamily(name: string, hostname: string, family: unknown): Family | undefined {
+  const actual = ipFamily(hostname);
+  if (family === undefined) return actual;
+  if (family !== "IPv4" && family !== "IPv6") throw typeError(`${name}.family`, '"IPv4" or "IPv6"', family);
+  if (actual !== family) {
+    throw new TypeError(
+      `The "${name}.family" field (${JSON.stringify(family)}) does not match "${name}.hostname" (${JSON.stringify(hostname)})`,
+    );
+  }
+  return actual;
 }
 
 /** Check `listen(options)` and set every default. */

@@ -160,15 +160,15 @@ export function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
   });
   const requested = { transport: "udp", hostname: options.hostname, port: options.port } as const;
   return new Promise((resolve, reject) => {
-    const fail = (error: unknown, syscall: string): void => {
-      reject(toSocketError(error, { syscall, address: requested }));
+    const fail = (error: unknown): void => {
+      reject(toSocketError(error, { syscall: "bind", address: requested }));
       try {
         socket.close();
       } catch {
         // already closed
       }
     };
-    socket.once("error", (error) => fail(error, "bind"));
+    socket.once("error", fail);
     socket.once("listening", () => {
       socket.removeAllListeners("error");
       let handle: NodeDatagram;
@@ -179,7 +179,7 @@ export function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
         handle.setMulticastTTL(options.multicastTimeToLive);
         handle.setMulticastLoopback(options.multicastLoopback);
       } catch (error) {
-        return fail(error, "bind");
+        return fail(error);
       }
       resolve(handle);
     });

@@ -1,0 +1,194 @@
+// Engine unit tests over a scripted fake driver: they pin down what the engine asks of a
+// driver (coalescing, short writes, drain, pause). Real-socket behaviour is the
+// conformance suite's job.
+import { describe, expect, it } from "vitest";
+import type { StreamHandle, StreamSink } from "./driver.js";
+import { SocketError } from "./error.js";
+import type { NormalizedStreamOptions } from "./options.js";
+import { Socket } from "./socket.js";
+
+class FakeStream implements StreamHandle {
+  readonly localAddress = { transport: "tcp", hostname: "127.0.0.1", port: 1, family: "IPv4" } as const;
+  readonly remoteAddress = { transport: "tcp", hostname: "127.0.0.1", port: 2, family: "IPv4" } as const;
+  sink!: StreamSink;
+  writes: Uint8Array[] = [];
+  /** How many bytes the next writes take; undefined takes all. */
+  capacity: number | undefined;
+  busy = false;
+  paused = false;
+  calls: string[] = [];
+  start(sink: StreamSink) {
+    this.sink = sink;
+  }
+  write(data: Uint8Array) {
+    const taken = this.capacity === undefined ? data.length : Math.min(this.capacity, data.length);
+    if (this.capacity !== undefined) this.capacity -= taken;
+    this.writes.push(data.slice(0, taken));
+    return taken;
+  }
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    this.paused = false;
+  }
+  shutdown() {
+    this.calls.push("shutdown");
+  }
+  close() {
+    this.calls.push("close");
+    this.sink.close();
+  }
+  reset() {
+    this.calls.push("reset");
+    this.sink.close();
+  }
+  setNoDelay() {}
+  setKeepAlive() {}
+  ref() {}
+  unref() {}
+  sent(): string {
+    return new TextDecoder().decode(concat(this.writes));
+  }
+}
+
+const defaults: NormalizedStreamOptions = {
+  noDelay: true,
+  keepAliveDelay: undefined,
+  highWaterMark: 16,
+  allowHalfOpen: false,
+  idleTimeout: 0,
+};
+
+function open(options: Partial<NormalizedStreamOptions> = {}) {
+  const handle = new FakeStream();
+  const socket = new Socket(handle, { ...defaults, ...options }, "client");
+  return { handle, socket };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+describe("Socket engine", () => {
+  it("coalesces the writes of one tick into one driver write", async () => {
+    const { handle, socket } = open({ highWaterMark: 1 << 20 });
+    for (let i = 0; i < 1000; i++) socket.write(i % 2 ? "b" : new Uint8Array([97]));
+    await socket.flush();
+    expect(handle.writes).toHaveLength(1);
+    expect(handle.sent()).toBe("ab".repeat(500));
+    expect(socket.stats).toMatchObject({ bytesSent: 1000, packetsSent: 1 });
+  });
+
+  it("copies small writes, so the caller may reuse its buffer at once", async () => {
+    const { handle, socket } = open();
+    const buffer = new TextEncoder().encode("one");
+    socket.write(buffer);
+    buffer.set(new TextEncoder().encode("two"));
+    socket.write(buffer);
+    await socket.flush();
+    expect(handle.sent()).toBe("onetwo");
+  });
+
+  it("keeps what a short write left, in order, and resumes on drain", async () => {
+    const { handle, socket } = open({ highWaterMark: 8 });
+    handle.capacity = 3;
+    expect(socket.write("hello")).toBe(true);
+    await tick();
+    expect(handle.sent()).toBe("hel");
+    expect(socket.write(" world")).toBe(false); // 2 + 6 queued ≥ 8
+    let flushed = false;
+    const flushing = socket.flush().then(() => (flushed = true));
+    await tick();
+    expect(flushed).toBe(false);
+    handle.capacity = undefined;
+    handle.sink.drain();
+    await flushing;
+    expect(handle.sent()).toBe("hello world");
+    expect(socket.writableLength).toBe(0);
+  });
+
+  it("waits for drain while the driver is busy", async () => {
+    const { handle, socket } = open();
+    handle.busy = true;
+    socket.write("a");
+    await tick();
+    socket.write("b");
+    await tick();
+    expect(handle.sent()).toBe("a");
+    handle.busy = false;
+    handle.sink.drain();
+    await socket.flush();
+    expect(handle.sent()).toBe("ab");
+  });
+
+  it("pauses reading at highWaterMark and resumes when the consumer reads", async () => {
+    const { handle, socket } = open({ highWaterMark: 4 });
+    handle.sink.data(new Uint8Array(3));
+    expect(handle.paused).toBe(false);
+    handle.sink.data(new Uint8Array(3));
+    expect(handle.paused).toBe(true);
+    const iterator = socket[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toHaveLength(3);
+    expect(handle.paused).toBe(false);
+    expect(socket.stats).toMatchObject({ bytesReceived: 6, packetsReceived: 2 });
+  });
+
+  it("delivers what was buffered before the end, then ends", async () => {
+    const { handle, socket } = open({ allowHalfOpen: true });
+    handle.sink.data(new TextEncoder().encode("x"));
+    handle.sink.end();
+    expect(socket.state).toBe("readClosed");
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of socket) chunks.push(chunk);
+    expect(new TextDecoder().decode(concat(chunks))).toBe("x");
+    expect(socket.write("still writable")).toBe(true);
+  });
+
+  it("closes after flushing when the peer ends and allowHalfOpen is false", async () => {
+    const { handle, socket } = open();
+    socket.write("bye");
+    handle.sink.end();
+    await socket.closed;
+    expect(handle.sent()).toBe("bye");
+    expect(handle.calls).toEqual(["close"]);
+    expect(socket.state).toBe("closed");
+  });
+
+  it("end() sends FIN after the queue and refuses later writes with ECLOSED", async () => {
+    const { handle, socket } = open();
+    socket.write("last");
+    await socket.end();
+    expect(handle.calls).toEqual(["shutdown"]);
+    expect(socket.state).toBe("writeClosed");
+    expect(() => socket.write("more")).toThrow(SocketError);
+    expect(() => socket.write("more")).toThrow(/ECLOSED/);
+  });
+
+  it("reports a driver error to the reader and to closed", async () => {
+    const { handle, socket } = open();
+    const reading = socket[Symbol.asyncIterator]().next();
+    handle.sink.close(new SocketError("ECONNRESET", "reset by peer"));
+    await expect(reading).rejects.toMatchObject({ code: "ECONNRESET" });
+    await expect(socket.closed).rejects.toMatchObject({ code: "ECONNRESET" });
+    expect(socket.stats.closedAt).toBeTypeOf("number");
+  });
+
+  it("rejects pending flushes when the socket dies with bytes unsent", async () => {
+    const { handle, socket } = open();
+    handle.capacity = 0;
+    socket.write("never sent");
+    const flushing = socket.flush();
+    await tick();
+    handle.sink.close(new SocketError("EPIPE", "broken pipe"));
+    await expect(flushing).rejects.toMatchObject({ code: "EPIPE" });
+  });
+});
