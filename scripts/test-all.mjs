@@ -13,6 +13,8 @@ const bin = (path) => join(root, path);
 // [label, command, args before vitest's, vitest root, test files]
 const runs = [
   ["core · node 20", process.execPath, [], "packages/core", []],
+  ["echo apps · node 20", process.execPath, [], "apps/echo-server", []],
+  ["echo client · node 20", process.execPath, [], "apps/echo-client", []],
   ["conformance · node 20", process.execPath, [], "packages/conformance", ["test/node.test.ts"]],
   ["conformance · node 24", bin("tools/node24/node_modules/.bin/node"), [], "packages/conformance", ["test/node.test.ts"]],
 ];

@@ -1,7 +1,6 @@
 // What both command lines share: flags, error text and a clean exit. Only web APIs,
 // `node:util` parseArgs and `process`, which Node, Bun and Deno all provide.
 import { parseArgs } from "node:util";
-import { SocketError } from "./omnisock.js";
 
 /** A bad flag: the command prints the message and a pointer to --help, and exits with 2. */
 export class UsageError extends Error {
@@ -24,10 +23,44 @@ export function integerFlag(
   return number;
 }
 
-/** One line for an error: the stable code first when there is one. */
+/** One line for an error. A SocketError's message starts with its stable code. */
 export function describeError(error: unknown): string {
-  if (error instanceof SocketError) return `${error.code} ${error.message}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A flag: a string value (`--port 7000`), or a switch (`--udp`), which is `false` when absent. */
+export type FlagSpec =
+  | { readonly type: "string"; readonly default?: string }
+  | { readonly type: "boolean" };
+
+/** The parsed flags, typed from their specs. */
+export type Flags<Specs extends Record<string, FlagSpec>> = {
+  readonly [Name in keyof Specs]: Specs[Name] extends { type: "boolean" }
+    ? boolean
+    : Specs[Name] extends { default: string }
+      ? string
+      : string | undefined;
+};
+
+/** `parseArgs` over the command's own arguments, strictly; a bad flag becomes a UsageError. */
+export function parseFlags<const Specs extends Record<string, FlagSpec>>(
+  specs: Specs,
+): Flags<Specs> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      options: specs,
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.type === "boolean") values[name] ??= false;
+  }
+  return values as Flags<Specs>;
 }
 
 /** Exit once stdout has taken everything written so far (a pipe may still be draining). */
@@ -36,25 +69,15 @@ export async function exit(code: number): Promise<never> {
   process.exit(code);
 }
 
-/** Run a command's main: a usage error exits 2, any other failure 1. */
-export function run(main: () => Promise<number>, usage: string): void {
+/** Run a command's main and exit with its code: 2 for a usage error, 1 for any other failure. */
+export function run(main: () => Promise<number>): void {
   main().then(exit, (error: unknown) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${usage}`);
-      return exit(2);
-    }
-    process.stderr.write(`error: ${describeError(error)}\n`);
-    return exit(1);
+    const usage = error instanceof UsageError;
+    process.stderr.write(
+      usage
+        ? `${error.message}\nRun with --help for the options.\n`
+        : `error: ${describeError(error)}\n`,
+    );
+    return exit(usage ? 2 : 1);
   });
-}
-
-type ParseArgsConfig = NonNullable<Parameters<typeof parseArgs>[0]>;
-
-/** `parseArgs` over the command's own arguments; a bad flag becomes a UsageError. */
-export function parseFlags<const Config extends ParseArgsConfig>(config: Config) {
-  try {
-    return parseArgs({ ...config, args: process.argv.slice(2), strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }

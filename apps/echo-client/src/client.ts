@@ -32,24 +32,24 @@ Exit code: 0 when all went well, 1 on a mismatch or an error, 2 on a bad flag.
 const LINGER = 2_000;
 
 async function main(): Promise<number> {
-  const { values } = parseFlags({
-    options: {
-      host: { type: "string", default: "127.0.0.1" },
-      port: { type: "string" },
-      unix: { type: "string" },
-      udp: { type: "boolean", default: false },
-      connections: { type: "string" },
-      messages: { type: "string" },
-      size: { type: "string" },
-      timeout: { type: "string" },
-      help: { type: "boolean", default: false },
-    },
+  const values = parseFlags({
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string" },
+    unix: { type: "string" },
+    udp: { type: "boolean" },
+    connections: { type: "string" },
+    messages: { type: "string" },
+    size: { type: "string" },
+    timeout: { type: "string" },
+    help: { type: "boolean" },
   });
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (values.unix !== undefined && values.udp) throw new UsageError("--unix and --udp exclude each other");
+  if (values.unix !== undefined && values.udp) {
+    throw new UsageError("--unix and --udp exclude each other");
+  }
   if (values.unix === "") throw new UsageError("--unix needs a path");
   if (values.host === "") throw new UsageError("--host needs a host name or address");
   const port = integerFlag("port", values.port, 7000, 1, 65_535);
@@ -78,7 +78,9 @@ async function main(): Promise<number> {
 /** TCP or Unix: lines out, whatever comes back printed as it comes. */
 async function talk(target: string): Promise<number> {
   const socket = await connect(target, { timeout: 5_000 });
-  process.stderr.write(`connected to ${formatAddress(socket.remoteAddress)}; Ctrl-D ends\n`);
+  if (process.stdin.isTTY) {
+    process.stderr.write(`connected to ${formatAddress(socket.remoteAddress)}; Ctrl-D ends\n`);
+  }
   const printing = (async () => {
     for await (const chunk of socket) process.stdout.write(chunk);
   })();
@@ -106,7 +108,11 @@ async function talkDatagram(target: string): Promise<number> {
   const address = parseAddress(target);
   if (address.transport !== "udp") throw new Error(`not a UDP address: ${target}`);
   const socket = await connectDatagram(address);
-  process.stderr.write(`sending datagrams to ${formatAddress(socket.remoteAddress ?? address)}; Ctrl-D ends\n`);
+  if (process.stdin.isTTY) {
+    process.stderr.write(
+      `sending datagrams to ${formatAddress(socket.remoteAddress ?? address)}; Ctrl-D ends\n`,
+    );
+  }
   let sent = 0;
   let received = 0;
   const printing = (async () => {
@@ -152,4 +158,4 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-run(main, USAGE);
+run(main);

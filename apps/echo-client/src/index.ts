@@ -1,5 +1,14 @@
 // What other packages use: the load generator (the echo-server demo runs it), and the
 // formatting and command-line helpers both apps share.
 export { formatReport, type LoadOptions, type LoadReport, runLoad } from "./load.js";
-export { formatBytes, formatCount, formatDuration, formatEndpoint } from "./format.js";
-export { describeError, exit, integerFlag, parseFlags, run, UsageError } from "./cli.js";
+export { formatBytes, formatCount, formatDuration, formatEndpoint, plural } from "./format.js";
+export {
+  describeError,
+  exit,
+  type FlagSpec,
+  type Flags,
+  integerFlag,
+  parseFlags,
+  run,
+  UsageError,
+} from "./cli.js";

@@ -6,7 +6,7 @@
  * next S bytes. Over UDP a datagram is one whole echo.
  */
 import { describeError } from "./cli.js";
-import { formatBytes, formatCount, formatDuration, formatEndpoint } from "./format.js";
+import { formatBytes, formatCount, formatDuration, formatEndpoint, plural } from "./format.js";
 import { connectDatagram } from "./datagram.js";
 import { type Address, connect, parseAddress } from "./omnisock.js";
 
@@ -47,7 +47,11 @@ export interface LoadReport {
   /** Milliseconds from the first message sent to the last echo checked. */
   readonly elapsed: number;
   /** Round-trip times in milliseconds; `undefined` when no message came back. */
-  readonly latency: { readonly p50: number; readonly p99: number; readonly max: number } | undefined;
+  readonly latency:
+    | { readonly p50: number; readonly p99: number; readonly max: number }
+    | undefined;
+  /** Why the run ended before its end (the timeout, the signal), or `undefined`. */
+  readonly stopped: string | undefined;
   /** Every message echoed, no mismatch, no error. */
   readonly ok: boolean;
 }
@@ -92,11 +96,26 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   checkCount("messages", messages, MAX_MESSAGES_IN_ALL);
   checkCount("size", size, target.transport === "udp" ? MAX_DATAGRAM : MAX_STREAM_MESSAGE);
   if (connections * messages > MAX_MESSAGES_IN_ALL) {
-    throw new RangeError(`connections × messages must be at most ${formatCount(MAX_MESSAGES_IN_ALL)}`);
+    throw new RangeError(
+      `connections × messages must be at most ${formatCount(MAX_MESSAGES_IN_ALL)}`,
+    );
   }
   const timeout = options.timeout ?? 30_000;
-  const timer = AbortSignal.timeout(timeout);
-  const signal = options.signal ? AbortSignal.any([timer, options.signal]) : timer;
+  // One signal stops everything: the timeout's or the caller's. A plain timer, cleared at the
+  // end, so that no runtime is kept alive by it.
+  const stop = new AbortController();
+  let stopped: string | undefined;
+  const timer = setTimeout(() => {
+    stopped ??= `stopped by the timeout of ${formatDuration(timeout)}`;
+    stop.abort();
+  }, timeout);
+  const onAbort = () => {
+    stopped ??= "stopped by the signal";
+    stop.abort();
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const signal = stop.signal;
 
   const tally: Tally = {
     echoed: 0,
@@ -108,13 +127,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const fail = (label: string, error: unknown) => {
     if (error instanceof Mismatch) tally.mismatched++;
     else tally.errors++;
-    if (tally.problems.length < MAX_PROBLEMS) tally.problems.push(`${label}: ${describeError(error)}`);
+    if (tally.problems.length < MAX_PROBLEMS) {
+      tally.problems.push(`${label}: ${describeError(error)}`);
+    }
   };
 
   const connectStarted = performance.now();
   const channels = await Promise.all(
     Array.from({ length: connections }, (_, index) =>
-      open(options.target, target, signal).catch((error: unknown) => {
+      openChannel(options.target, target, signal).catch((error: unknown) => {
         fail(`connection ${index + 1}`, error);
         return undefined;
       }),
@@ -133,21 +154,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     ),
   );
   const elapsed = performance.now() - started;
-  if (timer.aborted) fail("run", new Error(`stopped after the timeout of ${formatDuration(timeout)}`));
-  else if (signal.aborted) fail("run", new Error("stopped early"));
+  clearTimeout(timer);
+  options.signal?.removeEventListener("abort", onAbort);
 
   try {
     options.beforeClose?.();
   } catch (error) {
     fail("beforeClose", error);
   }
+  const opened = channels.filter((channel) => channel !== undefined);
+  await Promise.all(opened.map((channel) => channel.close()));
   let bytesSent = 0;
   let bytesReceived = 0;
-  for (const channel of channels) {
-    if (!channel) continue;
-    await channel.close();
-    bytesSent += channel.stats.bytesSent;
-    bytesReceived += channel.stats.bytesReceived;
+  for (const { stats } of opened) {
+    bytesSent += stats.bytesSent;
+    bytesReceived += stats.bytesReceived;
   }
 
   const latencies = tally.latencies.subarray(0, tally.echoed).sort();
@@ -167,8 +188,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     latency:
       latencies.length === 0
         ? undefined
-        : { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1]! },
-    ok: tally.echoed === connections * messages && tally.mismatched === 0 && tally.errors === 0,
+        : {
+            p50: percentile(latencies, 0.5),
+            p99: percentile(latencies, 0.99),
+            max: latencies[latencies.length - 1]!,
+          },
+    stopped,
+    ok:
+      tally.echoed === connections * messages &&
+      tally.mismatched === 0 &&
+      tally.errors === 0 &&
+      !stopped,
   };
 }
 
@@ -178,17 +208,17 @@ export function formatReport(report: LoadReport): string {
   const seconds = elapsed / 1000;
   const lines = [
     `${report.target.transport} ${formatEndpoint(report.target)}: ` +
-      `${formatCount(connections)} connection${connections === 1 ? "" : "s"} × ` +
-      `${formatCount(messages)} message${messages === 1 ? "" : "s"} × ${formatBytes(size)}`,
-    `  echoed      ${formatCount(echoed)} of ${formatCount(connections * messages)} messages, ` +
-      `${formatCount(report.mismatched)} mismatched, ${formatCount(report.errors)} errors`,
+      `${plural(connections, report.target.transport === "udp" ? "socket" : "connection")} × ` +
+      `${plural(messages, "message")} × ${formatBytes(size)}`,
+    `  echoed      ${formatCount(echoed)} of ${plural(connections * messages, "message")}, ` +
+      `${formatCount(report.mismatched)} mismatched, ${plural(report.errors, "error")}`,
     `  bytes       ${formatBytes(report.bytesSent)} sent, ${formatBytes(report.bytesReceived)} received`,
     `  time        connect ${formatDuration(report.connectTime)}, exchange ${formatDuration(elapsed)}`,
   ];
   if (echoed > 0 && seconds > 0) {
     lines.push(
       `  throughput  ${formatCount(Math.round(echoed / seconds))} msg/s, ` +
-        `${(echoed * size / seconds / 1e6).toFixed(2)} MB/s each way`,
+        `${((echoed * size) / seconds / 1e6).toFixed(2)} MB/s each way`,
     );
   }
   if (latency) {
@@ -196,6 +226,7 @@ export function formatReport(report: LoadReport): string {
       `  latency     p50 ${formatDuration(latency.p50)}, p99 ${formatDuration(latency.p99)}, max ${formatDuration(latency.max)}`,
     );
   }
+  if (report.stopped) lines.push(`  ! ${report.stopped}`);
   for (const problem of report.problems) lines.push(`  ! ${problem}`);
   const unlisted = report.mismatched + report.errors - report.problems.length;
   if (unlisted > 0) lines.push(`  ! … and ${formatCount(unlisted)} more`);
@@ -205,7 +236,9 @@ export function formatReport(report: LoadReport): string {
 
 function checkCount(name: string, value: number, max: number): void {
   if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`The "${name}" option must be an integer from 1 to ${formatCount(max)}. Received ${value}`);
+    throw new RangeError(
+      `The "${name}" option must be an integer from 1 to ${formatCount(max)}. Received ${value}`,
+    );
   }
 }
 
@@ -214,7 +247,7 @@ function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)]!;
 }
 
-function open(text: string, target: Address, signal: AbortSignal): Promise<Channel> {
+function openChannel(text: string, target: Address, signal: AbortSignal): Promise<Channel> {
   return target.transport === "udp" ? openDatagram(target, signal) : openStream(text, signal);
 }
 
@@ -236,14 +269,21 @@ async function openStream(target: string, signal: AbortSignal): Promise<Channel>
   };
 }
 
-async function openDatagram(target: Address & { transport: "udp" }, signal: AbortSignal): Promise<Channel> {
+async function openDatagram(
+  target: { hostname: string; port: number },
+  signal: AbortSignal,
+): Promise<Channel> {
   const socket = await connectDatagram(target, signal);
   const datagrams = socket[Symbol.asyncIterator]();
   return {
     whole: true,
     send: (message) => socket.send(message),
     receive: async () => {
-      const result = await within(datagrams.next(), DATAGRAM_TIMEOUT, "no echo: a datagram was lost");
+      const result = await within(
+        datagrams.next(),
+        DATAGRAM_TIMEOUT,
+        "no echo: a datagram was lost",
+      );
       return result.done ? undefined : result.value.data;
     },
     close: () => socket.close(),
@@ -254,7 +294,13 @@ async function openDatagram(target: Address & { transport: "udp" }, signal: Abor
 }
 
 /** Send `messages` messages one by one, checking and timing each echo. */
-async function exchange(channel: Channel, index: number, messages: number, size: number, tally: Tally): Promise<void> {
+async function exchange(
+  channel: Channel,
+  index: number,
+  messages: number,
+  size: number,
+  tally: Tally,
+): Promise<void> {
   const message = new Uint8Array(size);
   for (let sequence = 0; sequence < messages; sequence++) {
     fill(message, index, sequence);
@@ -264,7 +310,9 @@ async function exchange(channel: Channel, index: number, messages: number, size:
     while (received < size) {
       const chunk = await channel.receive();
       if (chunk === undefined) {
-        throw new Error(`closed by the server after ${received} of ${size} bytes of message ${sequence + 1}`);
+        throw new Error(
+          `closed by the server after ${received} of ${size} bytes of message ${sequence + 1}`,
+        );
       }
       const difference = compare(message, received, chunk, channel.whole);
       if (difference) throw new Mismatch(`message ${sequence + 1}: ${difference}`);
@@ -281,11 +329,22 @@ function fill(message: Uint8Array, index: number, sequence: number): void {
 }
 
 /** What is wrong with `chunk` as the bytes from `offset` on of the echo of `sent`, or `undefined`. */
-function compare(sent: Uint8Array, offset: number, chunk: Uint8Array, whole: boolean): string | undefined {
-  if (whole && chunk.length !== sent.length) return `a datagram of ${chunk.length} bytes came back for one of ${sent.length}`;
-  if (offset + chunk.length > sent.length) return `${offset + chunk.length - sent.length} bytes more came back than were sent`;
+function compare(
+  sent: Uint8Array,
+  offset: number,
+  chunk: Uint8Array,
+  whole: boolean,
+): string | undefined {
+  if (whole && chunk.length !== sent.length) {
+    return `a datagram of ${chunk.length} bytes came back for one of ${sent.length}`;
+  }
+  if (offset + chunk.length > sent.length) {
+    return `${offset + chunk.length - sent.length} bytes more came back than were sent`;
+  }
   for (let i = 0; i < chunk.length; i++) {
-    if (chunk[i] !== sent[offset + i]) return `byte ${offset + i} came back as ${chunk[i]}, sent ${sent[offset + i]}`;
+    if (chunk[i] !== sent[offset + i]) {
+      return `byte ${offset + i} came back as ${chunk[i]}, sent ${sent[offset + i]}`;
+    }
   }
   return undefined;
 }

@@ -49,7 +49,9 @@ export async function startEcho(options: EchoOptions): Promise<Echo> {
     opened.push(udp);
     onOpen?.(udp);
     const unix =
-      options.unixPath === undefined ? undefined : await listen({ path: options.unixPath }, echoStream);
+      options.unixPath === undefined
+        ? undefined
+        : await listen({ path: options.unixPath }, echoStream);
     if (unix) onOpen?.(unix);
     const datagrams = echoDatagrams(udp).catch((error: unknown) => {
       console.error("[echo] the UDP echo loop failed:", error);
@@ -94,7 +96,7 @@ async function pipeBack(socket: Socket): Promise<void> {
 async function echoDatagrams(udp: DatagramSocket): Promise<void> {
   for await (const { data, remote } of udp) {
     try {
-      await udp.send(data, { hostname: remote.hostname, port: remote.port });
+      await udp.send(data, remote);
     } catch (error) {
       // The socket closed meanwhile, or the sender's port is gone: drop this one, as UDP would.
       if (!(error instanceof SocketError)) throw error;

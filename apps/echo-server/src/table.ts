@@ -2,12 +2,7 @@
  * The socket table and the event lines, as plain text: what `monitor.sockets()` and
  * `monitor.subscribe` report, in the names the monitor itself uses.
  */
-import {
-  formatBytes,
-  formatCount,
-  formatDuration,
-  formatEndpoint,
-} from "@omnisock/echo-client";
+import { formatBytes, formatCount, formatDuration, formatEndpoint } from "@omnisock/echo-client";
 import {
   formatAddress,
   type MonitorEntry,
@@ -29,7 +24,9 @@ export function renderTable(entries: readonly MonitorEntry[]): string[] {
   return [[...COLUMNS], ...rows].map((row) =>
     row
       .map((cell, column) =>
-        RIGHT_ALIGNED.has(COLUMNS[column]!) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
+        RIGHT_ALIGNED.has(COLUMNS[column]!)
+          ? cell.padStart(widths[column]!)
+          : cell.padEnd(widths[column]!),
       )
       .join("  ")
       .trimEnd(),
@@ -58,7 +55,9 @@ function traffic(stats: SocketStats | ServerStats): [string, string] {
     ];
   }
   const dropped =
-    "packetsDropped" in stats && typeof stats.packetsDropped === "number" && stats.packetsDropped > 0
+    "packetsDropped" in stats &&
+    typeof stats.packetsDropped === "number" &&
+    stats.packetsDropped > 0
       ? `, ${formatCount(stats.packetsDropped)} dropped`
       : "";
   return [
@@ -83,7 +82,10 @@ function formatAge(ms: number): string {
  * or `close #12 in 5 B / 1 pkt out 5 B / 1 pkt after 3 ms`; `undefined` for `send` and
  * `receive`, which would flood a log. `stats` are the closed object's final counters.
  */
-export function describeEvent(event: MonitorEvent, stats?: SocketStats | ServerStats): string | undefined {
+export function describeEvent(
+  event: MonitorEvent,
+  stats?: SocketStats | ServerStats,
+): string | undefined {
   const head = `${event.type} #${event.id}`;
   const { localAddress: local, remoteAddress: remote } = event;
   switch (event.type) {
@@ -101,8 +103,11 @@ export function describeEvent(event: MonitorEvent, stats?: SocketStats | ServerS
     case "close": {
       if (!stats) return head;
       const [received, sent] = traffic(stats);
-      const lifetime = stats.closedAt === undefined ? "" : ` after ${formatAge(stats.closedAt - stats.openedAt)}`;
-      return "accepted" in stats ? `${head} ${received}${lifetime}` : `${head} in ${received} out ${sent}${lifetime}`;
+      const lifetime =
+        stats.closedAt === undefined ? "" : ` after ${formatAge(stats.closedAt - stats.openedAt)}`;
+      return "accepted" in stats
+        ? `${head} ${received}${lifetime}`
+        : `${head} in ${received} out ${sent}${lifetime}`;
     }
     case "error":
       return event.error ? `${head} ${event.error.code} ${event.error.message}` : head;

@@ -29,7 +29,6 @@ export class SocketView {
   readonly #monitor: Monitor;
   readonly #out: Output;
   readonly #live: boolean;
-  readonly #title: string;
   readonly #unsubscribe: () => void;
   // The close event carries no counters, and by then the object has left monitor.sockets();
   // but the object keeps its stats after closing, so the view holds on to what it tracks.
@@ -44,7 +43,6 @@ export class SocketView {
     this.#monitor = monitor;
     this.#out = out;
     this.#live = out.isTTY === true;
-    this.#title = title;
     out.write(`${title}\n`);
     this.#unsubscribe = monitor.subscribe((event) => this.#onEvent(event));
     if (this.#live) {
@@ -105,7 +103,9 @@ export class SocketView {
   #draw(): void {
     this.#lastDraw = performance.now();
     const lines = this.#frame();
-    if (lines.length === this.#drawn.length && lines.every((line, i) => line === this.#drawn[i])) return;
+    if (lines.length === this.#drawn.length && lines.every((line, i) => line === this.#drawn[i])) {
+      return;
+    }
     // Back to the first line drawn last time, clear to the end of the screen, draw anew.
     const rewind = this.#drawn.length > 0 ? `\r\x1b[${this.#drawn.length}A\x1b[J` : "";
     this.#out.write(rewind + lines.map((line) => `${line}\n`).join(""));
@@ -116,12 +116,17 @@ export class SocketView {
     // A line wider than the terminal wraps, and the rewind would then go up too few lines.
     const width = Math.max(20, (this.#out.columns ?? 80) - 1);
     const height = this.#out.rows ?? 24;
-    const table = renderTable(this.#monitor.sockets());
+    const sockets = this.#monitor.sockets();
+    const table = sockets.length > 0 ? renderTable(sockets) : ["(no open sockets)"];
     const events = this.#recent.length > 0 ? ["", ...this.#recent] : [];
     // Lines beyond the screen's height cannot be rewound either: cut the table short.
     const room = Math.max(3, height - events.length - 2);
     const shown =
-      table.length > room ? [...table.slice(0, room - 1), `… and ${table.length - room + 1} more`] : table;
-    return [...shown, ...events].map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
+      table.length > room
+        ? [...table.slice(0, room - 1), `… and ${table.length - room + 1} more`]
+        : table;
+    return [...shown, ...events].map((line) =>
+      line.length > width ? `${line.slice(0, width - 1)}…` : line,
+    );
   }
 }

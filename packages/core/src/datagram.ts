@@ -224,8 +224,9 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
       }
       this.#queue.push({ data, remote });
     },
+    // An asynchronous datagram error (an ICMP "port unreachable" on a connected socket) has no
+    // caller to reject; like the datagram it concerns, it is gone, and only the monitor sees it.
     error: (error) => {
-      report("receiving a datagram", error);
       if (monitorActive.value) monitor.emit({ type: "error", id: this.id, kind: "datagram", time: Date.now(), error });
     },
   };
@@ -270,7 +271,7 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#reader = undefined;
     reader?.resolve({ value: undefined, done: true });
     monitor.delete(this);
-    if (monitorActive.value) monitor.emit({ type: "close", id: this.id, kind: "datagram", time: this.#closedAt });
+    if (monitorActive.value) monitor.emit({ type: "close", id: this.id, kind: "datagram", time: this.#closedAt, stats: this.stats });
     this.#resolveClosed();
   }
 

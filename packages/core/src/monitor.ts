@@ -34,6 +34,8 @@ export interface MonitorEvent {
   readonly remoteAddress?: SocketAddress | undefined;
   readonly localAddress?: SocketAddress | undefined;
   readonly error?: SocketError;
+  /** The final counters, on `close`: a socket that lived a millisecond is accounted for too. */
+  readonly stats?: SocketStats | ServerStats;
 }
 
 export type MonitorListener = (event: MonitorEvent) => void;

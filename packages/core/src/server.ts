@@ -188,7 +188,7 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     if (this.#closedAt !== undefined) return;
     this.#closedAt = Date.now();
     monitor.delete(this);
-    if (monitorActive.value) monitor.emit({ type: "close", id: this.id, kind: "server", time: this.#closedAt });
+    if (monitorActive.value) monitor.emit({ type: "close", id: this.id, kind: "server", time: this.#closedAt, stats: this.stats });
     this.#resolveClosed();
   }
 

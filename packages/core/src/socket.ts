@@ -395,7 +395,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (monitorActive.value) {
       const time = this.#closedAt;
       if (error) monitor.emit({ type: "error", id: this.id, kind: "socket", time, error });
-      monitor.emit({ type: "close", id: this.id, kind: "socket", time });
+      monitor.emit({ type: "close", id: this.id, kind: "socket", time, stats: this.stats });
     }
     if (error) this.#rejectClosed(error);
     else this.#resolveClosed();
