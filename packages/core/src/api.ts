@@ -35,28 +35,33 @@ export function createApi(driver: Driver): Omnisock {
 
   async function connect(target: ConnectTarget, options?: ConnectOptions): Promise<Socket> {
     const normalized = normalizeConnect(target, options);
-    checkSupported("connect", (options ?? {}) as Record<string, unknown>, normalized, capabilities, runtime);
+    checkSupported("connect", (options ?? {}) as Record<string, unknown>, normalized, driver);
     const handle = await openStream(driver, normalized);
-    return new Socket(handle, normalized, "client", normalized.signal);
+    return new Socket(handle, normalized, "client", driver, normalized.signal);
   }
 
-  async function listen(options: ListenOptions, onConnection?: (socket: Socket) => unknown): Promise<Server> {
+  async function listen(
+    options: ListenOptions,
+    onConnection?: (socket: Socket) => unknown,
+  ): Promise<Server> {
     const normalized = normalizeListen(options);
-    checkSupported("listen", options as Record<string, unknown>, normalized, capabilities, runtime);
+    checkSupported("listen", options as Record<string, unknown>, normalized, driver);
     if (onConnection !== undefined && typeof onConnection !== "function") {
-      throw new TypeError(`The "onConnection" argument must be a function. Received ${typeof onConnection}`);
+      throw new TypeError(
+        `The "onConnection" argument must be a function. Received ${typeof onConnection}`,
+      );
     }
     if (normalized.signal?.aborted) throw aborted("listen");
-    const server = new Server(normalized, onConnection);
+    const server = new Server(normalized, onConnection, driver);
     server.attach(await driver.listen(normalized, server.sink));
     return server;
   }
 
   async function bind(options?: BindOptions): Promise<DatagramSocket> {
     const normalized = normalizeBind(options);
-    checkSupported("bind", (options ?? {}) as Record<string, unknown>, normalized, capabilities, runtime);
+    checkSupported("bind", (options ?? {}) as Record<string, unknown>, normalized, driver);
     if (normalized.signal?.aborted) throw aborted("bind");
-    return new DatagramSocket(await driver.bind(normalized), normalized);
+    return new DatagramSocket(await driver.bind(normalized), normalized, driver);
   }
 
   async function lookup(hostname: string, options?: LookupOptions): Promise<InetAddress[]> {
@@ -71,10 +76,11 @@ export function createApi(driver: Driver): Omnisock {
   /** Connect and hang up at once: an answer instead of a throw, like `connect_ex`. */
   async function probe(target: ConnectTarget, options?: ProbeOptions): Promise<ProbeResult> {
     const raw = checkOptionsObject("options", options, ["timeout"]);
-    const timeout = raw.timeout === undefined ? 5000 : checkMilliseconds("options.timeout", raw.timeout);
+    const timeout =
+      raw.timeout === undefined ? 5000 : checkMilliseconds("options.timeout", raw.timeout);
     // Bad input is still an exception: only network outcomes become answers.
     const normalized = normalizeConnect(target, { timeout });
-    checkSupported("connect", {}, normalized, capabilities, runtime);
+    checkSupported("connect", {}, normalized, driver);
     const started = performance.now();
     try {
       const handle = await openStream(driver, normalized);
@@ -95,7 +101,10 @@ export function createApi(driver: Driver): Omnisock {
  * The driver's connect, bounded by the user's signal and the connect timeout. The driver is
  * asked to give up too, and a handle that arrives after we gave up is closed, not leaked.
  */
-async function openStream(driver: Driver, options: ReturnType<typeof normalizeConnect>): Promise<StreamHandle> {
+async function openStream(
+  driver: Driver,
+  options: ReturnType<typeof normalizeConnect>,
+): Promise<StreamHandle> {
   const { signal, timeout } = options;
   if (signal?.aborted) throw aborted("connect");
   const controller = new AbortController();
@@ -110,7 +119,15 @@ async function openStream(driver: Driver, options: ReturnType<typeof normalizeCo
   signal?.addEventListener("abort", onAbort, { once: true });
   const timer =
     timeout > 0
-      ? setTimeout(() => stop(new SocketError("ETIMEDOUT", `connect timed out after ${timeout} ms`, { syscall: "connect" })), timeout)
+      ? setTimeout(
+          () =>
+            stop(
+              new SocketError("ETIMEDOUT", `connect timed out after ${timeout} ms`, {
+                syscall: "connect",
+              }),
+            ),
+          timeout,
+        )
       : undefined;
   const attempt = driver.connect(options, controller.signal);
   attempt.then(

@@ -1,3 +1,5 @@
+import { notSupported } from "./error.js";
+
 /**
  * What a runtime can honour. Each `false` is answered with an `ENOTSUP` {@link SocketError}
  * naming the option or call and the runtime — never silently ignored. The README's
@@ -72,3 +74,24 @@ export const capabilityNames = [
   "multicastSource",
   "multicastOptions",
 ] as const satisfies readonly (keyof Capabilities)[];
+
+/** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */
+export interface Platform {
+  readonly runtime: string;
+  readonly capabilities: Capabilities;
+  /**
+   * For a capability the user can turn on (a flag, a permission), how: it goes into the
+   * `ENOTSUP` message, e.g. `{ udp: "run deno with --unstable-net" }`.
+   */
+  readonly hints?: Readonly<Partial<Record<keyof Capabilities, string>>>;
+}
+
+/** Throw `ENOTSUP` naming `what`, the runtime and any hint unless the runtime has `flag`. */
+export function requireCapability(
+  platform: Platform,
+  flag: keyof Capabilities,
+  what: string,
+): void {
+  if (!platform.capabilities[flag])
+    throw notSupported(what, platform.runtime, platform.hints?.[flag]);
+}

@@ -1,4 +1,5 @@
 import type { HostAddress, InetAddress } from "./address.js";
+import { type Platform, requireCapability } from "./capabilities.js";
 import type { DatagramHandle, DatagramSink } from "./driver.js";
 import { SocketError } from "./error.js";
 import { asyncDispose, encode, nextId } from "./internal/timer.js";
@@ -42,6 +43,7 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
 
   readonly #handle: DatagramHandle;
   readonly #options: NormalizedBindOptions;
+  readonly #platform: Platform;
   #remoteAddress: InetAddress | undefined;
   #state: SocketState = "open";
   #resolveClosed!: () => void;
@@ -58,14 +60,21 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   #closedAt: number | undefined;
 
   /** @internal Datagram sockets come from `bind()`. */
-  constructor(handle: DatagramHandle, options: NormalizedBindOptions) {
+  constructor(handle: DatagramHandle, options: NormalizedBindOptions, platform: Platform) {
     this.#handle = handle;
+    this.#platform = platform;
     this.#options = options;
     this.localAddress = handle.localAddress;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     monitor.add(this);
     if (monitorActive.value) {
-      monitor.emit({ type: "listen", id: this.id, kind: "datagram", time: Date.now(), localAddress: this.localAddress });
+      monitor.emit({
+        type: "listen",
+        id: this.id,
+        kind: "datagram",
+        time: Date.now(),
+        localAddress: this.localAddress,
+      });
     }
     const signal = options.signal;
     if (signal) {
@@ -115,50 +124,77 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#assertOpen("send");
     const limit = MAX_PAYLOAD[this.#options.family];
     if (bytes.byteLength > limit) {
-      throw new SocketError("EMSGSIZE", `a datagram of ${bytes.byteLength} bytes exceeds the UDP limit of ${limit}`, {
-        syscall: "send",
-        address: this.#remoteAddress ?? (address && { ...address, family: address.family ?? (this.#options.family === 6 ? "IPv6" : "IPv4") }),
-      });
+      throw new SocketError(
+        "EMSGSIZE",
+        `a datagram of ${bytes.byteLength} bytes exceeds the UDP limit of ${limit}`,
+        {
+          syscall: "send",
+          address:
+            this.#remoteAddress ??
+            (address && {
+              ...address,
+              family: address.family ?? (this.#options.family === 6 ? "IPv6" : "IPv4"),
+            }),
+        },
+      );
     }
     await this.#handle.send(bytes, address);
     this.#bytesSent += bytes.byteLength;
     this.#packetsSent++;
     if (monitorActive.value) {
-      monitor.emit({ type: "send", id: this.id, kind: "datagram", time: Date.now(), bytes: bytes.byteLength });
+      monitor.emit({
+        type: "send",
+        id: this.id,
+        kind: "datagram",
+        time: Date.now(),
+        bytes: bytes.byteLength,
+      });
     }
   }
 
   /** Connected UDP: send to `target` without naming it, and receive only its datagrams. */
   async connect(target: DatagramTarget): Promise<void> {
     const address = toTarget(target);
+    requireCapability(this.#platform, "udpConnect", "connect() on a datagram socket");
     this.#assertOpen("connect");
-    if (this.#remoteAddress) throw new SocketError("EIO", "the socket is already connected", { syscall: "connect" });
+    if (this.#remoteAddress)
+      throw new SocketError("EIO", "the socket is already connected", { syscall: "connect" });
     this.#remoteAddress = await this.#handle.connect(address);
     if (monitorActive.value) {
-      monitor.emit({ type: "connect", id: this.id, kind: "datagram", time: Date.now(), remoteAddress: this.#remoteAddress });
+      monitor.emit({
+        type: "connect",
+        id: this.id,
+        kind: "datagram",
+        time: Date.now(),
+        remoteAddress: this.#remoteAddress,
+      });
     }
   }
 
   setBroadcast(enable: boolean): void {
     checkBoolean("enable", enable);
+    requireCapability(this.#platform, "broadcast", "setBroadcast()");
     this.#assertOpen("setBroadcast");
     this.#handle.setBroadcast(enable);
   }
 
   setTTL(ttl: number): void {
     checkTTL("ttl", ttl);
+    requireCapability(this.#platform, "ttl", "setTTL()");
     this.#assertOpen("setTTL");
     this.#handle.setTTL(ttl);
   }
 
   setMulticastTTL(ttl: number): void {
     checkTTL("ttl", ttl);
+    requireCapability(this.#platform, "multicastOptions", "setMulticastTTL()");
     this.#assertOpen("setMulticastTTL");
     this.#handle.setMulticastTTL(ttl);
   }
 
   setMulticastLoopback(enable: boolean): void {
     checkBoolean("enable", enable);
+    requireCapability(this.#platform, "multicastOptions", "setMulticastLoopback()");
     this.#assertOpen("setMulticastLoopback");
     this.#handle.setMulticastLoopback(enable);
   }
@@ -166,6 +202,7 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   /** The interface multicast datagrams leave by, as its IP address. */
   setMulticastInterface(address: string): void {
     checkIP("address", address);
+    requireCapability(this.#platform, "multicastOptions", "setMulticastInterface()");
     this.#assertOpen("setMulticastInterface");
     this.#handle.setMulticastInterface(address);
   }
@@ -186,14 +223,21 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   #membership(group: string, options: JoinMulticastOptions | undefined) {
     checkIP("group", group);
     const raw = checkOptionsObject("options", options, ["interface", "source"]);
-    const iface = raw.interface === undefined ? undefined : checkIP("options.interface", raw.interface);
+    const iface =
+      raw.interface === undefined ? undefined : checkIP("options.interface", raw.interface);
     const source = raw.source === undefined ? undefined : checkIP("options.source", raw.source);
+    if (source === undefined)
+      requireCapability(this.#platform, "multicast", "multicast membership");
+    else requireCapability(this.#platform, "multicastSource", "source-specific multicast");
     return { source, iface };
   }
 
   #assertOpen(syscall: string): void {
     if (this.#state === "closed") {
-      throw new SocketError("ECLOSED", "the datagram socket is closed", { syscall, address: this.localAddress });
+      throw new SocketError("ECLOSED", "the datagram socket is closed", {
+        syscall,
+        address: this.localAddress,
+      });
     }
   }
 
@@ -201,11 +245,22 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     message: (data, remote) => {
       const remoteAddress = this.#remoteAddress;
       // Where the runtime cannot connect a datagram socket, the driver filters nothing: do it here.
-      if (remoteAddress && (remote.port !== remoteAddress.port || remote.hostname !== remoteAddress.hostname)) return;
+      if (
+        remoteAddress &&
+        (remote.port !== remoteAddress.port || remote.hostname !== remoteAddress.hostname)
+      )
+        return;
       this.#bytesReceived += data.byteLength;
       this.#packetsReceived++;
       if (monitorActive.value) {
-        monitor.emit({ type: "receive", id: this.id, kind: "datagram", time: Date.now(), bytes: data.byteLength, remoteAddress: remote });
+        monitor.emit({
+          type: "receive",
+          id: this.id,
+          kind: "datagram",
+          time: Date.now(),
+          bytes: data.byteLength,
+          remoteAddress: remote,
+        });
       }
       const reader = this.#reader;
       if (reader) {
@@ -227,7 +282,8 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     // An asynchronous datagram error (an ICMP "port unreachable" on a connected socket) has no
     // caller to reject; like the datagram it concerns, it is gone, and only the monitor sees it.
     error: (error) => {
-      if (monitorActive.value) monitor.emit({ type: "error", id: this.id, kind: "datagram", time: Date.now(), error });
+      if (monitorActive.value)
+        monitor.emit({ type: "error", id: this.id, kind: "datagram", time: Date.now(), error });
     },
   };
 
@@ -249,7 +305,10 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
           return Promise.resolve({ value: datagram, done: false });
         }
         if (this.#state === "closed") return Promise.resolve({ value: undefined, done: true });
-        if (this.#reader) return Promise.reject(new TypeError("The socket is already being read: one reader at a time"));
+        if (this.#reader)
+          return Promise.reject(
+            new TypeError("The socket is already being read: one reader at a time"),
+          );
         return new Promise((resolve) => (this.#reader = { resolve }));
       },
       return: async () => ({ value: undefined, done: true }),
@@ -271,7 +330,14 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#reader = undefined;
     reader?.resolve({ value: undefined, done: true });
     monitor.delete(this);
-    if (monitorActive.value) monitor.emit({ type: "close", id: this.id, kind: "datagram", time: this.#closedAt, stats: this.stats });
+    if (monitorActive.value)
+      monitor.emit({
+        type: "close",
+        id: this.id,
+        kind: "datagram",
+        time: this.#closedAt,
+        stats: this.stats,
+      });
     this.#resolveClosed();
   }
 
@@ -317,13 +383,16 @@ function toTarget(target: DatagramTarget): HostAddress {
     // "family" is allowed so that a reported address (`socket.localAddress`, `remote`) can be passed back.
     const raw = checkOptionsObject("target", target, ["hostname", "port", "transport", "family"]);
     if (raw.transport !== undefined && raw.transport !== "udp") {
-      throw new TypeError(`The "target.transport" argument must be "udp". Received ${describeValue(raw.transport)}`);
+      throw new TypeError(
+        `The "target.transport" argument must be "udp". Received ${describeValue(raw.transport)}`,
+      );
     }
     const hostname = checkHostname("target.hostname", raw.hostname);
     const family = checkTargetFamily("target", hostname, raw.family);
     address = { transport: "udp", hostname, port: checkPort("target.port", raw.port), family };
   }
-  if (address.hostname === "") throw new TypeError(`The "target" argument must name a host. Received ""`);
+  if (address.hostname === "")
+    throw new TypeError(`The "target" argument must name a host. Received ""`);
   checkPort("target.port", address.port, { allowZero: false });
   return address;
 }

@@ -1,5 +1,5 @@
 import type { Address, HostAddress, InetAddress, SocketAddress } from "./address.js";
-import type { Capabilities } from "./capabilities.js";
+import type { Capabilities, Platform } from "./capabilities.js";
 import type { SocketError } from "./error.js";
 import type {
   NormalizedBindOptions,
@@ -18,7 +18,7 @@ import type {
  * - A chunk it hands to `sink.data` belongs to the engine: it is not reused or overwritten.
  * - It sets every default itself (see `NormalizedConnectOptions`): none is left to the runtime.
  */
-export interface Driver {
+export interface Driver extends Platform {
   readonly runtime: "node" | "bun" | "deno";
   readonly capabilities: Capabilities;
   /**

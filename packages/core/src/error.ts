@@ -44,7 +44,10 @@ export class SocketError extends Error {
   readonly address: SocketAddress | undefined;
 
   constructor(code: SocketErrorCode, message: string, options: SocketErrorOptions = {}) {
-    super(`${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      `${code}: ${message}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.syscall = options.syscall;
     this.address = options.address;

@@ -1,9 +1,21 @@
-export type { Address, Family, HostAddress, InetAddress, SocketAddress, UnixAddress } from "./address.js";
+export type {
+  Address,
+  Family,
+  HostAddress,
+  InetAddress,
+  SocketAddress,
+  UnixAddress,
+} from "./address.js";
 export { createApi } from "./api.js";
 export { type Capabilities, capabilityNames } from "./capabilities.js";
 export { type Datagram, type DatagramTarget, DatagramSocket } from "./datagram.js";
 export type * from "./driver.js";
-export { notSupported, SocketError, type SocketErrorCode, type SocketErrorOptions } from "./error.js";
+export {
+  notSupported,
+  SocketError,
+  type SocketErrorCode,
+  type SocketErrorOptions,
+} from "./error.js";
 export * from "./framing.js";
 export {
   Monitor,

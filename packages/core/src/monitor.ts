@@ -20,7 +20,14 @@ export interface MonitorEntry {
   readonly age: number;
 }
 
-export type MonitorEventType = "connect" | "listen" | "accept" | "send" | "receive" | "close" | "error";
+export type MonitorEventType =
+  | "connect"
+  | "listen"
+  | "accept"
+  | "send"
+  | "receive"
+  | "close"
+  | "error";
 
 export interface MonitorEvent {
   readonly type: MonitorEventType;
@@ -62,7 +69,9 @@ export class Monitor {
   /** Receive every event from now on; returns the function that stops it. */
   subscribe(listener: MonitorListener): () => void {
     if (typeof listener !== "function") {
-      throw new TypeError(`The "listener" argument must be a function. Received ${typeof listener}`);
+      throw new TypeError(
+        `The "listener" argument must be a function. Received ${typeof listener}`,
+      );
     }
     this.#listeners.add(listener);
     monitorActive.value = true;

@@ -1,13 +1,21 @@
-import type { Address, UnixAddress } from "./address.js";
+import type { Address, Family, SocketAddress, UnixAddress } from "./address.js";
 
 /**
  * Where to connect: `"host:port"`, `"[v6]:port"`, `"tcp://host:port"`, `"unix:///path"`,
- * `"unix:@abstract"`, or the same as an object.
+ * `"unix:@abstract"`, or the same as an object. An address the library reported, such as
+ * `server.address`, is accepted as it is (a UDP one is a TypeError).
  */
 export type ConnectTarget =
   | string
-  | { readonly hostname: string; readonly port: number; readonly transport?: "tcp" }
-  | { readonly path: string; readonly transport?: "unix" };
+  | {
+      readonly hostname: string;
+      readonly port: number;
+      readonly transport?: "tcp";
+      /** Must agree with `hostname` when given: it is there so that reported addresses fit. */
+      readonly family?: Family;
+    }
+  | { readonly path: string; readonly transport?: "unix" }
+  | SocketAddress;
 
 /** Options every stream socket takes, whether it connects or is accepted. */
 export interface StreamOptions {
@@ -31,7 +39,9 @@ export interface StreamOptions {
   highWaterMark?: number;
   /**
    * Keep the socket writable after the peer has half-closed. When `false`, the peer's FIN
-   * ends the socket once everything queued has been sent.
+   * ends the socket once everything queued has been sent: when the reader reaches the FIN
+   * (its loop ends), so that a reply to the last request still goes out — or at once if
+   * nothing was ever read and nothing is unread.
    * @default false — as in node:net and the WinterTC Sockets API.
    */
   allowHalfOpen?: boolean;

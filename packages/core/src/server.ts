@@ -1,4 +1,5 @@
 import type { SocketAddress } from "./address.js";
+import type { Platform } from "./capabilities.js";
 import type { ServerHandle, ServerSink, StreamHandle } from "./driver.js";
 import { SocketError } from "./error.js";
 import { asyncDispose, nextId } from "./internal/timer.js";
@@ -29,6 +30,7 @@ export class Server implements AsyncIterable<Socket>, Monitored {
 
   #handle!: ServerHandle;
   readonly #options: NormalizedListenOptions;
+  readonly #platform: Platform;
   readonly #onConnection: ((socket: Socket) => unknown) | undefined;
   readonly #connections = new Set<Socket>();
   #paused = false;
@@ -44,8 +46,13 @@ export class Server implements AsyncIterable<Socket>, Monitored {
   #closedAt: number | undefined;
 
   /** @internal Servers come from `listen()`. */
-  constructor(options: NormalizedListenOptions, onConnection: ((socket: Socket) => unknown) | undefined) {
+  constructor(
+    options: NormalizedListenOptions,
+    onConnection: ((socket: Socket) => unknown) | undefined,
+    platform: Platform,
+  ) {
     this.#options = options;
+    this.#platform = platform;
     this.#onConnection = onConnection;
     this.maxConnections = options.maxConnections;
     this.connections = this.#connections;
@@ -58,7 +65,8 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     connection: (handle) => this.#accept(handle),
     error: (error) => {
       report("accepting a connection", error);
-      if (monitorActive.value) monitor.emit({ type: "error", id: this.id, kind: "server", time: Date.now(), error });
+      if (monitorActive.value)
+        monitor.emit({ type: "error", id: this.id, kind: "server", time: Date.now(), error });
     },
   };
 
@@ -68,7 +76,13 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     (this as { address: SocketAddress }).address = handle.address;
     monitor.add(this);
     if (monitorActive.value) {
-      monitor.emit({ type: "listen", id: this.id, kind: "server", time: Date.now(), localAddress: this.address });
+      monitor.emit({
+        type: "listen",
+        id: this.id,
+        kind: "server",
+        time: Date.now(),
+        localAddress: this.address,
+      });
     }
     const signal = this.#options.signal;
     if (signal) {
@@ -79,7 +93,12 @@ export class Server implements AsyncIterable<Socket>, Monitored {
   }
 
   get stats(): ServerStats {
-    return { accepted: this.#accepts, refused: this.#refused, openedAt: this.#openedAt, closedAt: this.#closedAt };
+    return {
+      accepted: this.#accepts,
+      refused: this.#refused,
+      openedAt: this.#openedAt,
+      closedAt: this.#closedAt,
+    };
   }
 
   get listening(): boolean {
@@ -102,17 +121,20 @@ export class Server implements AsyncIterable<Socket>, Monitored {
   }
 
   #deliver(handle: StreamHandle): void {
-    const socket = new Socket(handle, this.#options, "server");
+    const socket = new Socket(handle, this.#options, "server", this.#platform);
     this.#connections.add(socket);
-    void socket.closed.catch(() => {}).then(() => {
-      this.#connections.delete(socket);
-      if (this.#closing && this.#connections.size === 0) this.#finish();
-    });
+    void socket.closed
+      .catch(() => {})
+      .then(() => {
+        this.#connections.delete(socket);
+        if (this.#closing && this.#connections.size === 0) this.#finish();
+      });
     const callback = this.#onConnection;
     if (callback) {
       try {
         const result = callback(socket);
-        if (result instanceof Promise) result.catch((error) => report("the connection handler", error));
+        if (result instanceof Promise)
+          result.catch((error) => report("the connection handler", error));
       } catch (error) {
         report("the connection handler", error);
       }
@@ -147,10 +169,13 @@ export class Server implements AsyncIterable<Socket>, Monitored {
   broadcast(data: Uint8Array | string, options?: BroadcastOptions): number {
     checkData("data", data);
     const { except } = checkOptionsObject("options", options, ["except"]);
-    const excluded = new Set<unknown>(except instanceof Socket ? [except] : except == null ? [] : asIterable(except));
+    const excluded = new Set<unknown>(
+      except instanceof Socket ? [except] : except == null ? [] : asIterable(except),
+    );
     let count = 0;
     for (const socket of this.#connections) {
-      if (excluded.has(socket) || socket.state === "writeClosed" || socket.state === "closed") continue;
+      if (excluded.has(socket) || socket.state === "writeClosed" || socket.state === "closed")
+        continue;
       try {
         socket.write(data);
         count++;
@@ -167,7 +192,9 @@ export class Server implements AsyncIterable<Socket>, Monitored {
    * resolves when the last one closes; `graceful: false` closes them now.
    */
   close(options?: ServerCloseOptions): Promise<void> {
-    const { graceful = true } = checkOptionsObject("options", options, ["graceful"]) as ServerCloseOptions;
+    const { graceful = true } = checkOptionsObject("options", options, [
+      "graceful",
+    ]) as ServerCloseOptions;
     checkBoolean("options.graceful", graceful);
     if (!graceful) for (const socket of this.#connections) socket[destroySocket]();
     if (this.#closing) return this.#closing.then(() => this.closed);
@@ -188,7 +215,14 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     if (this.#closedAt !== undefined) return;
     this.#closedAt = Date.now();
     monitor.delete(this);
-    if (monitorActive.value) monitor.emit({ type: "close", id: this.id, kind: "server", time: this.#closedAt, stats: this.stats });
+    if (monitorActive.value)
+      monitor.emit({
+        type: "close",
+        id: this.id,
+        kind: "server",
+        time: this.#closedAt,
+        stats: this.stats,
+      });
     this.#resolveClosed();
   }
 
@@ -199,7 +233,10 @@ export class Server implements AsyncIterable<Socket>, Monitored {
         const socket = this.#accepted.shift();
         if (socket) return Promise.resolve({ value: socket, done: false });
         if (!this.#listening) return Promise.resolve({ value: undefined, done: true });
-        if (this.#waiter) return Promise.reject(new TypeError("The server is already being iterated: one reader at a time"));
+        if (this.#waiter)
+          return Promise.reject(
+            new TypeError("The server is already being iterated: one reader at a time"),
+          );
         return new Promise((resolve) => (this.#waiter = { resolve }));
       },
       return: async () => ({ value: undefined, done: true }),
@@ -239,6 +276,9 @@ export class Server implements AsyncIterable<Socket>, Monitored {
 }
 
 function asIterable(value: unknown): Iterable<unknown> {
-  if (typeof value === "object" && value !== null && Symbol.iterator in value) return value as Iterable<unknown>;
-  throw new TypeError(`The "options.except" argument must be a Socket or an iterable of sockets. Received ${typeof value}`);
+  if (typeof value === "object" && value !== null && Symbol.iterator in value)
+    return value as Iterable<unknown>;
+  throw new TypeError(
+    `The "options.except" argument must be a Socket or an iterable of sockets. Received ${typeof value}`,
+  );
 }

@@ -8,8 +8,18 @@ import type { NormalizedStreamOptions } from "./options.js";
 import { Socket } from "./socket.js";
 
 class FakeStream implements StreamHandle {
-  readonly localAddress = { transport: "tcp", hostname: "127.0.0.1", port: 1, family: "IPv4" } as const;
-  readonly remoteAddress = { transport: "tcp", hostname: "127.0.0.1", port: 2, family: "IPv4" } as const;
+  readonly localAddress = {
+    transport: "tcp",
+    hostname: "127.0.0.1",
+    port: 1,
+    family: "IPv4",
+  } as const;
+  readonly remoteAddress = {
+    transport: "tcp",
+    hostname: "127.0.0.1",
+    port: 2,
+    family: "IPv4",
+  } as const;
   sink!: StreamSink;
   writes: Uint8Array[] = [];
   /** How many bytes the next writes take; undefined takes all. */
@@ -62,7 +72,10 @@ const defaults: NormalizedStreamOptions = {
 
 function open(options: Partial<NormalizedStreamOptions> = {}) {
   const handle = new FakeStream();
-  const socket = new Socket(handle, { ...defaults, ...options }, "client");
+  const socket = new Socket(handle, { ...defaults, ...options }, "client", {
+    runtime: "fake",
+    capabilities: {} as never,
+  });
   return { handle, socket };
 }
 
@@ -153,14 +166,41 @@ describe("Socket engine", () => {
     expect(socket.write("still writable")).toBe(true);
   });
 
-  it("closes after flushing when the peer ends and allowHalfOpen is false", async () => {
+  it("closes after flushing once the consumer reads to the peer's FIN, when allowHalfOpen is false", async () => {
+    const { handle, socket } = open();
+    handle.sink.data(new TextEncoder().encode("request"));
+    handle.sink.end();
+    for await (const chunk of socket) {
+      expect(chunk).toHaveLength(7);
+      socket.write("reply"); // the last bytes read can still be answered
+    }
+    await socket.closed;
+    expect(handle.sent()).toBe("reply");
+    expect(handle.calls).toEqual(["close"]);
+    expect(socket.state).toBe("closed");
+  });
+
+  it("closes at the peer's FIN, after the queue, when nobody has read", async () => {
     const { handle, socket } = open();
     socket.write("bye");
     handle.sink.end();
     await socket.closed;
     expect(handle.sent()).toBe("bye");
     expect(handle.calls).toEqual(["close"]);
-    expect(socket.state).toBe("closed");
+  });
+
+  it("stays readClosed at the peer's FIN while a consumer is busy with the last chunk", async () => {
+    const { handle, socket } = open();
+    handle.sink.data(new TextEncoder().encode("request"));
+    const iterator = socket[Symbol.asyncIterator]();
+    await iterator.next();
+    handle.sink.end();
+    await tick();
+    expect(socket.state).toBe("readClosed");
+    socket.write("reply");
+    expect((await iterator.next()).done).toBe(true);
+    await socket.closed;
+    expect(handle.sent()).toBe("reply");
   });
 
   it("end() sends FIN after the queue and refuses later writes with ECLOSED", async () => {

@@ -1,4 +1,5 @@
 import type { SocketAddress } from "./address.js";
+import { type Platform, requireCapability } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
 import { SocketError } from "./error.js";
 import { asyncDispose, encoder, nextId, startTimer } from "./internal/timer.js";
@@ -44,6 +45,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   readonly #handle: StreamHandle;
   readonly #options: NormalizedStreamOptions;
+  readonly #platform: Platform;
   #state: SocketState = "open";
   #resolveClosed!: () => void;
   #rejectClosed!: (error: SocketError) => void;
@@ -72,6 +74,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #readEnded = false;
   #readError: SocketError | undefined;
   #reader: Reader | undefined;
+  /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
+  #consumed = false;
 
   // Counters.
   #bytesSent = 0;
@@ -94,9 +98,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     handle: StreamHandle,
     options: NormalizedStreamOptions,
     role: "client" | "server",
+    platform: Platform,
     signal?: AbortSignal,
   ) {
     this.#handle = handle;
+    this.#platform = platform;
     this.#options = options;
     this.role = role;
     this.localAddress = handle.localAddress;
@@ -112,7 +118,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (options.idleTimeout > 0) this.setTimeout(options.idleTimeout);
     if (signal) {
       this.#signal = signal;
-      this.#onAbort = () => this.#fail(new SocketError("EABORTED", "the signal aborted the socket", { syscall: "abort", address: this.remoteAddress }));
+      this.#onAbort = () =>
+        this.#fail(
+          new SocketError("EABORTED", "the signal aborted the socket", {
+            syscall: "abort",
+            address: this.remoteAddress,
+          }),
+        );
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
     handle.start(this.#sink);
@@ -342,7 +354,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#packetsReceived++;
       if (this.#idleTimeout > 0) this.#lastActivity = Date.now();
       if (monitorActive.value) {
-        monitor.emit({ type: "receive", id: this.id, kind: "socket", time: Date.now(), bytes: length });
+        monitor.emit({
+          type: "receive",
+          id: this.id,
+          kind: "socket",
+          time: Date.now(),
+          bytes: length,
+        });
       }
       const reader = this.#reader;
       if (reader) {
@@ -359,14 +377,16 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     },
     end: () => {
       this.#readEnded = true;
-      this.#finishReader();
       if (this.#state === "writeClosed") {
         this.#handle.close();
       } else if (this.#state === "open") {
         this.#state = "readClosed";
-        // Without half-open, the peer's FIN ends the socket once our queue is sent.
-        if (!this.#options.allowHalfOpen) void this.close();
+        // Nothing unread and nobody reading: no reply can be pending, so the FIN ends the
+        // socket now (after our queue). Otherwise the consumer's read of it does.
+        if (!this.#consumed && this.#buffered === 0 && !this.#options.allowHalfOpen)
+          void this.close();
       }
+      this.#finishReader();
     },
     drain: () => {
       if (!this.#driverFull) return;
@@ -410,7 +430,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   #closedError(syscall: string): SocketError {
-    return new SocketError("ECLOSED", "the socket is closed", { syscall, address: this.remoteAddress });
+    return new SocketError("ECLOSED", "the socket is closed", {
+      syscall,
+      address: this.remoteAddress,
+    });
   }
 
   // ---- reading ----
@@ -420,10 +443,21 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (!reader || this.#chunksHead < this.#chunks.length) return;
     this.#reader = undefined;
     if (this.#readError) reader.reject(this.#readError);
-    else reader.resolve({ value: undefined, done: true });
+    else reader.resolve(this.#endOfStream());
+  }
+
+  /**
+   * The consumer has read up to the peer's FIN. Without half-open, that ends the socket
+   * once our queue is sent — only now, as in node:net, so that a reply to the last bytes
+   * read still goes out even when the request and the FIN arrived together.
+   */
+  #endOfStream(): IteratorResult<Uint8Array> {
+    if (this.#state === "readClosed" && !this.#options.allowHalfOpen) void this.close();
+    return { value: undefined, done: true };
   }
 
   #read(): Promise<IteratorResult<Uint8Array>> {
+    this.#consumed = true;
     const chunks = this.#chunks;
     if (this.#chunksHead < chunks.length) {
       const chunk = chunks[this.#chunksHead]!;
@@ -433,17 +467,25 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         this.#chunksHead = 0;
       }
       this.#buffered -= chunk.byteLength;
-      if (this.#paused && this.#buffered < this.#options.highWaterMark && this.#state !== "closed") {
+      if (
+        this.#paused &&
+        this.#buffered < this.#options.highWaterMark &&
+        this.#state !== "closed"
+      ) {
         this.#paused = false;
         this.#handle.resume();
       }
       return Promise.resolve({ value: chunk, done: false });
     }
     if (this.#readEnded) {
-      return this.#readError ? Promise.reject(this.#readError) : Promise.resolve({ value: undefined, done: true });
+      return this.#readError
+        ? Promise.reject(this.#readError)
+        : Promise.resolve(this.#endOfStream());
     }
     if (this.#reader) {
-      return Promise.reject(new TypeError("The socket is already being read: one reader at a time"));
+      return Promise.reject(
+        new TypeError("The socket is already being read: one reader at a time"),
+      );
     }
     if (this.#paused) {
       this.#paused = false;
@@ -502,7 +544,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   /** TCP keepalive; `delayMs` is the silence before the first probe. */
   setKeepAlive(enable = true, delayMs?: number): this {
     checkBoolean("enable", enable);
-    if (delayMs !== undefined) checkMilliseconds("delayMs", delayMs);
+    if (delayMs !== undefined) {
+      checkMilliseconds("delayMs", delayMs);
+      requireCapability(this.#platform, "keepAliveDelay", "setKeepAlive(enable, delayMs)");
+    }
     if (this.#state !== "closed") this.#handle.setKeepAlive(enable, delayMs);
     return this;
   }
@@ -527,7 +572,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       const limit = this.#idleTimeout;
       if (limit === 0 || this.#state === "closed") return;
       if (idleFor >= limit) {
-        this.#fail(new SocketError("ETIMEDOUT", `no activity for ${limit} ms`, { syscall: "idle", address: this.remoteAddress }));
+        this.#fail(
+          new SocketError("ETIMEDOUT", `no activity for ${limit} ms`, {
+            syscall: "idle",
+            address: this.remoteAddress,
+          }),
+        );
       } else {
         this.#armIdle(limit - idleFor);
       }

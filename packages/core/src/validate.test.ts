@@ -774,11 +774,11 @@ describe("checkSupported", () => {
     capabilities: Capabilities,
   ): void {
     if (kind === "connect")
-      checkSupported(kind, options, normalizeConnect(target, options), capabilities, runtime);
+      checkSupported(kind, options, normalizeConnect(target, options), { runtime, capabilities });
     if (kind === "listen")
-      checkSupported(kind, options, normalizeListen(options), capabilities, runtime);
+      checkSupported(kind, options, normalizeListen(options), { runtime, capabilities });
     if (kind === "bind")
-      checkSupported(kind, options, normalizeBind(options), capabilities, runtime);
+      checkSupported(kind, options, normalizeBind(options), { runtime, capabilities });
   }
 
   it.each(cases)("%s %j %j without %s is ENOTSUP", (kind, target, options, missing, what) => {
@@ -796,6 +796,13 @@ describe("checkSupported", () => {
 
   it.each(cases)("%s %j %j passes with every capability", (kind, target, options) => {
     expect(() => check(kind, target, options, withOnly(undefined))).not.toThrow();
+  });
+
+  it("says how to turn a capability on when the runtime gives a hint", () => {
+    const platform = { runtime, capabilities: withOnly("udp"), hints: { udp: "run with --flag" } };
+    expect(() => checkSupported("bind", {}, normalizeBind({}), platform)).toThrow(
+      "ENOTSUP: UDP is not supported on testruntime (run with --flag)",
+    );
   });
 
   it("does not count defaults as given", () => {

@@ -1,6 +1,5 @@
 import type { Address, Family } from "./address.js";
-import type { Capabilities } from "./capabilities.js";
-import { notSupported } from "./error.js";
+import { type Capabilities, type Platform, requireCapability } from "./capabilities.js";
 import type {
   BindOptions,
   ConnectOptions,
@@ -312,10 +311,15 @@ function connectTargetObject(target: object): Address {
  * agrees with an IP literal: it is there so that a reported `SocketAddress` can be passed
  * back as a target, not to choose a family for a name (that is `options.family`).
  */
-export function checkTargetFamily(name: string, hostname: string, family: unknown): Family | undefined {
+export function checkTargetFamily(
+  name: string,
+  hostname: string,
+  family: unknown,
+): Family | undefined {
   const actual = ipFamily(hostname);
   if (family === undefined) return actual;
-  if (family !== "IPv4" && family !== "IPv6") throw typeError(`${name}.family`, '"IPv4" or "IPv6"', family);
+  if (family !== "IPv4" && family !== "IPv6")
+    throw typeError(`${name}.family`, '"IPv4" or "IPv6"', family);
   if (actual !== family) {
     throw new TypeError(
       `The "${name}.family" field (${JSON.stringify(family)}) does not match "${name}.hostname" (${JSON.stringify(hostname)})`,
@@ -460,12 +464,11 @@ export function checkSupported<Kind extends keyof NormalizedByKind>(
   kind: Kind,
   raw: Record<string, unknown>,
   normalized: NormalizedByKind[Kind],
-  capabilities: Capabilities,
-  runtime: string,
+  platform: Platform,
 ): void {
   for (const [capability, what, isGiven] of rules[kind] as readonly Rule<
     NormalizedByKind[Kind]
   >[]) {
-    if (!capabilities[capability] && isGiven(raw, normalized)) throw notSupported(what, runtime);
+    if (isGiven(raw, normalized)) requireCapability(platform, capability, what);
   }
 }

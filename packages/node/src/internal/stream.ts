@@ -95,8 +95,12 @@ class NodeStream implements StreamHandle {
   }
 
   reset(): void {
-    // resetAndDestroy() throws on a Unix socket, which has no RST.
-    if (this.remoteAddress.transport === "unix") this.#socket.destroy();
+    // resetAndDestroy() throws on a Unix socket, which has no RST. While a shutdown (FIN) is
+    // in flight, libuv refuses the RST (uv_tcp_close_reset: EINVAL) and Node then never
+    // emits 'close', so the socket would hang open: close it instead; the FIN is sent anyway.
+    // https://docs.libuv.org/en/v1.x/tcp.html#c.uv_tcp_close_reset
+    const shuttingDown = this.#socket.writableEnded && !this.#socket.writableFinished;
+    if (this.remoteAddress.transport === "unix" || shuttingDown) this.#socket.destroy();
     else this.#socket.resetAndDestroy();
   }
 
