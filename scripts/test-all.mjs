@@ -16,11 +16,40 @@ const runs = [
   ["echo apps · node 20", process.execPath, [], "apps/echo-server", []],
   ["echo client · node 20", process.execPath, [], "apps/echo-client", []],
   ["conformance · node 20", process.execPath, [], "packages/conformance", ["test/node.test.ts"]],
-  ["conformance · node 24", bin("tools/node24/node_modules/.bin/node"), [], "packages/conformance", ["test/node.test.ts"]],
+  [
+    "conformance · node 24",
+    bin("tools/node24/node_modules/.bin/node"),
+    [],
+    "packages/conformance",
+    ["test/node.test.ts"],
+  ],
+  [
+    "conformance · bun",
+    bin("node_modules/.bin/bun"),
+    ["--bun"],
+    "packages/conformance",
+    ["test/bun.test.ts"],
+  ],
+  // UDP on Deno needs --unstable-net (Deno.listenDatagram is unstable).
+  [
+    "conformance · deno",
+    bin("node_modules/.bin/deno"),
+    ["run", "-A", "--unstable-net"],
+    "packages/conformance",
+    ["test/deno.test.ts"],
+  ],
+  // `omnisock` resolves to the running runtime's driver by export condition.
+  ["omnisock · node 20", process.execPath, [], "packages/omnisock", []],
+  ["omnisock · bun", bin("node_modules/.bin/bun"), ["--bun"], "packages/omnisock", []],
+  ["omnisock · deno", bin("node_modules/.bin/deno"), ["run", "-A"], "packages/omnisock", []],
+  // Every runtime against every other, as child processes that Node drives.
+  ["interop · node × bun × deno", process.execPath, [], "packages/conformance/interop", []],
 ];
 
 const only = process.argv.slice(2);
-const selected = only.length ? runs.filter(([label]) => only.some((word) => label.includes(word))) : runs;
+const selected = only.length
+  ? runs.filter(([label]) => only.some((word) => label.includes(word)))
+  : runs;
 const scratch = mkdtempSync(join(tmpdir(), "omnisock-test-"));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
@@ -36,7 +65,17 @@ for (const [label, command, pre, dir, files] of selected) {
   console.log(`\n=== ${label}`);
   const result = spawnSync(
     command,
-    [...pre, vitest, "run", "--root", join(root, dir), "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...files],
+    [
+      ...pre,
+      vitest,
+      "run",
+      "--root",
+      join(root, dir),
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+      ...files,
+    ],
     { stdio: "inherit", cwd: root, timeout: 15 * 60_000 },
   );
   if (!existsSync(report)) {
@@ -45,14 +84,20 @@ for (const [label, command, pre, dir, files] of selected) {
     continue;
   }
   const json = JSON.parse(readFileSync(report, "utf8"));
-  const counts = { passed: json.numPassedTests, failed: json.numFailedTests, skipped: json.numPendingTests + json.numTodoTests };
+  const counts = {
+    passed: json.numPassedTests,
+    failed: json.numFailedTests,
+    skipped: json.numPendingTests + json.numTodoTests,
+  };
   // A crash outside any test (an unhandled rejection, a failed file) fails the run too.
   if (result.status !== 0 && counts.failed === 0) {
     broken = true;
     lines.push(`${label}: exit ${result.status ?? result.signal} with no failed test`);
   }
   for (const key of Object.keys(totals)) totals[key] += counts[key];
-  lines.push(`${label}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  lines.push(
+    `${label}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`,
+  );
 }
 rmSync(scratch, { recursive: true, force: true });
 

@@ -1,8 +1,12 @@
 import { defineConfig } from "vitest/config";
 
+const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
+
 export default defineConfig({
   test: {
-    include: ["test/*.test.ts"],
+    // One entry per runtime (test/node.test.ts, test/bun.test.ts, …); each imports a driver
+    // that refuses to load on another runtime, so a run takes only its own runtime's entry.
+    include: [`test/${runtime}.test.ts`],
     // Real sockets on loopback: a 64 MiB transfer, connect and idle timeouts that must
     // expire, child processes. Every wait inside a case has its own, shorter limit; this
     // is only the backstop for a case that hangs.

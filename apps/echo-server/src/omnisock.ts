@@ -1,3 +1,3 @@
-// The one place that names the driver. When the `omnisock` package picks the driver by
-// runtime (export conditions), this line becomes `export * from "omnisock";`.
-export * from "@omnisock/node";
+// The one place that names the library: `omnisock` resolves, by export condition, to the
+// driver of the runtime that runs the app, so the same build runs on Node, Bun and Deno.
+export * from "omnisock";

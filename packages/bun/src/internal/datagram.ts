@@ -1,0 +1,249 @@
+// UDP over Bun.udpSocket: https://bun.com/docs/api/udp
+//
+// What Bun.udpSocket cannot do (each is a `capabilities` flag):
+// - SO_REUSEADDR (`reuseAddr`);
+// - SO_SNDBUF / SO_RCVBUF (`datagramBufferSize`).
+// Nor can it set a multicast TTL of 0 (oven-sh/bun PR #35216): that is ENOTSUP here.
+// It cannot stop reading, so `DatagramHandle` has no pause/resume: core queues up to
+// `receiveQueueSize` datagrams and drops the rest, as the kernel would.
+// It cannot connect a socket once bound (only `Bun.udpSocket({ connect })` at creation), so
+// `connect()` remembers the peer: sends go to it and core drops datagrams from anyone else.
+// What a user sees is the same, ICMP errors included (see `error` below); only the kernel
+// does not filter.
+import { ipFamily, notSupported, SocketError } from "@omnisock/core";
+import type {
+  DatagramHandle,
+  DatagramSink,
+  HostAddress,
+  InetAddress,
+  NormalizedBindOptions,
+} from "@omnisock/core";
+import { inetAddress } from "./address.js";
+import { type UdpSocket, bun } from "./bun.js";
+import { toSocketError } from "./error.js";
+import { resolve } from "./lookup.js";
+
+/** The option bits Bun's own node:dgram passes to Bun.udpSocket (uSockets' LIBUS_* flags). */
+const REUSE_PORT = 4;
+const IPV6_ONLY = 8;
+
+interface Outgoing {
+  data: Uint8Array;
+  port: number;
+  hostname: string;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+class BunDatagram implements DatagramHandle {
+  localAddress!: InetAddress;
+  #socket!: UdpSocket;
+  readonly #family: 4 | 6;
+  readonly #receiveQueueSize: number;
+  #sink: DatagramSink | undefined;
+  /** Datagrams that arrived between bind and start(), at most `receiveQueueSize`. */
+  #early: [Uint8Array, InetAddress][] = [];
+  /** Sends Bun refused while its buffer was full, retried in order on `drain`. */
+  #waiting: Outgoing[] = [];
+  #peer: InetAddress | undefined;
+  #closed = false;
+
+  constructor(options: NormalizedBindOptions) {
+    this.#family = options.family;
+    this.#receiveQueueSize = options.receiveQueueSize;
+  }
+
+  /** @internal */
+  attach(socket: UdpSocket): void {
+    this.#socket = socket;
+    this.localAddress = inetAddress("udp", socket.address.address, socket.port);
+  }
+
+  /** @internal Bun's handlers, one set per socket. Datagrams are plain Uint8Arrays Bun does not reuse. */
+  readonly handlers = {
+    data: (_socket: UdpSocket, data: Uint8Array, port: number, address: string): void => {
+      const from = inetAddress("udp", address, port);
+      if (this.#sink) this.#sink.message(data, from);
+      else if (this.#early.length < this.#receiveQueueSize) this.#early.push([data, from]);
+    },
+    drain: (): void => this.#retry(),
+    // Bun sets IP_RECVERR, so even an unconnected socket hears of ICMP errors (ECONNREFUSED
+    // for any earlier send to a closed port). On Node only a connected socket does: the
+    // others are dropped here, and a connected socket's are about its peer.
+    error: (error: Error): void => {
+      if (!this.#peer) return;
+      this.#sink?.error(toSocketError(error, { syscall: "recvmsg", address: this.#peer }));
+    },
+  };
+
+  start(sink: DatagramSink): void {
+    this.#sink = sink;
+    const early = this.#early;
+    this.#early = [];
+    for (const [data, remote] of early) sink.message(data, remote);
+  }
+
+  send(data: Uint8Array, target: HostAddress | undefined): Promise<void> {
+    const to = target ?? this.#peer!; // core sends without a target only once connected
+    // Bun's send takes IP literals only: a name is resolved first.
+    if (ipFamily(to.hostname)) return this.#send(data, to.port, to.hostname);
+    return resolve(to.hostname, this.#family, { syscall: "send", address: to }).then(
+      ([hostname = to.hostname]) => this.#send(data, to.port, hostname),
+    );
+  }
+
+  #send(data: Uint8Array, port: number, hostname: string): Promise<void> {
+    if (this.#waiting.length === 0) {
+      try {
+        if (this.#socket.send(data, port, hostname)) return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(
+          toSocketError(error, { syscall: "send", address: inetAddress("udp", hostname, port) }),
+        );
+      }
+    }
+    // Bun's buffer is full (or others wait): nothing was sent; `drain` retries in order.
+    return new Promise((resolve, reject) =>
+      this.#waiting.push({ data, port, hostname, resolve, reject }),
+    );
+  }
+
+  /** Send what waits, in order, until Bun's buffer is full (then `drain` calls again). */
+  #retry(): void {
+    const waiting = this.#waiting;
+    while (waiting.length > 0) {
+      const next = waiting[0]!;
+      try {
+        if (!this.#socket.send(next.data, next.port, next.hostname)) return;
+        next.resolve();
+      } catch (error) {
+        next.reject(
+          toSocketError(error, {
+            syscall: "send",
+            address: inetAddress("udp", next.hostname, next.port),
+          }),
+        );
+      }
+      waiting.shift();
+    }
+  }
+
+  async connect(target: HostAddress): Promise<InetAddress> {
+    const context = { syscall: "connect", address: target };
+    const [hostname = target.hostname] = await resolve(target.hostname, this.#family, context);
+    this.#peer = inetAddress("udp", hostname, target.port);
+    return this.#peer;
+  }
+
+  setBroadcast(enable: boolean): void {
+    this.#call("setBroadcast", () => this.#socket.setBroadcast(enable));
+  }
+
+  setTTL(ttl: number): void {
+    this.#call("setTTL", () => this.#socket.setTTL(ttl));
+  }
+
+  setMulticastTTL(ttl: number): void {
+    if (ttl === 0 && !this.#closed) {
+      // Bun refuses 0 ("this host only", which the kernel takes) with EINVAL until
+      // oven-sh/bun PR #35216 lands; so that is a gap, not a failure.
+      try {
+        this.#socket.setMulticastTTL(ttl);
+      } catch {
+        throw notSupported("a multicast TTL of 0", "bun", "oven-sh/bun PR #35216");
+      }
+      return;
+    }
+    this.#call("setMulticastTTL", () => this.#socket.setMulticastTTL(ttl));
+  }
+
+  setMulticastLoopback(enable: boolean): void {
+    this.#call("setMulticastLoopback", () => this.#socket.setMulticastLoopback(enable));
+  }
+
+  setMulticastInterface(address: string): void {
+    this.#call("setMulticastInterface", () => this.#socket.setMulticastInterface(address));
+  }
+
+  addMembership(group: string, source: string | undefined, iface: string | undefined): void {
+    this.#call("addMembership", () =>
+      source === undefined
+        ? this.#socket.addMembership(group, iface)
+        : this.#socket.addSourceSpecificMembership(source, group, iface),
+    );
+  }
+
+  dropMembership(group: string, source: string | undefined, iface: string | undefined): void {
+    this.#call("dropMembership", () =>
+      source === undefined
+        ? this.#socket.dropMembership(group, iface)
+        : this.#socket.dropSourceSpecificMembership(source, group, iface),
+    );
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#socket.close();
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const { reject } of waiting) {
+        reject(
+          new SocketError("ECLOSED", "the socket closed before the datagram was sent", {
+            syscall: "send",
+          }),
+        );
+      }
+    }
+    return Promise.resolve();
+  }
+
+  ref(): void {
+    this.#socket.ref();
+  }
+
+  unref(): void {
+    this.#socket.unref();
+  }
+
+  /** Bun's setters throw (EBADF once closed, EINVAL, …); what they throw leaves as a SocketError. */
+  #call(syscall: string, apply: () => unknown): void {
+    try {
+      apply();
+    } catch (error) {
+      throw toSocketError(error, { syscall, address: this.localAddress });
+    }
+  }
+}
+
+export async function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
+  const requested = { transport: "udp", hostname: options.hostname, port: options.port } as const;
+  const context = { syscall: "bind", address: requested };
+  const [hostname = options.hostname] = await resolve(options.hostname, options.family, context);
+  const handle = new BunDatagram(options);
+  let socket: UdpSocket;
+  try {
+    socket = await bun.udpSocket({
+      hostname,
+      port: options.port,
+      binaryType: "uint8array",
+      // Bun sets IPV6_V6ONLY to 0 itself unless asked; SO_REUSEPORT only when asked.
+      flags: (options.reusePort ? REUSE_PORT : 0) | (options.ipv6Only ? IPV6_ONLY : 0),
+      socket: handle.handlers,
+    });
+  } catch (error) {
+    throw toSocketError(error, context);
+  }
+  handle.attach(socket);
+  try {
+    // Every default is set here, not left to Bun (which sets none of these).
+    handle.setBroadcast(options.broadcast);
+    if (options.ttl !== undefined) handle.setTTL(options.ttl);
+    handle.setMulticastTTL(options.multicastTimeToLive);
+    handle.setMulticastLoopback(options.multicastLoopback);
+  } catch (error) {
+    void handle.close();
+    throw toSocketError(error, context);
+  }
+  return handle;
+}

@@ -1,0 +1,301 @@
+// TCP and Unix streams over Bun.connect and Bun.listen: https://bun.com/docs/api/tcp
+//
+// What Bun cannot do (each is a `capabilities` flag):
+// - set SO_SNDBUF / SO_RCVBUF on a stream socket (`streamBufferSize`);
+// - choose the listen backlog: Bun.listen always asks for 512 (`backlog`);
+// - share a listener with cluster workers (`exclusive`).
+// It also cannot stop accepting while listening, so `ServerHandle` has no pause/resume and
+// core holds new connections instead; and a listener reports no accept errors.
+//
+// Bun's `write` takes what the kernel takes now and keeps none of the rest (bun#16076). The
+// count goes back to core, which keeps the remainder and writes it on `drain`; so nothing is
+// ever held here and `busy` is always false.
+import type {
+  NormalizedConnectOptions,
+  NormalizedListenOptions,
+  NormalizedStreamOptions,
+  ServerHandle,
+  ServerSink,
+  SocketAddress,
+  SocketError,
+  StreamHandle,
+  StreamSink,
+  UnixAddress,
+} from "@omnisock/core";
+import { bunPath, inetAddress, unnamed } from "./address.js";
+import { type BunSocket, type SocketHandler, bun } from "./bun.js";
+import { toSocketError } from "./error.js";
+import { resolve } from "./lookup.js";
+
+class BunStream implements StreamHandle {
+  localAddress!: SocketAddress;
+  remoteAddress!: SocketAddress;
+  readonly busy = false;
+  #socket!: BunSocket<BunStream>;
+  readonly #options: NormalizedStreamOptions;
+  readonly #unix: readonly [local: UnixAddress, remote: UnixAddress] | undefined;
+  #sink: StreamSink | undefined;
+  /** Read before start() or while paused, in order; `null` is the peer's FIN. */
+  #pending: (Uint8Array | null)[] = [];
+  #paused = true;
+  #closed = false;
+  #error: SocketError | undefined;
+
+  constructor(options: NormalizedStreamOptions, unix?: readonly [UnixAddress, UnixAddress]) {
+    this.#options = options;
+    this.#unix = unix;
+  }
+
+  /**
+   * Bun declares handlers once per listener or kind of connection; `socket.data` holds the
+   * handle each event is routed to. Chunks come as plain Uint8Arrays, each with its own
+   * buffer: Bun does not reuse them.
+   */
+  static readonly handlers: SocketHandler<BunStream> = {
+    binaryType: "uint8array",
+    open: (socket) => socket.data.#attach(socket),
+    data: (socket, chunk) => socket.data.#receive(chunk),
+    end: (socket) => socket.data.#receive(null),
+    drain: (socket) => socket.data.#sink?.drain(),
+    error: (socket, error) => {
+      const stream = socket.data;
+      stream.#error ??= toSocketError(error, { syscall: "read", address: stream.remoteAddress });
+    },
+    close: (socket, error) => socket.data.#onClose(error),
+  };
+
+  /** Handlers for one listener: each accepted connection becomes a handle for `accept`. */
+  static listenerHandlers(
+    options: NormalizedStreamOptions,
+    listening: () => SocketAddress,
+    accept: (stream: BunStream) => void,
+  ): SocketHandler<BunStream> {
+    return {
+      ...BunStream.handlers,
+      open: (socket) => {
+        // A Unix peer has no port; that also tells apart a Unix listener inherited by fd.
+        const local = listening();
+        const unix =
+          socket.remotePort === undefined
+            ? ([local.transport === "unix" ? local : unnamed, unnamed] as const)
+            : undefined;
+        const stream = new BunStream(options, unix);
+        stream.#attach(socket);
+        accept(stream);
+      },
+    };
+  }
+
+  /** The connection is up. Every default is set here; nothing is read before start(). */
+  #attach(socket: BunSocket<BunStream>): void {
+    this.#socket = socket;
+    socket.data = this;
+    socket.pause();
+    if (this.#unix) {
+      [this.localAddress, this.remoteAddress] = this.#unix;
+      return;
+    }
+    this.localAddress = inetAddress("tcp", socket.localAddress, socket.localPort);
+    this.remoteAddress = inetAddress("tcp", socket.remoteAddress, socket.remotePort);
+    // Bun turns TCP_NODELAY on by itself; set either way, so that Bun's choice cannot leak.
+    socket.setNoDelay(this.#options.noDelay);
+    const delay = this.#options.keepAliveDelay;
+    if (delay !== undefined) this.setKeepAlive(true, delay);
+  }
+
+  #receive(chunk: Uint8Array | null): void {
+    const sink = this.#sink;
+    if (!sink || this.#paused) this.#pending.push(chunk);
+    else if (chunk) sink.data(chunk);
+    else sink.end();
+  }
+
+  #onClose(native: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Bun passes the error that ended the connection (ECONNRESET, …) to `close`, not `error`.
+    if (native)
+      this.#error ??= toSocketError(native, { syscall: "read", address: this.remoteAddress });
+    this.#deliver();
+  }
+
+  /** Hand what is pending to the sink; once closed, all of it (core keeps it readable), then the close. */
+  #deliver(): void {
+    // The sink is read afresh each time: it may close this handle from inside a callback.
+    const pending = this.#pending;
+    while (pending.length > 0 && this.#sink && (!this.#paused || this.#closed)) {
+      const chunk = pending.shift();
+      if (chunk) this.#sink.data(chunk);
+      else this.#sink.end();
+    }
+    const sink = this.#sink;
+    if (sink && this.#closed) {
+      this.#sink = undefined; // close is the last event, exactly once
+      sink.close(this.#error);
+    }
+  }
+
+  start(sink: StreamSink): void {
+    this.#sink = sink;
+    this.resume();
+  }
+
+  write(data: Uint8Array): number {
+    // -1 once closed: nothing taken, and the close has been reported already.
+    return Math.max(this.#socket.write(data), 0);
+  }
+
+  pause(): void {
+    this.#paused = true;
+    if (!this.#closed) this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#deliver();
+    if (!this.#closed && !this.#paused) this.#socket.resume();
+  }
+
+  shutdown(): void {
+    if (!this.#closed) this.#socket.shutdown();
+  }
+
+  close(): void {
+    // Core flushes before it closes, and Bun holds nothing back: no byte is lost here.
+    if (!this.#closed) this.#socket.end();
+  }
+
+  reset(): void {
+    // SO_LINGER 0, then close: an RST on TCP; a Unix socket has none and just closes.
+    if (!this.#closed) this.#socket.terminate();
+  }
+
+  setNoDelay(enable: boolean): void {
+    if (!this.#closed && !this.#unix) this.#socket.setNoDelay(enable);
+  }
+
+  setKeepAlive(enable: boolean, delayMs: number | undefined): void {
+    if (this.#closed || this.#unix) return;
+    // Bun floors the delay to whole seconds and leaves the system's (two hours) under one
+    // second; so one second is the least. `undefined` (0) keeps the system's delay.
+    this.#socket.setKeepAlive(enable, delayMs === undefined ? 0 : Math.max(delayMs, 1000));
+  }
+
+  ref(): void {
+    this.#socket.ref();
+  }
+
+  unref(): void {
+    this.#socket.unref();
+  }
+}
+
+export async function connect(
+  options: NormalizedConnectOptions,
+  signal: AbortSignal,
+): Promise<StreamHandle> {
+  const { target } = options;
+  if (target.transport === "unix") {
+    return open(
+      { unix: bunPath(target) },
+      new BunStream(options, [unnamed, target]),
+      target,
+      signal,
+    );
+  }
+  const context = { syscall: "connect", address: target };
+  const hosts = await resolve(target.hostname, options.family, context);
+  // Each address in the resolver's order until one answers; no Happy Eyeballs race.
+  let failure: unknown;
+  for (const hostname of hosts) {
+    const tried = inetAddress("tcp", hostname, target.port);
+    const where = { hostname, port: target.port, localAddress: options.localAddress };
+    try {
+      return await open(where, new BunStream(options), tried, signal);
+    } catch (error) {
+      failure = error;
+      if (signal.aborted) break;
+    }
+  }
+  throw failure;
+}
+
+function open(
+  where: { unix: string } | { hostname: string; port: number; localAddress: string | undefined },
+  stream: BunStream,
+  target: SocketAddress,
+  signal: AbortSignal,
+): Promise<BunStream> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      signal.removeEventListener("abort", onAbort);
+      reject(toSocketError(error, { syscall: "connect", address: target }));
+    };
+    // Bun.connect cannot be cancelled: give up now, and close the connection if it comes.
+    const onAbort = (): void => fail(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const settle = (): void => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) stream.close();
+      else resolve(stream);
+    };
+    try {
+      // allowHalfOpen always: core decides what the peer's FIN means.
+      bun
+        .connect({ ...where, allowHalfOpen: true, data: stream, socket: BunStream.handlers })
+        .then(settle, fail);
+    } catch (error) {
+      fail(error);
+    }
+  });
+}
+
+export async function listen(
+  options: NormalizedListenOptions,
+  sink: ServerSink,
+): Promise<ServerHandle> {
+  const { inet, unix, fd } = options;
+  let address: SocketAddress = unix ?? unnamed;
+  const common = {
+    allowHalfOpen: true,
+    socket: BunStream.listenerHandlers(
+      options,
+      () => address,
+      (stream) => sink.connection(stream),
+    ),
+  };
+  let listener;
+  try {
+    listener = unix
+      ? bun.listen({ ...common, unix: bunPath(unix) })
+      : inet
+        ? bun.listen({
+            ...common,
+            // "" means every IPv4 interface.
+            hostname: inet.hostname === "" ? "0.0.0.0" : inet.hostname,
+            port: inet.port,
+            reusePort: options.reusePort,
+            ipv6Only: options.ipv6Only,
+          })
+        : bun.listen({ ...common, fd: fd ?? -1 });
+  } catch (error) {
+    const given = inet ? ({ transport: "tcp", ...inet } as const) : unix;
+    throw toSocketError(error, { syscall: "listen", address: given, name: `fd ${fd}` });
+  }
+  // The bound address, also for port 0 and an inherited fd. A Unix listener inherited by fd
+  // has no name Bun can read: it stays unnamed.
+  const bound: { address?: string; port?: number } = {};
+  if (!unix) listener.getsockname(bound);
+  if (bound.address !== undefined) address = inetAddress("tcp", bound.address, bound.port);
+  return {
+    address,
+    close() {
+      // stop(false) closes the listening socket now and leaves accepted connections to core.
+      listener.stop(false);
+      return Promise.resolve();
+    },
+    ref: () => listener.ref(),
+    unref: () => listener.unref(),
+  };
+}

@@ -1,0 +1,191 @@
+// The client side of the interop checks, the same file on Node, Bun and Deno (Deno needs
+// `-A --unstable-net` for UDP). It imports only `omnisock`.
+//
+//   <runtime> client.mjs '<the JSON line peer.mjs printed>'
+//
+// Runs three checks against the peer, one after the other, each bounded in time, and prints
+// one JSON line: {"runtime", "tcp": {ok, …}, "udp": {ok, …}, "unix": {ok, …} | null}.
+// A check that fails has `ok: false` and an `error`; the process still exits 0, so that the
+// caller sees every check's outcome. Only a bad argument exits 2.
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import process from "node:process";
+import { bind, connect, runtime } from "omnisock";
+
+const TCP_BYTES = 16 * 1024 * 1024;
+const CHUNK = 64 * 1024;
+const DATAGRAMS = 1_000;
+/** Datagrams in flight at once: well under what a loopback socket buffer holds, so none is dropped. */
+const WINDOW = 32;
+const UNIX_BYTES = 1024 * 1024;
+
+let peer;
+try {
+  peer = JSON.parse(process.argv[2] ?? "");
+} catch {
+  console.error("usage: client.mjs '<the JSON line peer.mjs printed>'");
+  process.exit(2);
+}
+
+/** `promise`, or a rejection naming `what` once `ms` have passed. */
+async function within(ms, what, promise) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Run a check: its result with `ok` and the time it took, or the error it failed with. */
+async function check(name, limit, run) {
+  const started = performance.now();
+  try {
+    const result = await within(limit, name, run());
+    return { ok: true, ms: Math.round(performance.now() - started), ...result };
+  } catch (error) {
+    return {
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: String(error?.stack ?? error),
+      code: error?.code,
+    };
+  }
+}
+
+/** A chunk of random bytes (getRandomValues fills at most 64 KiB at a time). */
+function randomBytes(length) {
+  const bytes = new Uint8Array(length);
+  for (let offset = 0; offset < length; offset += 65_536) {
+    crypto.getRandomValues(bytes.subarray(offset, Math.min(length, offset + 65_536)));
+  }
+  return bytes;
+}
+
+/** Everything the socket delivers until the peer ends it. */
+async function readAll(socket) {
+  const chunks = [];
+  for await (const chunk of socket) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+// 16 MiB of random bytes, then a half-close; the peer answers with the digest it computed.
+async function tcpCheck() {
+  const socket = await connect({ hostname: "127.0.0.1", port: peer.tcp }, { timeout: 5_000 });
+  try {
+    const hash = createHash("sha256");
+    const reading = readAll(socket);
+    reading.catch(() => {});
+    for (let sent = 0; sent < TCP_BYTES; sent += CHUNK) {
+      const chunk = randomBytes(CHUNK);
+      hash.update(chunk);
+      if (!socket.write(chunk)) await socket.flush();
+    }
+    await socket.end();
+    const answer = (await reading).toString("utf8").trim();
+    const expected = `${hash.digest("hex")} ${TCP_BYTES}`;
+    if (answer !== expected)
+      throw new Error(`the peer answered "${answer}", expected "${expected}"`);
+    return { bytes: TCP_BYTES, sha256: expected.split(" ")[0], stats: socket.stats };
+  } finally {
+    await socket.close();
+  }
+}
+
+// 1,000 datagrams of 8 to 1,407 bytes, each numbered and otherwise random, at most WINDOW in
+// flight; every echo must come back once, with exactly the bytes that were sent.
+async function udpCheck() {
+  const socket = await bind({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const target = { hostname: "127.0.0.1", port: peer.udp };
+    const sent = [];
+    const received = new Set();
+    const problems = [];
+    let inFlight = 0;
+    let wake;
+    const reading = (async () => {
+      for await (const { data } of socket) {
+        const index = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0);
+        const original = sent[index];
+        if (original === undefined) problems.push(`an echo with an unknown number ${index}`);
+        else if (received.has(index)) problems.push(`datagram ${index} came back twice`);
+        else if (!Buffer.from(original).equals(Buffer.from(data)))
+          problems.push(`datagram ${index} came back changed`);
+        received.add(index);
+        inFlight -= 1;
+        wake?.();
+        if (received.size === DATAGRAMS) return;
+      }
+    })();
+    reading.catch(() => {});
+    const sending = (async () => {
+      for (let index = 0; index < DATAGRAMS; index += 1) {
+        // Bounded: a lost datagram stalls the window, and the limit below ends the wait.
+        while (inFlight >= WINDOW) await new Promise((resolve) => (wake = resolve));
+        const datagram = randomBytes(8 + ((index * 37) % 1_400));
+        new DataView(datagram.buffer).setUint32(0, index);
+        sent[index] = datagram;
+        inFlight += 1;
+        await socket.send(datagram, target);
+      }
+    })();
+    sending.catch(() => {});
+    try {
+      await within(3_500, "udp", Promise.all([sending, reading]));
+    } catch (error) {
+      // Say how far it got: which datagrams never came back.
+      const missing = [];
+      for (let index = 0; index < sent.length && missing.length < 5; index += 1) {
+        if (!received.has(index)) missing.push(index);
+      }
+      throw new Error(
+        `${error.message}: ${sent.length} sent, ${received.size} came back; missing ${missing.join(", ")}…` +
+          (problems.length > 0 ? `; ${problems.slice(0, 5).join("; ")}` : ""),
+      );
+    }
+    if (problems.length > 0) throw new Error(problems.slice(0, 5).join("; "));
+    return { datagrams: received.size, stats: socket.stats };
+  } finally {
+    await socket.close();
+  }
+}
+
+// 1 MiB of random bytes to the Unix echo, read back whole, then a half-close.
+async function unixCheck() {
+  const socket = await connect({ path: peer.unix }, { timeout: 5_000 });
+  try {
+    const data = randomBytes(UNIX_BYTES);
+    const chunks = [];
+    let length = 0;
+    const reading = (async () => {
+      for await (const chunk of socket) {
+        chunks.push(chunk);
+        length += chunk.byteLength;
+        if (length >= UNIX_BYTES) return;
+      }
+    })();
+    reading.catch(() => {});
+    for (let offset = 0; offset < UNIX_BYTES; offset += CHUNK) {
+      if (!socket.write(data.subarray(offset, offset + CHUNK))) await socket.flush();
+    }
+    await reading;
+    if (!Buffer.concat(chunks).equals(Buffer.from(data)))
+      throw new Error(`the echo of ${length} bytes differs from what was sent`);
+    return { bytes: length };
+  } finally {
+    await socket.close();
+  }
+}
+
+const result = {
+  runtime,
+  tcp: await check("tcp", 8_000, tcpCheck),
+  udp: await check("udp", 4_000, udpCheck),
+  unix: peer.unix ? await check("unix", 3_000, unixCheck) : null,
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
+// Whatever a failed check left open does not keep the process alive.
+process.exit(0);

@@ -1,0 +1,203 @@
+// Cross-runtime interop: for every pair (Node, Bun, Deno) client × (Node, Bun, Deno) server,
+// a 16 MiB TCP transfer arrives sha256-equal, 1,000 UDP datagrams come back complete and
+// unchanged, and a Unix-socket exchange works. Each runtime runs peer.mjs (the server) or
+// client.mjs (the client) as a real child process importing `omnisock`, so the runtime's own
+// resolver picks the driver by export condition; the driver (this file) runs on Node.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, expect, it } from "vitest";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const root = join(here, "../../..");
+const peerScript = join(here, "peer.mjs");
+const clientScript = join(here, "client.mjs");
+
+interface Runtime {
+  readonly name: "node" | "bun" | "deno";
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Why this runtime cannot take part, or `undefined` when it can. */
+  readonly missing: string | undefined;
+}
+
+function runtime(name: Runtime["name"], command: string, args: string[], driver: string): Runtime {
+  let missing: string | undefined;
+  if (!existsSync(command)) missing = `${command} is not installed (npm ci)`;
+  else if (!existsSync(join(root, "packages", driver, "dist/index.js")))
+    missing = `@omnisock/${driver} is not built`;
+  else if (!existsSync(join(root, "packages/omnisock/dist/index.d.ts")))
+    missing = "omnisock is not built";
+  return { name, command, args, missing };
+}
+
+const runtimes: readonly Runtime[] = [
+  runtime("node", process.execPath, [], "node"),
+  runtime("bun", join(root, "node_modules/.bin/bun"), [], "bun"),
+  // UDP in Deno is behind --unstable-net; -A for the network, the temp dir and the environment.
+  runtime("deno", join(root, "node_modules/.bin/deno"), ["run", "-A", "--unstable-net"], "deno"),
+];
+
+/** Every process a pair started, killed when the file ends whatever happened. */
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+/**
+ * A pair's two processes, start to finish. client.mjs bounds its own checks to 15 s in all,
+ * so a slow check still comes back as a result; this is the limit for a process that hangs.
+ */
+const PAIR_LIMIT = 20_000;
+/** And the whole file: once it is spent, the remaining pairs fail at once instead of waiting. */
+const deadline = Date.now() + 55_000;
+
+interface Check {
+  ok: boolean;
+  ms: number;
+  error?: string;
+  bytes?: number;
+  sha256?: string;
+  datagrams?: number;
+}
+interface PairResult {
+  server: { runtime: string; unix: string | null };
+  client: { runtime: string; tcp: Check; udp: Check; unix: Check | null };
+}
+
+/** Start `script` on `runtime`, with stdin kept open (closing it stops peer.mjs). */
+function start(runtime: Runtime, script: string, args: string[]): ChildProcess {
+  const child = spawn(runtime.command, [...runtime.args, script, ...args], {
+    cwd: root,
+    stdio: ["pipe", "pipe", "pipe"],
+    // Deno would otherwise print colour codes into the JSON line's neighbourhood.
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/** The first line `child` prints, or a rejection with its stderr once it exits or `until` passes. */
+function firstLine(child: ChildProcess, what: string, until: number): Promise<string> {
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => {
+        child.kill("SIGKILL");
+        reject(new Error(`${what}: no answer in time\n${stderr}`));
+      },
+      Math.max(0, until - Date.now()),
+    );
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+      const end = stdout.indexOf("\n");
+      if (end === -1) return;
+      clearTimeout(timer);
+      resolve(stdout.slice(0, end));
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code ?? signal}) before answering\n${stderr}`));
+    });
+  });
+}
+
+/** Stop `child`: close its stdin, then SIGKILL if it has not exited within a second. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.stdin?.end();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 1_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function runPair(client: Runtime, server: Runtime): Promise<PairResult> {
+  const until = Math.min(Date.now() + PAIR_LIMIT, deadline);
+  if (until <= Date.now()) throw new Error("the interop run's 55 s budget is spent");
+  const unixPath = join(
+    tmpdir(),
+    `omnisock-interop-${process.pid}-${client.name}-${server.name}.sock`,
+  );
+  rmSync(unixPath, { force: true });
+  const peer = start(server, peerScript, ["--unix", unixPath, "--lifetime", String(PAIR_LIMIT)]);
+  try {
+    const ready = await firstLine(peer, `the ${server.name} server`, until);
+    const clientProcess = start(client, clientScript, [ready]);
+    try {
+      const answer = await firstLine(clientProcess, `the ${client.name} client`, until);
+      return { server: JSON.parse(ready), client: JSON.parse(answer) };
+    } finally {
+      await stop(clientProcess);
+    }
+  } finally {
+    await stop(peer);
+    rmSync(unixPath, { force: true });
+  }
+}
+
+/** The JSON of a failed check, for the assertion message. */
+function describeCheck(check: Check | null | undefined): string {
+  return check ? (check.ok ? "ok" : `${check.error}`) : "not run";
+}
+
+for (const server of runtimes) {
+  for (const client of runtimes) {
+    const pair = `${client.name} client → ${server.name} server`;
+    const missing = server.missing ?? client.missing;
+    // The three checks share one run of the pair, started by whichever case comes first.
+    let run: Promise<PairResult> | undefined;
+    const result = () => (run ??= runPair(client, server));
+    if (missing !== undefined) console.warn(`[interop] ${pair} skipped: ${missing}`);
+
+    it.skipIf(missing !== undefined)(`${pair}: tcp 16 MiB sha256`, async () => {
+      const { server: peer, client: answer } = await result();
+      // Each side is the driver its runtime's export condition picked.
+      expect(peer.runtime).toBe(server.name);
+      expect(answer.runtime).toBe(client.name);
+      expect(answer.tcp.ok, describeCheck(answer.tcp)).toBe(true);
+      expect(answer.tcp.bytes).toBe(16 * 1024 * 1024);
+      expect(answer.tcp.sha256).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it.skipIf(missing !== undefined)(`${pair}: udp 1,000 datagrams`, async () => {
+      const { client: answer } = await result();
+      expect(answer.udp.ok, describeCheck(answer.udp)).toBe(true);
+      expect(answer.udp.datagrams).toBe(1_000);
+    });
+
+    it.skipIf(missing !== undefined)(`${pair}: unix echo`, async () => {
+      const { server: peer, client: answer } = await result();
+      expect(
+        peer.unix,
+        `the ${server.name} server has no Unix sockets (capabilities.unix)`,
+      ).not.toBeNull();
+      expect(answer.unix?.ok, describeCheck(answer.unix)).toBe(true);
+      expect(answer.unix?.bytes).toBe(1024 * 1024);
+    });
+  }
+}
+
+const deno = runtimes.find((candidate) => candidate.name === "deno")!;
+it.skipIf(deno.missing !== undefined)(
+  "deno without --unstable-net: bind() is ENOTSUP naming the flag, TCP still works",
+  async () => {
+    const child = start({ ...deno, args: ["run", "-A"] }, join(here, "flags.mjs"), []);
+    try {
+      const answer = JSON.parse(await firstLine(child, "deno flags.mjs", Date.now() + 10_000));
+      expect(answer.runtime).toBe("deno");
+      expect(answer.udp).toEqual({
+        code: "ENOTSUP",
+        message: expect.stringContaining("--unstable-net"),
+      });
+      expect(answer.tcp).toBe(true);
+    } finally {
+      await stop(child);
+    }
+  },
+);

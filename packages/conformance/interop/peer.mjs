@@ -1,0 +1,101 @@
+// The server side of the interop checks, the same file on Node, Bun and Deno (Deno needs
+// `-A --unstable-net` for UDP). It imports only `omnisock`, so the runtime's own resolver
+// must pick the right driver through the export conditions.
+//
+//   <runtime> peer.mjs [--unix <path>] [--lifetime <ms>]
+//
+// Serves, on 127.0.0.1 with ports the system picks:
+// - TCP: reads until the client half-closes, then answers `<sha256 hex> <bytes>\n` and ends;
+// - UDP: sends every datagram back to its sender;
+// - Unix: echoes every byte back (skipped when the runtime has no Unix sockets).
+// When ready it prints one JSON line: {"runtime","tcp","udp","unix"}. It exits when its stdin
+// closes (the parent went away) or after --lifetime ms (30 s by default), whichever is first.
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { bind, capabilities, listen, runtime, SocketError } from "omnisock";
+
+const args = process.argv.slice(2);
+const option = (name) => {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args[at + 1];
+};
+const lifetime = Number(option("--lifetime") ?? 30_000);
+const unixPath = option("--unix") ?? join(tmpdir(), `omnisock-peer-${process.pid}.sock`);
+
+/** A stream, or a datagram loop, that failed for a reason other than the network: a bug. */
+function report(what, error) {
+  if (error instanceof SocketError) return;
+  console.error(`[peer ${runtime}] ${what} failed:`, error);
+  process.exitCode = 1;
+}
+
+// The client half-closes after its last byte; the answer goes back on the other half.
+const tcp = await listen(
+  { hostname: "127.0.0.1", port: 0, allowHalfOpen: true },
+  async (socket) => {
+    try {
+      const hash = createHash("sha256");
+      let bytes = 0;
+      for await (const chunk of socket) {
+        hash.update(chunk);
+        bytes += chunk.byteLength;
+      }
+      socket.write(`${hash.digest("hex")} ${bytes}\n`);
+      await socket.end();
+    } catch (error) {
+      report("a TCP connection", error);
+    } finally {
+      await socket.close();
+    }
+  },
+);
+
+const udp = await bind({ hostname: "127.0.0.1", port: 0 });
+const udpLoop = (async () => {
+  for await (const { data, remote } of udp) {
+    try {
+      await udp.send(data, remote);
+    } catch (error) {
+      report("a UDP echo", error);
+    }
+  }
+})().catch((error) => report("the UDP loop", error));
+
+const echo = async (socket) => {
+  try {
+    for await (const chunk of socket) {
+      if (!socket.write(chunk)) await socket.flush();
+    }
+  } catch (error) {
+    report("a Unix connection", error);
+  } finally {
+    await socket.close();
+  }
+};
+const unix = capabilities.unix ? await listen({ path: unixPath }, echo) : undefined;
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  clearTimeout(timer);
+  const closing = Promise.all([
+    tcp.close({ graceful: false }),
+    unix?.close({ graceful: false }),
+    udp.close().then(() => udpLoop),
+  ]);
+  // Closing is bounded too: whatever is still open after a second goes with the process.
+  await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+  process.exit();
+}
+const timer = setTimeout(stop, lifetime);
+process.stdin.on("end", stop);
+process.stdin.on("close", stop);
+process.stdin.on("error", stop);
+process.stdin.resume();
+
+process.stdout.write(
+  `${JSON.stringify({ runtime, tcp: tcp.address.port, udp: udp.localAddress.port, unix: unix ? unixPath : null })}\n`,
+);

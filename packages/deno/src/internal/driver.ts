@@ -1,0 +1,72 @@
+// The Deno driver: Deno.connect and Deno.listen for streams, Deno.listenDatagram for UDP,
+// getaddrinfo (through Deno's node:dns) for lookups.
+// https://docs.deno.com/api/deno/network · https://docs.deno.com/api/node/dns/
+// Not node:net: Deno's compatibility layer sits on the same sockets and only adds cost.
+//
+// What Deno cannot do (each is a `capabilities` flag):
+// - UDP without --unstable-net (`udp`);
+// - SO_REUSEPORT on a UDP socket; on a listener only with --unstable-net and only on Linux
+//   (elsewhere Deno ignores it without a word) (`reusePort`);
+// - send an RST (`reset`), or set a keepalive delay (`keepAliveDelay`);
+// - SO_SNDBUF / SO_RCVBUF on any socket (`streamBufferSize`, `datagramBufferSize`);
+// - connect from a chosen local address (`connectLocalAddress`);
+// - IPV6_V6ONLY (`ipv6Only`), an inherited listening fd (`listenFd`), cluster sharing
+//   (`exclusive`), IP_TTL (`ttl`), source-specific multicast (`multicastSource`), multicast
+//   TTL / loopback / interface setters (`multicastOptions`);
+// - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`).
+import type { Capabilities, Driver } from "@omnisock/core";
+import { bind } from "./datagram.js";
+import { deno, unstableNet } from "./deno.js";
+import { lookup } from "./lookup.js";
+import { listen } from "./server.js";
+import { connect } from "./stream.js";
+
+const os = deno.build.os;
+
+const capabilities: Capabilities = Object.freeze({
+  unix: os !== "windows",
+  unixAbstract: os === "linux",
+  udp: unstableNet,
+  udpConnect: unstableNet, // emulated over an unconnected socket: see datagram.ts
+  reset: false,
+  halfOpen: true,
+  keepAliveDelay: false,
+  streamBufferSize: false,
+  datagramBufferSize: false,
+  connectLocalAddress: false,
+  // Deno.listen takes reusePort (with --unstable-net, on Linux) but Deno.listenDatagram does
+  // not, and this one flag covers both: false until core tells listeners and UDP apart.
+  reusePort: false,
+  exclusive: false,
+  ipv6Only: false,
+  backlog: true, // TCP only: a Unix listener always asks for 1024 (see stream.ts)
+  listenFd: false,
+  reuseAddr: unstableNet,
+  broadcast: unstableNet, // always on in Deno; "off" is emulated: see datagram.ts
+  ttl: false,
+  multicast: unstableNet,
+  multicastSource: false,
+  multicastOptions: false,
+});
+
+// What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.
+const needsUnstableNet = "Deno needs the --unstable-net flag for UDP";
+const hints = unstableNet
+  ? {}
+  : Object.freeze({
+      udp: needsUnstableNet,
+      udpConnect: needsUnstableNet,
+      reuseAddr: needsUnstableNet,
+      broadcast: needsUnstableNet,
+      multicast: needsUnstableNet,
+    });
+
+export const driver = {
+  runtime: "deno",
+  capabilities,
+  hints,
+  connect,
+  listen,
+  bind,
+  lookup,
+} satisfies Driver;

@@ -1,0 +1,159 @@
+// TCP and Unix listeners over Deno.listen: https://docs.deno.com/api/deno/~/Deno.listen
+//
+// What Deno cannot do (each is a `capabilities` flag):
+// - IPV6_V6ONLY: a `::` listener always takes IPv4 too (`ipv6Only`);
+// - listen on an inherited fd (`listenFd`), or share a listener with workers (`exclusive`);
+// - SO_REUSEPORT without --unstable-net, or anywhere but Linux (`reusePort`);
+// - a backlog for a Unix listener: Deno always asks for 1024 (refused here, see `listen`).
+// Deno accepts only when asked, so `pause()` really stops accepting: connections wait in the
+// kernel's backlog.
+import { notSupported } from "@omnisock/core";
+import type {
+  NormalizedListenOptions,
+  ServerHandle,
+  ServerSink,
+  SocketAddress,
+} from "@omnisock/core";
+import { denoPath, socketAddress } from "./address.js";
+import { type Conn, deno, type Listener, unstableNet } from "./deno.js";
+import { toSocketError } from "./error.js";
+import { DenoStream, tcpStream } from "./stream.js";
+
+/** core's default backlog. Deno's Unix listeners always ask for 1024 and take no other. */
+const DEFAULT_BACKLOG = 511;
+
+class DenoServer implements ServerHandle {
+  readonly address: SocketAddress;
+  readonly #listener: Listener;
+  readonly #options: NormalizedListenOptions;
+  readonly #sink: ServerSink;
+  #closed = false;
+  #paused = false;
+  #wake: (() => void) | undefined;
+  #accepting: Promise<Conn> | undefined;
+  #refed = true;
+  /** While paused no accept is pending, and nothing else would keep the process alive. */
+  #holdOpen: ReturnType<typeof setInterval> | undefined;
+
+  constructor(listener: Listener, options: NormalizedListenOptions, sink: ServerSink) {
+    this.#listener = listener;
+    this.#options = options;
+    this.#sink = sink;
+    this.address = socketAddress(listener.addr);
+    void this.#acceptLoop();
+  }
+
+  async #acceptLoop(): Promise<void> {
+    while (!this.#closed) {
+      if (this.#paused) {
+        await new Promise<void>((wake) => (this.#wake = wake));
+        continue;
+      }
+      let conn: Conn;
+      try {
+        this.#accepting = this.#listener.accept();
+        conn = await this.#accepting;
+      } catch (error) {
+        if (this.#closed) return;
+        this.#sink.error(toSocketError(error, { syscall: "accept", address: this.address }));
+        // EMFILE and the like: wait a little rather than spin on an error that persists.
+        await new Promise((wait) => setTimeout(wait, 100));
+        continue;
+      }
+      if (this.#closed) return conn.close();
+      try {
+        this.#sink.connection(
+          this.address.transport === "unix" ? new DenoStream(conn) : tcpStream(conn, this.#options),
+        );
+      } catch (error) {
+        // setNoDelay on a connection the peer has already reset, and the like.
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+        this.#sink.error(toSocketError(error, { syscall: "accept", address: this.address }));
+      }
+    }
+  }
+
+  pause(): void {
+    // The accept already pending may still complete: core holds that one connection.
+    this.#paused = true;
+    if (this.#refed) this.#holdOpen ??= setInterval(() => {}, 1 << 30);
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#release();
+    this.#wake?.();
+    this.#wake = undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#release();
+    this.#wake?.();
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    // Deno releases the port only once the pending accept has settled.
+    await this.#accepting?.then(
+      (conn) => conn.close(),
+      () => {},
+    );
+  }
+
+  #release(): void {
+    if (this.#holdOpen !== undefined) clearInterval(this.#holdOpen);
+    this.#holdOpen = undefined;
+  }
+
+  ref(): void {
+    this.#refed = true;
+    this.#listener.ref();
+    if (this.#paused && !this.#closed) this.#holdOpen ??= setInterval(() => {}, 1 << 30);
+  }
+
+  unref(): void {
+    this.#refed = false;
+    this.#listener.unref();
+    this.#release();
+  }
+}
+
+export function listen(options: NormalizedListenOptions, sink: ServerSink): Promise<ServerHandle> {
+  const { inet, unix } = options;
+  const given = inet ? ({ transport: "tcp", ...inet } as const) : unix;
+  let listener: Listener;
+  try {
+    if (unix) {
+      if (options.backlog !== DEFAULT_BACKLOG) {
+        throw notSupported("backlog on a Unix listener", "deno", "Deno always asks for 1024");
+      }
+      listener = deno.listen({ transport: "unix", path: denoPath(unix) });
+    } else if (inet) {
+      // Without --unstable-net, Deno exits the process on reusePort (it does not throw).
+      // capabilities.reusePort is false for now (see driver.ts), so core refuses it first.
+      if (options.reusePort && !unstableNet) {
+        throw notSupported("reusePort: true", "deno", "run with --unstable-net");
+      }
+      listener = deno.listen({
+        transport: "tcp",
+        // "" means every IPv4 interface, which is also Deno's default.
+        hostname: inet.hostname === "" ? "0.0.0.0" : inet.hostname,
+        port: inet.port,
+        tcpBacklog: options.backlog,
+        ...(options.reusePort ? { reusePort: true } : {}),
+      });
+    } else {
+      throw notSupported("fd", "deno"); // unreachable: capabilities.listenFd is false
+    }
+  } catch (error) {
+    return Promise.reject(toSocketError(error, { syscall: "listen", address: given }));
+  }
+  return Promise.resolve(new DenoServer(listener, options, sink));
+}
