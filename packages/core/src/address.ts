@@ -1,3 +1,5 @@
+import { ipFamily } from "./parse-address.js";
+
 export type Family = "IPv4" | "IPv6";
 
 /** An IP endpoint as the library reports it: always resolved, so `family` is known. */
@@ -35,3 +37,35 @@ export interface HostAddress {
 
 /** What {@link parseAddress} returns and {@link formatAddress} accepts. */
 export type Address = HostAddress | UnixAddress;
+
+/**
+ * An IP endpoint as a runtime reports it. The family is read from the address itself, not
+ * from the runtime: Node 18.0–18.3 reported it as a number, and a socket that is already
+ * gone reports none (nor a host or port: those become `""` and `0`).
+ */
+export function inetAddress(
+  transport: "tcp" | "udp",
+  hostname: string | undefined,
+  port: number | undefined,
+): InetAddress {
+  const host = hostname ?? "";
+  return { transport, hostname: host, port: port ?? 0, family: ipFamily(host) ?? "IPv4" };
+}
+
+/**
+ * A Unix endpoint from the path a runtime reports. The unnamed side of a connection (a
+ * client that did not bind) has an empty path, or none; a Linux abstract name, which the
+ * kernel writes with a leading NUL byte, becomes `@name`.
+ */
+export function unixAddress(path: string | null | undefined): UnixAddress {
+  const name = path ?? "";
+  return { transport: "unix", path: name.startsWith("\0") ? `@${name.slice(1)}` : name };
+}
+
+/**
+ * The path to hand a runtime for a Unix address: omnisock writes a Linux abstract name
+ * `@name`, the kernel (and so Node, Bun and Deno) wants a leading NUL byte instead.
+ */
+export function kernelPath(address: UnixAddress): string {
+  return address.path.startsWith("@") ? `\0${address.path.slice(1)}` : address.path;
+}

@@ -1,4 +1,5 @@
-import type { SocketAddress } from "./address.js";
+import { type Address, inetAddress, type SocketAddress } from "./address.js";
+import { formatAddress, ipFamily } from "./parse-address.js";
 
 /** The stable codes a {@link SocketError} carries; the same failure gives the same code on every runtime. */
 export type SocketErrorCode =
@@ -66,4 +67,117 @@ export function notSupported(what: string, runtime: string, why?: string): Socke
     `${what} is not supported on ${runtime}${why ? ` (${why})` : ""}`,
     { syscall: what },
   );
+}
+
+/** What a driver's `toSocketError` is told besides the runtime's error. */
+export interface ErrorContext {
+  /** What was attempted: `connect`, `listen`, `bind`, `send`, `lookup`, … */
+  readonly syscall: string;
+  /** The address involved, as the user gave it or as the socket has it. */
+  readonly address?: Address | SocketAddress | undefined;
+  /** Said instead when there is no address: the name being looked up, `fd 3`, … */
+  readonly name?: string | undefined;
+}
+
+/**
+ * The codes every runtime's errors share → omnisock's stable code. Node's system errors carry
+ * POSIX and getaddrinfo codes as libuv spells them, and Bun's socket errors and Deno's OS and
+ * node:dns errors carry the same; an aborted or timed-out `AbortSignal` throws a DOMException
+ * whose `name` says which. A runtime's own codes stay in its driver.
+ */
+const systemCodes: Readonly<Record<string, SocketErrorCode>> = {
+  ECONNREFUSED: "ECONNREFUSED",
+  ECONNRESET: "ECONNRESET",
+  ECONNABORTED: "ECONNRESET",
+  ETIMEDOUT: "ETIMEDOUT",
+  EADDRINUSE: "EADDRINUSE",
+  EADDRNOTAVAIL: "EADDRNOTAVAIL",
+  EACCES: "EACCES",
+  EPERM: "EACCES",
+  ENOTFOUND: "ENOTFOUND",
+  EAI_NONAME: "ENOTFOUND",
+  EAI_NODATA: "ENOTFOUND",
+  EAI_AGAIN: "ENOTFOUND",
+  EAI_FAIL: "ENOTFOUND",
+  EHOSTUNREACH: "EHOSTUNREACH",
+  ENETUNREACH: "ENETUNREACH",
+  EPIPE: "EPIPE",
+  EMSGSIZE: "EMSGSIZE",
+  AbortError: "EABORTED",
+  TimeoutError: "ETIMEDOUT",
+};
+
+/**
+ * A runtime error's own word for what failed: its `code` (`ECONNREFUSED`, `ERR_SOCKET_CLOSED`,
+ * …), or, when it has none, its `name` if that is a shared one (`AbortError`, `TimeoutError`).
+ */
+export function nativeCode(native: unknown): string | undefined {
+  if (typeof native !== "object" || native === null) return undefined;
+  const { code, name } = native as { code?: unknown; name?: unknown };
+  if (typeof code === "string") return code;
+  return typeof name === "string" && Object.hasOwn(systemCodes, name) ? name : undefined;
+}
+
+/**
+ * omnisock's stable code for a code every runtime shares, or `undefined` for any other: the
+ * driver then tries its own, and says `EIO` when it has none.
+ */
+export function systemErrorCode(
+  code: string | undefined,
+  syscall: string,
+): SocketErrorCode | undefined {
+  // ENOENT on connect: no socket file at that path, so nothing listens there.
+  if (code === "ENOENT" && syscall === "connect") return "ECONNREFUSED";
+  return code !== undefined && Object.hasOwn(systemCodes, code) ? systemCodes[code] : undefined;
+}
+
+/** What the runtime says about a failure, beyond its error. */
+export interface NativeDetail {
+  /**
+   * Its own word for the failure (`EAI_AGAIN`, `ConnectionRefused`, a permission message),
+   * said in brackets after the message unless it is the stable code itself.
+   */
+  readonly said?: string | undefined;
+  /** The IP it tried, when its error says: reported when `context.address` is a name. */
+  readonly tried?: string | undefined;
+}
+
+/**
+ * The SocketError for a runtime's failure, as every driver's `toSocketError` builds it: the
+ * message is `<syscall> <address or name> failed (<what the runtime said>)`, the address is
+ * reported only once resolved, and the runtime's error is the `cause`.
+ */
+export function systemError(
+  code: SocketErrorCode,
+  native: unknown,
+  context: ErrorContext,
+  detail: NativeDetail = {},
+): SocketError {
+  const where = context.address
+    ? ` ${formatAddress(context.address)}`
+    : context.name !== undefined
+      ? ` ${context.name}`
+      : "";
+  const said = detail.said !== undefined && detail.said !== code ? ` (${detail.said})` : "";
+  return new SocketError(code, `${context.syscall}${where} failed${said}`, {
+    syscall: context.syscall,
+    address: resolvedAddress(context.address, detail.tried),
+    cause: native,
+  });
+}
+
+/**
+ * `SocketError.address` holds a resolved address only. A name still to resolve is replaced by
+ * the IP the runtime tried when it says, and is left out when it does not.
+ */
+function resolvedAddress(
+  address: Address | SocketAddress | undefined,
+  tried: string | undefined,
+): SocketAddress | undefined {
+  if (address === undefined || address.transport === "unix") return address;
+  if (address.family !== undefined) return { ...address, family: address.family };
+  const hostname = ipFamily(address.hostname) ? address.hostname : tried;
+  return hostname !== undefined && ipFamily(hostname)
+    ? inetAddress(address.transport, hostname, address.port)
+    : undefined;
 }

@@ -6,17 +6,24 @@ export type {
   SocketAddress,
   UnixAddress,
 } from "./address.js";
+export { inetAddress, kernelPath, unixAddress } from "./address.js";
 export { createApi } from "./api.js";
 export { type Capabilities, capabilityNames } from "./capabilities.js";
 export { type Datagram, type DatagramTarget, DatagramSocket } from "./datagram.js";
 export type * from "./driver.js";
 export {
+  type ErrorContext,
+  type NativeDetail,
+  nativeCode,
   notSupported,
   SocketError,
   type SocketErrorCode,
   type SocketErrorOptions,
+  systemError,
+  systemErrorCode,
 } from "./error.js";
 export * from "./framing.js";
+export { answeredAddresses } from "./lookup.js";
 export {
   Monitor,
   type MonitorEntry,

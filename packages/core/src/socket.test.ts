@@ -92,13 +92,19 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 describe("Socket engine", () => {
-  it("coalesces the writes of one tick into one driver write", async () => {
+  it("sends the first write of a tick at once and coalesces the rest into one driver write", async () => {
     const { handle, socket } = open({ highWaterMark: 1 << 20 });
-    for (let i = 0; i < 1000; i++) socket.write(i % 2 ? "b" : new Uint8Array([97]));
-    await socket.flush();
+    socket.write("a");
+    expect(handle.sent()).toBe("a"); // a reply waits for nothing
+    for (let i = 1; i < 1000; i++) socket.write(i % 2 ? "b" : new Uint8Array([97]));
     expect(handle.writes).toHaveLength(1);
+    await socket.flush();
+    expect(handle.writes).toHaveLength(2);
     expect(handle.sent()).toBe("ab".repeat(500));
-    expect(socket.stats).toMatchObject({ bytesSent: 1000, packetsSent: 1 });
+    expect(socket.stats).toMatchObject({ bytesSent: 1000, packetsSent: 2 });
+    // The next tick starts over: its first write leaves at once again.
+    socket.write("c");
+    expect(handle.writes).toHaveLength(3);
   });
 
   it("copies small writes, so the caller may reuse its buffer at once", async () => {

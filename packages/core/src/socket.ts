@@ -2,13 +2,13 @@ import type { SocketAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
 import { SocketError } from "./error.js";
-import { asyncDispose, encoder, nextId, startTimer } from "./internal/timer.js";
+import { asyncDispose, encoder, nextId, soon, startTimer } from "./internal/timer.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
 import type { NormalizedStreamOptions } from "./options.js";
 import type { SocketState, SocketStats } from "./types.js";
 import { checkBoolean, checkData, checkMilliseconds } from "./validate.js";
 
-/** Writes smaller than this are copied into a per-socket slab and leave in one system call per tick. */
+/** Writes smaller than this are copied into a per-socket slab, and a tick's worth leaves in one system call. */
 const COALESCE_LIMIT = 16 * 1024;
 const SLAB_SIZE = 16 * 1024;
 
@@ -29,8 +29,10 @@ interface Reader {
  * socket; iterate again to read on.
  *
  * Writing: `write()` never drops: it queues, and returns `false` once `highWaterMark`
- * bytes are queued; `await flush()` then waits until the kernel has them. A `Uint8Array`
- * of 16 KiB or more is queued without a copy: do not change it until `flush()` resolves.
+ * bytes are queued; `await flush()` then waits until the kernel has them. The first write
+ * of a tick leaves at once; the writes after it in the same tick are gathered and leave
+ * together. A `Uint8Array` of 16 KiB or more is queued without a copy: do not change it
+ * until `flush()` resolves.
  */
 export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly id = nextId();
@@ -177,8 +179,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     const length = typeof data === "string" ? this.#stageText(data) : this.#stageBytes(data);
     this.#queued += length;
     if (!this.#pumpScheduled && !this.#driverFull) {
+      // The first write of a tick leaves at once, so a request or a reply waits for nothing;
+      // the tick's later writes gather behind it and leave together when the tick is over.
       this.#pumpScheduled = true;
-      queueMicrotask(this.#pump);
+      this.#send();
+      soon(this.#pump);
     }
     return this.#queued < this.#options.highWaterMark;
   }
@@ -259,7 +264,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     const slab = this.#slab;
     if (slab && this.#slabEnd + length <= slab.byteLength) return slab;
     this.#seal();
-    // Bytes already handed out stay untouched: a new slab, never a rewind of the old one.
+    // Bytes handed to the driver may still be in its hands: a new slab, not a rewind.
     this.#slab = new Uint8Array(Math.max(SLAB_SIZE, length));
     this.#slabStart = this.#slabEnd = 0;
     return this.#slab;
@@ -272,10 +277,50 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }
   }
 
-  /** Hand queued chunks to the driver until it is full or the queue is empty. */
+  /** The end of a tick of writes: send what gathered since the first. */
   readonly #pump = (): void => {
     this.#pumpScheduled = false;
+    this.#send();
+  };
+
+  /** Hand queued bytes to the driver until it is full or nothing is left. */
+  #send(): void {
     if (this.#driverFull || this.#state === "closed") return;
+    // The common case, a tick of small writes and nothing older waiting: one chunk, no queue.
+    const sent = this.#queueHead === this.#queue.length ? this.#writeSlab() : this.#writeQueue();
+    this.#queued -= sent;
+    this.#bytesSent += sent;
+    if (sent > 0) {
+      this.#lastActivity = this.#idleTimeout > 0 ? Date.now() : 0;
+      if (monitorActive.value) {
+        monitor.emit({ type: "send", id: this.id, kind: "socket", time: Date.now(), bytes: sent });
+      }
+    }
+    if (this.#queued === 0 && !this.#driverFull) {
+      // The driver holds none of the slab's bytes any more: it can be filled from the start.
+      this.#slabStart = this.#slabEnd = 0;
+      this.#settleFlush(undefined);
+    }
+  }
+
+  #writeSlab(): number {
+    const slab = this.#slab;
+    const start = this.#slabStart;
+    if (!slab || this.#slabEnd === start) return 0;
+    const chunk = slab.subarray(start, this.#slabEnd);
+    this.#slabStart = this.#slabEnd;
+    const taken = this.#handle.write(chunk);
+    if (taken > 0) this.#packetsSent++;
+    if (taken < chunk.byteLength) {
+      this.#queue.push(chunk.subarray(taken));
+      this.#driverFull = true;
+    } else if (this.#handle.busy) {
+      this.#driverFull = true;
+    }
+    return taken;
+  }
+
+  #writeQueue(): number {
     this.#seal();
     const queue = this.#queue;
     const handle = this.#handle;
@@ -293,6 +338,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         this.#driverFull = true;
         break;
       }
+      // Released as it goes: the queue may hold large chunks of the user's.
+      queue[head] = undefined as never;
       head++;
       if (handle.busy) {
         this.#driverFull = true;
@@ -304,16 +351,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       head = 0;
     }
     this.#queueHead = head;
-    this.#queued -= sent;
-    this.#bytesSent += sent;
-    if (sent > 0) {
-      this.#lastActivity = this.#idleTimeout > 0 ? Date.now() : 0;
-      if (monitorActive.value) {
-        monitor.emit({ type: "send", id: this.id, kind: "socket", time: Date.now(), bytes: sent });
-      }
-    }
-    if (this.#queued === 0 && !this.#driverFull) this.#settleFlush(undefined);
-  };
+    return sent;
+  }
 
   #settleFlush(error: unknown): void {
     const waiters = this.#flushWaiters;
@@ -391,7 +430,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     drain: () => {
       if (!this.#driverFull) return;
       this.#driverFull = false;
-      this.#pump();
+      this.#send();
     },
     close: (error) => this.#onClose(error),
   };

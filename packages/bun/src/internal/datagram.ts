@@ -10,7 +10,7 @@
 // `connect()` remembers the peer: sends go to it and core drops datagrams from anyone else.
 // What a user sees is the same, ICMP errors included (see `error` below); only the kernel
 // does not filter.
-import { ipFamily, notSupported, SocketError } from "@omnisock/core";
+import { inetAddress, ipFamily, notSupported, SocketError } from "@omnisock/core";
 import type {
   DatagramHandle,
   DatagramSink,
@@ -18,7 +18,6 @@ import type {
   InetAddress,
   NormalizedBindOptions,
 } from "@omnisock/core";
-import { inetAddress } from "./address.js";
 import { type UdpSocket, bun } from "./bun.js";
 import { toSocketError } from "./error.js";
 import { resolve } from "./lookup.js";

@@ -2,11 +2,10 @@
 // Bun.connect and Bun.udpSocket would resolve with Bun's own resolver and cannot be asked
 // for one family; UDP `send` resolves nothing. So the driver resolves every name here, once,
 // through the system resolver, and hands Bun IP literals only.
-import { ipFamily, SocketError } from "@omnisock/core";
-import type { InetAddress } from "@omnisock/core";
-import { inetAddress } from "./address.js";
+import { answeredAddresses, inetAddress, ipFamily } from "@omnisock/core";
+import type { ErrorContext, InetAddress } from "@omnisock/core";
 import { bun } from "./bun.js";
-import { type ErrorContext, toSocketError } from "./error.js";
+import { toSocketError } from "./error.js";
 
 /** Every address of `hostname`, in the resolver's order. An IP literal of the other family fails, as on Node. */
 export async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {
@@ -28,18 +27,12 @@ async function query(
   family: 4 | 6 | undefined,
   context: ErrorContext,
 ): Promise<string[]> {
-  let found: { address: string }[];
   try {
     // "system" is getaddrinfo, so /etc/hosts and nsswitch apply as on Node; Bun's default
     // on Linux is c-ares, which skips nsswitch.
-    found = await bun.dns.lookup(hostname, { family: family ?? 0, backend: "system" });
+    const found = await bun.dns.lookup(hostname, { family: family ?? 0, backend: "system" });
+    return answeredAddresses(found, hostname, context.syscall);
   } catch (error) {
     throw toSocketError(error, context);
   }
-  if (found.length === 0) {
-    throw new SocketError("ENOTFOUND", `${context.syscall} ${hostname} found no address`, {
-      syscall: context.syscall,
-    });
-  }
-  return found.map(({ address }) => address);
 }

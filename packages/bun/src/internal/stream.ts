@@ -10,6 +10,7 @@
 // Bun's `write` takes what the kernel takes now and keeps none of the rest (bun#16076). The
 // count goes back to core, which keeps the remainder and writes it on `drain`; so nothing is
 // ever held here and `busy` is always false.
+import { inetAddress, kernelPath } from "@omnisock/core";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
@@ -22,10 +23,12 @@ import type {
   StreamSink,
   UnixAddress,
 } from "@omnisock/core";
-import { bunPath, inetAddress, unnamed } from "./address.js";
 import { type BunSocket, type SocketHandler, bun } from "./bun.js";
 import { toSocketError } from "./error.js";
 import { resolve } from "./lookup.js";
+
+/** The unnamed side of a Unix connection (a client that did not bind) has an empty path. */
+const unnamed: UnixAddress = Object.freeze({ transport: "unix", path: "" });
 
 class BunStream implements StreamHandle {
   localAddress!: SocketAddress;
@@ -197,7 +200,7 @@ export async function connect(
   const { target } = options;
   if (target.transport === "unix") {
     return open(
-      { unix: bunPath(target) },
+      { unix: kernelPath(target) },
       new BunStream(options, [unnamed, target]),
       target,
       signal,
@@ -268,7 +271,7 @@ export async function listen(
   let listener;
   try {
     listener = unix
-      ? bun.listen({ ...common, unix: bunPath(unix) })
+      ? bun.listen({ ...common, unix: kernelPath(unix) })
       : inet
         ? bun.listen({
             ...common,

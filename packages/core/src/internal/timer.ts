@@ -11,6 +11,16 @@ export function encode(text: string): Uint8Array {
 }
 export { encoder };
 
+const settled = Promise.resolve();
+/**
+ * Run `callback` as a microtask, once the current synchronous code is done. Not
+ * `queueMicrotask`: Node wraps every call of that in an AsyncResource, which costs more than
+ * the write it schedules. `callback` must not throw (it would be an unhandled rejection).
+ */
+export function soon(callback: () => void): void {
+  void settled.then(callback);
+}
+
 let lastId = 0;
 /** Ids are unique per process and never reused, so a monitor event names one socket. */
 export function nextId(): number {

@@ -13,7 +13,7 @@
 //   core drops datagrams from anyone else (`udpConnect`). ICMP errors are not reported.
 // - SO_BROADCAST: Deno always sets it, so while `broadcast` is off, a send to a broadcast
 //   address fails with EACCES here, as the kernel would.
-import { notSupported, SocketError } from "@omnisock/core";
+import { inetAddress, notSupported, SocketError } from "@omnisock/core";
 import type {
   DatagramHandle,
   DatagramSink,
@@ -21,7 +21,6 @@ import type {
   InetAddress,
   NormalizedBindOptions,
 } from "@omnisock/core";
-import { inetAddress } from "./address.js";
 import { type DatagramConn, deno, type MulticastMembership } from "./deno.js";
 import { toSocketError } from "./error.js";
 import { resolve } from "./lookup.js";

@@ -4,11 +4,10 @@
 // nsswitch (and so mDNS, LDAP and the like), which `lookup()` promises. Its node:dns
 // `lookup` is getaddrinfo, as Node's is. Deno.connect and DatagramConn.send resolve names
 // themselves (getaddrinfo too), so this is used only for `lookup()` and for `family`.
-import { ipFamily, SocketError } from "@omnisock/core";
-import type { InetAddress } from "@omnisock/core";
-import { inetAddress } from "./address.js";
+import { answeredAddresses, inetAddress, ipFamily } from "@omnisock/core";
+import type { ErrorContext, InetAddress } from "@omnisock/core";
 import { nodeDns } from "./deno.js";
-import { type ErrorContext, toSocketError } from "./error.js";
+import { toSocketError } from "./error.js";
 
 /** Every address of `hostname`, in the resolver's order. An IP literal of the other family fails, as on Node. */
 export async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {
@@ -32,22 +31,16 @@ async function query(
   family: 4 | 6 | undefined,
   context: ErrorContext,
 ): Promise<string[]> {
-  let found: { address: string }[];
   try {
     const dns = await nodeDns();
     // "verbatim": the resolver's order, as getaddrinfo gives it (and as Node and Bun do).
-    found = await dns.promises.lookup(hostname, {
+    const found = await dns.promises.lookup(hostname, {
       all: true,
       family: family ?? 0,
       order: "verbatim",
     });
+    return answeredAddresses(found, hostname, context.syscall);
   } catch (error) {
     throw toSocketError(error, context);
   }
-  if (found.length === 0) {
-    throw new SocketError("ENOTFOUND", `${context.syscall} ${hostname} found no address`, {
-      syscall: context.syscall,
-    });
-  }
-  return found.map(({ address }) => address);
 }

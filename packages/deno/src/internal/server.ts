@@ -7,14 +7,14 @@
 // - a backlog for a Unix listener: Deno always asks for 1024 (refused here, see `listen`).
 // Deno accepts only when asked, so `pause()` really stops accepting: connections wait in the
 // kernel's backlog.
-import { notSupported } from "@omnisock/core";
+import { kernelPath, notSupported } from "@omnisock/core";
 import type {
   NormalizedListenOptions,
   ServerHandle,
   ServerSink,
   SocketAddress,
 } from "@omnisock/core";
-import { denoPath, socketAddress } from "./address.js";
+import { socketAddress } from "./address.js";
 import { type Conn, deno, type Listener, unstableNet } from "./deno.js";
 import { toSocketError } from "./error.js";
 import { DenoStream, tcpStream } from "./stream.js";
@@ -134,7 +134,7 @@ export function listen(options: NormalizedListenOptions, sink: ServerSink): Prom
       if (options.backlog !== DEFAULT_BACKLOG) {
         throw notSupported("backlog on a Unix listener", "deno", "Deno always asks for 1024");
       }
-      listener = deno.listen({ transport: "unix", path: denoPath(unix) });
+      listener = deno.listen({ transport: "unix", path: kernelPath(unix) });
     } else if (inet) {
       // Without --unstable-net, Deno exits the process on reusePort (it does not throw).
       // capabilities.reusePort is false for now (see driver.ts), so core refuses it first.

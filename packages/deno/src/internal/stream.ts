@@ -9,7 +9,7 @@
 // - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`).
 // Deno's reads and writes are promises, and a write may be short: the handle writes one
 // chunk at a time, in full, and is `busy` meanwhile; a read fills a buffer the handle owns.
-import { notSupported } from "@omnisock/core";
+import { kernelPath, notSupported } from "@omnisock/core";
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
@@ -18,7 +18,7 @@ import type {
   StreamHandle,
   StreamSink,
 } from "@omnisock/core";
-import { denoPath, socketAddress } from "./address.js";
+import { socketAddress } from "./address.js";
 import { type Conn, deno } from "./deno.js";
 import { toSocketError } from "./error.js";
 import { resolve } from "./lookup.js";
@@ -185,7 +185,7 @@ export async function connect(
     if (target.transport === "unix") {
       // Deno takes a signal for TCP connects only.
       return new DenoStream(
-        await abortable(deno.connect({ transport: "unix", path: denoPath(target) }), signal),
+        await abortable(deno.connect({ transport: "unix", path: kernelPath(target) }), signal),
       );
     }
     // Deno.connect cannot be asked for one family: with `family`, the name is resolved here.

@@ -5,6 +5,7 @@
 // It also cannot stop reading a bound socket, so `DatagramHandle` has no pause/resume:
 // core queues up to `receiveQueueSize` datagrams and drops the rest, as the kernel would.
 import dgram from "node:dgram";
+import { inetAddress } from "@omnisock/core";
 import type {
   DatagramHandle,
   DatagramSink,
@@ -12,7 +13,6 @@ import type {
   InetAddress,
   NormalizedBindOptions,
 } from "@omnisock/core";
-import { inetAddress } from "./address.js";
 import { toSocketError } from "./error.js";
 
 class NodeDatagram implements DatagramHandle {

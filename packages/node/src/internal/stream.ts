@@ -8,6 +8,7 @@
 // It also cannot stop accepting while listening, so `ServerHandle` has no pause/resume and
 // core holds new connections instead.
 import net from "node:net";
+import { inetAddress, kernelPath, unixAddress } from "@omnisock/core";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
@@ -19,7 +20,6 @@ import type {
   StreamHandle,
   StreamSink,
 } from "@omnisock/core";
-import { inetAddress, nodePath, unixAddress } from "./address.js";
 import { toSocketError } from "./error.js";
 
 class NodeStream implements StreamHandle {
@@ -160,7 +160,7 @@ export function connect(
     // sendBufferSize / receiveBufferSize never get here: capabilities.streamBufferSize is false.
     const socket =
       target.transport === "unix"
-        ? net.connect({ ...nodeDefaults(options), path: nodePath(target) })
+        ? net.connect({ ...nodeDefaults(options), path: kernelPath(target) })
         : net.connect({
             ...nodeDefaults(options),
             host: target.hostname,
@@ -228,7 +228,7 @@ export function listen(options: NormalizedListenOptions, sink: ServerSink): Prom
     });
     if (unix) {
       server.listen({
-        path: nodePath(unix),
+        path: kernelPath(unix),
         readableAll: false,
         writableAll: false,
         backlog,

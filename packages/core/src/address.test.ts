@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { inetAddress, kernelPath, unixAddress } from "./address.js";
+
+describe("inetAddress", () => {
+  it.each<[string, "IPv4" | "IPv6"]>([
+    ["127.0.0.1", "IPv4"],
+    ["::1", "IPv6"],
+    ["::ffff:127.0.0.1", "IPv6"],
+    ["fe80::1%eth0", "IPv6"],
+  ])("reads the family of %s from the address itself", (hostname, family) => {
+    expect(inetAddress("tcp", hostname, 80)).toEqual({
+      transport: "tcp",
+      hostname,
+      port: 80,
+      family,
+    });
+  });
+
+  it("keeps the transport", () => {
+    expect(inetAddress("udp", "10.0.0.1", 53).transport).toBe("udp");
+  });
+
+  it("gives a socket that is already gone an empty host and port 0", () => {
+    expect(inetAddress("tcp", undefined, undefined)).toEqual({
+      transport: "tcp",
+      hostname: "",
+      port: 0,
+      family: "IPv4",
+    });
+  });
+});
+
+describe("unixAddress", () => {
+  it("keeps a file path", () => {
+    expect(unixAddress("/tmp/app.sock")).toEqual({ transport: "unix", path: "/tmp/app.sock" });
+  });
+
+  it("writes a Linux abstract name (leading NUL) as @name", () => {
+    expect(unixAddress("\0app")).toEqual({ transport: "unix", path: "@app" });
+  });
+
+  it.each(["", null, undefined])("gives the unnamed side (%j) an empty path", (path) => {
+    expect(unixAddress(path)).toEqual({ transport: "unix", path: "" });
+  });
+});
+
+describe("kernelPath", () => {
+  it("turns @name into a leading NUL", () => {
+    expect(kernelPath({ transport: "unix", path: "@app" })).toBe("\0app");
+  });
+
+  it("keeps a file path, also one written ./@name", () => {
+    expect(kernelPath({ transport: "unix", path: "/tmp/app.sock" })).toBe("/tmp/app.sock");
+    expect(kernelPath({ transport: "unix", path: "./@app" })).toBe("./@app");
+  });
+
+  it("is undone by unixAddress", () => {
+    for (const path of ["@app", "/tmp/app.sock", ""]) {
+      expect(unixAddress(kernelPath({ transport: "unix", path })).path).toBe(path);
+    }
+  });
+});
