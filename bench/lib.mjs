@@ -1,0 +1,219 @@
+// What every bench program shares: arguments, the runtime, one JSON line per result, a
+// watchdog, timing, memory and statistics. No runtime-specific import, so that it loads
+// unchanged on Node, Bun and Deno.
+import process from "node:process";
+
+/** "node" | "bun" | "deno" */
+export const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
+
+const DEFAULTS = {
+  host: "127.0.0.1",
+  port: 0,
+  mode: "echo",
+  once: false,
+  chunk: 65536,
+  secs: 5,
+  size: 32,
+  count: 20000,
+  warmup: 2000,
+  conns: 100,
+  "warmup-secs": 1,
+  expect: 0,
+  parallel: 128,
+  settle: 500,
+  "read-buffer": 65536,
+  "max-secs": 60,
+};
+
+/** `command --name value --flag` into `{ command, name, flag }`, numbers as numbers. */
+export function parseArgs(argv) {
+  const options = { ...DEFAULTS, command: argv[0] };
+  for (let index = 1; index < argv.length; index++) {
+    const word = argv[index];
+    if (!word.startsWith("--")) throw new TypeError(`unexpected argument ${word}`);
+    const name = word.slice(2);
+    const next = argv[index + 1];
+    if (next === undefined || next.startsWith("--")) {
+      options[name] = true;
+      continue;
+    }
+    options[name] = /^-?\d+(\.\d+)?$/.test(next) ? Number(next) : next;
+    index++;
+  }
+  return options;
+}
+
+export const args = parseArgs(process.argv.slice(2));
+
+/** The API a program measures, set once by the program for its output lines. */
+let api = "unknown";
+export function setApi(name) {
+  api = name;
+}
+
+/** One result or event as one JSON line on stdout: what the runner reads. */
+export function emit(record) {
+  console.log(JSON.stringify({ runtime, api, role: roleOf(args.command), ...record }));
+}
+
+function roleOf(command) {
+  return command === "server" ? "server" : "client";
+}
+
+/** Report the error as a JSON line and end the process with a failure code. */
+export function fail(error) {
+  emit({ error: String(error?.stack ?? error) });
+  process.exit(2);
+}
+
+/** End the process once the result is out. */
+export function finish() {
+  process.exit(0);
+}
+
+/** Every program stops by itself: after `seconds`, it reports a timeout and exits. */
+export function startWatchdog(seconds = args["max-secs"]) {
+  const timer = setTimeout(() => {
+    emit({ error: `watchdog: still running after ${seconds} s` });
+    process.exit(3);
+  }, seconds * 1000);
+  // The watchdog must not be what keeps the process alive.
+  if (runtime === "deno") globalThis.Deno.unrefTimer(timer);
+  else timer.unref?.();
+  process.on?.("unhandledRejection", fail);
+}
+
+export const now = () => performance.now();
+
+/** A full collection where the runtime exposes one (node --expose-gc, Bun.gc, deno --v8-flags=--expose-gc). */
+export function collectGarbage() {
+  if (runtime === "bun") {
+    globalThis.Bun.gc(true);
+    return true;
+  }
+  if (typeof globalThis.gc === "function") {
+    globalThis.gc();
+    globalThis.gc();
+    return true;
+  }
+  return false;
+}
+
+/** RSS and JS heap in bytes, after a collection where possible. */
+export function memory() {
+  const collected = collectGarbage();
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external ?? 0, gc: collected };
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** p50 / p99 / mean of the first `count` latencies (ms) in µs. */
+export function latencySummary(latencies) {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 1000;
+  let total = 0;
+  for (const value of sorted) total += value;
+  return { p50: round(at(0.5)), p99: round(at(0.99)), mean: round((total / sorted.length) * 1000) };
+}
+
+export function round(value, digits = 1) {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** MB/s, with MB = 10⁶ bytes. */
+export function megabytesPerSecond(bytes, milliseconds) {
+  return round(bytes / 1e6 / (milliseconds / 1000), 2);
+}
+
+/**
+ * Open `total` connections with at most `parallel` attempts in flight, so that the listen
+ * backlog never overflows (an overflow costs a 1 s SYN retransmit and measures nothing).
+ */
+export async function openMany(total, parallel, open) {
+  const results = Array.from({ length: total });
+  let next = 0;
+  async function lane() {
+    while (next < total) {
+      const index = next++;
+      results[index] = await open(index);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(parallel, total) }, lane));
+  return results;
+}
+
+/** A payload of `size` bytes (not all zero, so that nothing can be elided). */
+export function payload(size) {
+  const bytes = new Uint8Array(size);
+  for (let index = 0; index < size; index++) bytes[index] = 97 + (index % 26);
+  return bytes;
+}
+
+/**
+ * Shared bookkeeping of the S6 "hold" server: measure the memory of `expect` idle
+ * connections once they are all accepted and the client says it has measured its side.
+ */
+export function holdServer(expect, settleMs, closeAll) {
+  const state = { accepted: 0, go: false, done: false, baseline: undefined, startedAt: 0 };
+  return {
+    baseline() {
+      state.baseline = memory();
+    },
+    accepted() {
+      if (state.accepted === 0) state.startedAt = now();
+      state.accepted++;
+      if (state.accepted === expect) state.allAt = now();
+      check();
+    },
+    go() {
+      state.go = true;
+      check();
+    },
+    get count() {
+      return state.accepted;
+    },
+  };
+  function check() {
+    if (state.done || !state.go || state.accepted < expect) return;
+    state.done = true;
+    setTimeout(() => {
+      const after = memory();
+      const base = state.baseline;
+      emit({
+        scenario: "hold",
+        conns: expect,
+        acceptSecs: round((state.allAt - state.startedAt) / 1000, 3),
+        rssDelta: after.rss - base.rss,
+        heapDelta: after.heapUsed - base.heapUsed,
+        rssPerConn: Math.round((after.rss - base.rss) / expect),
+        heapPerConn: Math.round((after.heapUsed - base.heapUsed) / expect),
+        gc: after.gc,
+      });
+      closeAll();
+      finish();
+    }, settleMs);
+  }
+}
+
+/** Shared bookkeeping of the S1/S5 sink: bytes from the first byte to EOF. */
+export function sinkCounter() {
+  let bytes = 0;
+  let first = 0;
+  return {
+    add(length) {
+      if (bytes === 0) first = now();
+      bytes += length;
+    },
+    report() {
+      const elapsed = now() - first;
+      emit({
+        scenario: "sink",
+        bytes,
+        secs: round(elapsed / 1000, 3),
+        mbps: megabytesPerSecond(bytes, elapsed),
+      });
+    },
+  };
+}

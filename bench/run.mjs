@@ -1,0 +1,477 @@
+// `npm run bench`: every scenario on Node, Bun and Deno, once with the runtime's raw socket
+// API and once with omnisock, alternated inside each repetition, then BENCHMARKS.md (tables
+// and a chart) from the medians and the per-repetition ratios omnisock ÷ raw.
+//
+//   node bench/run.mjs [--quick] [--reps 5] [--only S1,S4] [--runtimes node,bun] [--no-write]
+//
+// --quick runs every scenario once and briefly (a smoke test for CI): it checks that every
+// program runs and reports, and writes no BENCHMARKS.md. Nothing here asserts a speed.
+// Each run is a server process and a client process that share only the wire; every process
+// stops by itself (its watchdog), and the runner kills whatever outlives its limit.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { renderReport } from "./report.mjs";
+
+const here = new URL(".", import.meta.url).pathname;
+const root = join(here, "..");
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    reps: { type: "string" },
+    only: { type: "string" },
+    runtimes: { type: "string" },
+    "no-write": { type: "boolean", default: false },
+  },
+});
+const quick = flags.quick;
+const reps = Number(flags.reps ?? (quick ? 1 : 5));
+if (!Number.isInteger(reps) || reps < 1)
+  throw new RangeError(`--reps must be a whole number ≥ 1, not ${flags.reps}`);
+
+const bin = (name) => join(root, "node_modules/.bin", name);
+const RUNTIMES = {
+  node: { command: process.execPath, pre: [], gc: ["--expose-gc"] },
+  bun: { command: bin("bun"), pre: [], gc: [] },
+  // UDP in Deno is behind --unstable-net; -A for the network and the environment.
+  deno: {
+    command: bin("deno"),
+    pre: ["run", "-A", "--unstable-net"],
+    gc: ["--v8-flags=--expose-gc"],
+  },
+};
+
+/** What is measured on each runtime: its raw API, omnisock, and node:net where it is a compatibility layer. */
+const APIS = [
+  {
+    runtime: "node",
+    api: "raw",
+    label: "node:net · node:dgram",
+    tcp: "tcp-node.mjs",
+    udp: "udp-node.mjs",
+  },
+  {
+    runtime: "node",
+    api: "omnisock",
+    label: "omnisock",
+    tcp: "tcp-omnisock.mjs",
+    udp: "udp-omnisock.mjs",
+  },
+  {
+    runtime: "bun",
+    api: "raw",
+    label: "Bun.listen/connect · Bun.udpSocket",
+    tcp: "tcp-bun.mjs",
+    udp: "udp-bun.mjs",
+  },
+  {
+    runtime: "bun",
+    api: "omnisock",
+    label: "omnisock",
+    tcp: "tcp-omnisock.mjs",
+    udp: "udp-omnisock.mjs",
+  },
+  {
+    runtime: "bun",
+    api: "node:net",
+    label: "node:net · node:dgram",
+    tcp: "tcp-node.mjs",
+    udp: "udp-node.mjs",
+  },
+  {
+    runtime: "deno",
+    api: "raw",
+    label: "Deno.listen/connect · Deno.listenDatagram",
+    tcp: "tcp-deno.mjs",
+    udp: "udp-deno.mjs",
+  },
+  {
+    runtime: "deno",
+    api: "omnisock",
+    label: "omnisock",
+    tcp: "tcp-omnisock.mjs",
+    udp: "udp-omnisock.mjs",
+  },
+  {
+    runtime: "deno",
+    api: "node:net",
+    label: "node:net · node:dgram",
+    tcp: "tcp-node.mjs",
+    udp: "udp-node.mjs",
+  },
+];
+
+const q = (full, brief) => String(quick ? brief : full);
+/**
+ * The scenarios. `placement`: "same" pins server and client to CPU 0, "split" the server to
+ * CPU 0 and the client to CPU 1, "free" pins nothing (see raw-runtime-benchmarks.md: on this
+ * machine a wake-up across CPUs costs ~20 µs, which hides a runtime's own cost in a
+ * one-in-flight ping-pong, so latency is measured on one CPU as well as unpinned).
+ */
+export const SCENARIOS = [
+  {
+    id: "S1",
+    title: "bulk: 1 connection, 64 KiB writes",
+    unit: "MB/s",
+    transport: "tcp",
+    placement: "split",
+    server: ["server", "--mode", "sink", "--once"],
+    client: ["bulk", "--chunk", "65536", "--secs", q(5, 0.3)],
+    metric: (server) => server.find((line) => line.scenario === "sink")?.mbps,
+  },
+  {
+    id: "S2",
+    title: "ping-pong: 32 B, one in flight, same CPU",
+    unit: "rt/s",
+    transport: "tcp",
+    placement: "same",
+    server: ["server", "--mode", "echo", "--once"],
+    client: ["pingpong", "--size", "32", "--count", q(20_000, 2_000), "--warmup", q(2_000, 200)],
+    metric: (_, client) => client.find((line) => line.scenario === "pingpong")?.rtps,
+    latency: true,
+  },
+  {
+    id: "S2u",
+    title: "ping-pong: 32 B, one in flight, unpinned",
+    unit: "rt/s",
+    transport: "tcp",
+    placement: "free",
+    server: ["server", "--mode", "echo", "--once"],
+    client: ["pingpong", "--size", "32", "--count", q(20_000, 2_000), "--warmup", q(2_000, 200)],
+    metric: (_, client) => client.find((line) => line.scenario === "pingpong")?.rtps,
+    latency: true,
+  },
+  {
+    id: "S3",
+    title: "100 connections ping-ponging 32 B",
+    unit: "rt/s",
+    transport: "tcp",
+    placement: "split",
+    server: ["server", "--mode", "echo", "--once"],
+    client: [
+      "conc",
+      "--conns",
+      "100",
+      "--size",
+      "32",
+      "--secs",
+      q(5, 0.3),
+      "--warmup-secs",
+      q(1, 0.1),
+    ],
+    metric: (_, client) => client.find((line) => line.scenario === "conc")?.rtps,
+  },
+  {
+    id: "S4",
+    title: "UDP ping-pong: 64 B datagrams, same CPU",
+    unit: "rt/s",
+    transport: "udp",
+    placement: "same",
+    server: ["server", "--once"],
+    client: ["pingpong", "--size", "64", "--count", q(20_000, 2_000), "--warmup", q(2_000, 200)],
+    metric: (_, client) => client.find((line) => line.scenario === "pingpong")?.rtps,
+    latency: true,
+  },
+  {
+    id: "S5",
+    title: "small writes: 16 B messages, one write() each",
+    unit: "MB/s",
+    transport: "tcp",
+    placement: "split",
+    server: ["server", "--mode", "sink", "--once"],
+    client: ["small", "--size", "16", "--count", q(1_000_000, 50_000)],
+    metric: (server) => server.find((line) => line.scenario === "sink")?.mbps,
+  },
+  {
+    id: "S6",
+    title: "idle connections: memory per connection",
+    unit: "KiB/conn",
+    transport: "tcp",
+    placement: "free",
+    lowerIsBetter: true,
+    gc: true,
+    server: (conns) => [
+      "server",
+      "--mode",
+      "hold",
+      "--expect",
+      String(conns),
+      "--settle",
+      q(1000, 200),
+    ],
+    client: (conns) => [
+      "hold",
+      "--conns",
+      String(conns),
+      "--parallel",
+      "128",
+      "--settle",
+      q(1000, 200),
+    ],
+    conns: Number(q(10_000, 500)),
+    // Both ends' resident memory per connection: what holding a connection costs.
+    metric: (server, client) => {
+      const s = server.find((line) => line.scenario === "hold");
+      const c = client.find((line) => line.scenario === "hold");
+      return s && c ? (s.rssPerConn + c.rssPerConn) / 1024 : undefined;
+    },
+    extra: (server, client) => {
+      const s = server.find((line) => line.scenario === "hold");
+      const c = client.find((line) => line.scenario === "hold");
+      return {
+        serverKiB: s && s.rssPerConn / 1024,
+        clientKiB: c && c.rssPerConn / 1024,
+        connPerSec: c?.connPerSec,
+      };
+    },
+  },
+];
+
+const only = flags.only?.split(",");
+const runtimeNames = flags.runtimes?.split(",") ?? Object.keys(RUNTIMES);
+for (const name of runtimeNames) {
+  if (!(name in RUNTIMES)) throw new RangeError(`--runtimes: unknown runtime ${name}`);
+  if (!existsSync(RUNTIMES[name].command))
+    throw new Error(`${name} is not installed (${RUNTIMES[name].command}): run npm ci`);
+}
+const scenarios = SCENARIOS.filter((scenario) => !only || only.includes(scenario.id));
+const pinning = hasTaskset();
+
+/** One line of JSON per record a program printed. */
+function parseLines(text) {
+  const records = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      records.push(JSON.parse(line));
+    } catch {
+      // A line that is not a record (a runtime's warning): ignored.
+    }
+  }
+  return records;
+}
+
+function hasTaskset() {
+  try {
+    execFileSync("taskset", ["-c", "0", "true"], { stdio: "ignore" });
+    return os.availableParallelism?.() >= 2 || os.cpus().length >= 2;
+  } catch {
+    return false;
+  }
+}
+
+function pin(cpu, argv) {
+  return pinning && cpu !== undefined
+    ? ["taskset", ["-c", String(cpu), ...argv]]
+    : [argv[0], argv.slice(1)];
+}
+
+/** Start a program; resolves with its stdout records and stderr once it exits or is killed at `limitMs`. */
+function start(argv, cpu, limitMs) {
+  const [command, args] = pin(cpu, argv);
+  const child = spawn(command, args, {
+    cwd: here,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  let onLine;
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+    onLine?.(stdout);
+  });
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+  const exited = new Promise((resolve) =>
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ records: parseLines(stdout), stderr, code, signal });
+    }),
+  );
+  /** The first record that has `key`, or undefined once the program exits without one. */
+  const first = (key) =>
+    new Promise((resolve) => {
+      onLine = (text) => {
+        const record = parseLines(text).find((line) => key in line);
+        if (record) resolve(record);
+      };
+      onLine(stdout);
+      exited.then(() => resolve(undefined));
+    });
+  return { child, exited, first };
+}
+
+async function runOnce(scenario, entry) {
+  const runtime = RUNTIMES[entry.runtime];
+  const program = scenario.transport === "udp" ? entry.udp : entry.tcp;
+  const argv = (args) => [
+    runtime.command,
+    ...runtime.pre,
+    ...(scenario.gc ? runtime.gc : []),
+    program,
+    ...args,
+  ];
+  const serverArgs =
+    typeof scenario.server === "function" ? scenario.server(scenario.conns) : scenario.server;
+  const clientArgs =
+    typeof scenario.client === "function" ? scenario.client(scenario.conns) : scenario.client;
+  const [serverCpu, clientCpu] = { same: [0, 0], split: [0, 1], free: [undefined, undefined] }[
+    scenario.placement
+  ];
+  const limit = quick ? 20_000 : 90_000;
+  const server = start(
+    argv([...serverArgs, "--max-secs", String(limit / 1000 - 5)]),
+    serverCpu,
+    limit,
+  );
+  const ready = await server.first("listening");
+  if (!ready) {
+    const { stderr, records } = await server.exited;
+    return {
+      error: `the server did not start: ${records.find((line) => line.error)?.error ?? stderr.slice(0, 500)}`,
+    };
+  }
+  const client = start(
+    argv([
+      ...clientArgs,
+      "--port",
+      String(ready.listening),
+      "--max-secs",
+      String(limit / 1000 - 5),
+    ]),
+    clientCpu,
+    limit,
+  );
+  const clientResult = await client.exited;
+  // A server that serves one run ends by itself once its client is gone; give it a moment.
+  const serverDone = await Promise.race([
+    server.exited,
+    new Promise((resolve) => setTimeout(resolve, 5_000)),
+  ]);
+  if (!serverDone) server.child.kill("SIGKILL");
+  const serverResult = serverDone ?? (await server.exited);
+  const failure = [...clientResult.records, ...serverResult.records].find((line) => line.error);
+  if (failure) return { error: failure.error };
+  const value = scenario.metric(serverResult.records, clientResult.records);
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    return {
+      error: `no result (client exit ${clientResult.code ?? clientResult.signal}): ${clientResult.stderr.slice(0, 300)}`,
+    };
+  }
+  const latency = scenario.latency
+    ? clientResult.records.find((line) => line.p50 !== undefined)
+    : undefined;
+  return {
+    value,
+    ...(latency ? { p50: latency.p50, p99: latency.p99 } : {}),
+    ...(scenario.extra ? scenario.extra(serverResult.records, clientResult.records) : {}),
+  };
+}
+
+function versionOf(command, args) {
+  try {
+    return execFileSync(command, args, { encoding: "utf8" }).trim().split("\n")[0];
+  } catch {
+    return "unknown";
+  }
+}
+
+function machine() {
+  const cpu =
+    readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ??
+    os.cpus()[0]?.model;
+  return {
+    cpu: `${cpu} × ${os.cpus().length}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    bun: versionOf(RUNTIMES.bun.command, ["--version"]),
+    deno: versionOf(RUNTIMES.deno.command, ["--version"]),
+    pinning: pinning
+      ? "taskset"
+      : "none (taskset missing or one CPU): every placement runs unpinned",
+    loadBefore: os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" "),
+  };
+}
+
+const started = Date.now();
+const info = machine();
+const results = [];
+const outDir = join(here, "out");
+mkdirSync(outDir, { recursive: true });
+const rawFile = join(
+  outDir,
+  `results-${new Date(started).toISOString().replace(/[:.]/g, "-")}.jsonl`,
+);
+console.log(
+  `omnisock bench: ${reps} repetition(s), ${scenarios.map((s) => s.id).join(" ")} on ${runtimeNames.join(", ")}${quick ? " (quick)" : ""}`,
+);
+
+for (let rep = 1; rep <= reps; rep++) {
+  // The order rotates every repetition, and raw and omnisock swap places, so that drift in
+  // the machine (heat, other load) does not favour one side.
+  const order = runtimeNames.map(
+    (_, index) => runtimeNames[(index + rep - 1) % runtimeNames.length],
+  );
+  for (const runtime of order) {
+    for (const scenario of scenarios) {
+      const entries = APIS.filter((entry) => entry.runtime === runtime);
+      if (rep % 2 === 0) entries.reverse();
+      for (const entry of entries) {
+        const at = Date.now();
+        const outcome = await runOnce(scenario, entry);
+        const record = {
+          rep,
+          scenario: scenario.id,
+          runtime,
+          api: entry.api,
+          ms: Date.now() - at,
+          ...outcome,
+        };
+        results.push(record);
+        writeFileSync(rawFile, `${JSON.stringify(record)}\n`, { flag: "a" });
+        const shown = outcome.error
+          ? `FAILED: ${outcome.error.split("\n")[0]}`
+          : `${format(outcome.value)} ${scenario.unit}${outcome.p50 !== undefined ? ` (p50 ${outcome.p50} µs, p99 ${outcome.p99} µs)` : ""}`;
+        console.log(
+          `[${rep}/${reps}] ${scenario.id.padEnd(3)} ${runtime.padEnd(4)} ${entry.api.padEnd(8)} ${shown}`,
+        );
+      }
+    }
+  }
+}
+
+function format(value) {
+  return value >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1);
+}
+
+info.loadAfter = os
+  .loadavg()
+  .map((load) => load.toFixed(2))
+  .join(" ");
+info.duration = `${Math.round((Date.now() - started) / 1000)} s`;
+const failed = results.filter((record) => record.error);
+console.log(
+  `\n${results.length - failed.length} runs reported, ${failed.length} failed (raw results: ${rawFile})`,
+);
+
+if (!quick && !flags["no-write"]) {
+  const { markdown, svg } = renderReport({
+    results,
+    scenarios: SCENARIOS,
+    apis: APIS,
+    reps,
+    info,
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+  });
+  writeFileSync(join(root, "BENCHMARKS.md"), markdown);
+  writeFileSync(join(here, "ratios.svg"), svg);
+  console.log("wrote BENCHMARKS.md and bench/ratios.svg");
+}
+process.exit(failed.length > 0 ? 1 : 0);

@@ -1,0 +1,294 @@
+// The raw baseline on Bun: Bun.listen / Bun.connect (https://bun.com/docs/api/tcp).
+// Idiomatic code: one handler object per listener or connection kind, state in
+// `socket.data`. Bun's write() returns how many bytes the kernel took and keeps none of
+// the rest, so every writer here keeps the remainder and writes it on `drain`.
+import {
+  args,
+  emit,
+  fail,
+  finish,
+  holdServer,
+  latencySummary,
+  memory,
+  now,
+  openMany,
+  payload,
+  round,
+  setApi,
+  sinkCounter,
+  sleep,
+  startWatchdog,
+} from "./lib.mjs";
+
+setApi("Bun.listen/connect");
+startWatchdog();
+
+const commands = { server, bulk, small, pingpong, conc, hold };
+const command = commands[args.command];
+if (!command) fail(`unknown command ${args.command}`);
+command().catch(fail);
+
+/** A writer that never loses bytes: what Bun did not take waits, in order, for `drain`. */
+function writer(socket) {
+  const pending = [];
+  let pendingBytes = 0;
+  return {
+    /** Write or queue; returns false while bytes wait for `drain`. */
+    write(data) {
+      if (pending.length === 0) {
+        const taken = socket.write(data);
+        if (taken === data.length) return true;
+        data = taken > 0 ? data.subarray(taken) : data;
+      }
+      pending.push(data);
+      pendingBytes += data.length;
+      return false;
+    },
+    /** Call from `drain`: returns true once everything pending is written. */
+    drain() {
+      while (pending.length > 0) {
+        const data = pending[0];
+        const taken = socket.write(data);
+        if (taken > 0) pendingBytes -= taken;
+        if (taken < data.length) {
+          if (taken > 0) pending[0] = data.subarray(taken);
+          return false;
+        }
+        pending.shift();
+      }
+      return true;
+    },
+    get pendingBytes() {
+      return pendingBytes;
+    },
+  };
+}
+
+async function server() {
+  const { mode } = args;
+  const sockets = new Set();
+  const hold =
+    mode === "hold"
+      ? holdServer(args.expect, args.settle, () => sockets.forEach((s) => s.end()))
+      : undefined;
+  const handlers = {
+    open(socket) {
+      sockets.add(socket);
+      socket.setNoDelay(true);
+      if (mode === "echo") socket.data = { out: writer(socket) };
+      else if (mode === "sink") socket.data = { counter: sinkCounter() };
+      else hold.accepted();
+    },
+    data(socket, chunk) {
+      if (mode === "echo") {
+        const { out } = socket.data;
+        // Bun hands each chunk in its own buffer, so a queued chunk stays intact.
+        if (!out.write(chunk) && out.pendingBytes >= 65536) socket.pause();
+      } else if (mode === "sink") {
+        socket.data.counter.add(chunk.length);
+      } else {
+        hold.go();
+      }
+    },
+    drain(socket) {
+      if (mode === "echo" && socket.data.out.drain()) socket.resume();
+    },
+    end(socket) {
+      if (mode === "sink") socket.data.counter.report();
+      socket.end();
+    },
+    error() {},
+    close(socket) {
+      sockets.delete(socket);
+      if (args.once && sockets.size === 0 && mode !== "hold") finish();
+    },
+  };
+  if (hold) hold.baseline();
+  const listener = Bun.listen({ hostname: args.host, port: args.port, socket: handlers });
+  emit({ listening: listener.port });
+}
+
+/** Connect with `handlers`; resolves once open. */
+function open(handlers) {
+  return Bun.connect({
+    hostname: args.host,
+    port: args.port,
+    socket: {
+      error: (_, error) => fail(error),
+      ...handlers,
+      open: (socket) => socket.setNoDelay(true),
+    },
+  });
+}
+
+async function bulk() {
+  let resolveClosed;
+  const closed = new Promise((resolve) => (resolveClosed = resolve));
+  const chunk = payload(args.chunk);
+  let sent = 0;
+  let offset = 0;
+  let deadline = 0;
+  let started = 0;
+  let elapsed = 0;
+  // Write whole chunks until the deadline; a short write waits for `drain`, then goes on from the offset.
+  const pump = (socket) => {
+    for (;;) {
+      if (offset === 0 && now() >= deadline) {
+        elapsed = now() - started;
+        socket.end();
+        return;
+      }
+      const taken = socket.write(offset === 0 ? chunk : chunk.subarray(offset));
+      if (taken < 0) fail("write on a closed socket");
+      sent += taken;
+      offset += taken;
+      if (offset < chunk.length) return;
+      offset = 0;
+    }
+  };
+  const socket = await open({ drain: pump, close: () => resolveClosed() });
+  started = now();
+  deadline = started + args.secs * 1000;
+  pump(socket);
+  await closed;
+  emit({ scenario: "bulk", bytes: sent, secs: round(elapsed / 1000, 3) });
+  finish();
+}
+
+async function small() {
+  let resolveClosed;
+  const closed = new Promise((resolve) => (resolveClosed = resolve));
+  const message = payload(args.size);
+  const { count } = args;
+  let index = 0;
+  let started = 0;
+  let elapsed = 0;
+  let out;
+  // One socket.write per message; what Bun does not take is written on `drain` first.
+  const pump = (socket) => {
+    if (!out.drain()) return;
+    while (index < count) {
+      index++;
+      if (!out.write(message)) return;
+    }
+    elapsed = now() - started;
+    socket.end();
+  };
+  const socket = await open({ drain: pump, close: () => resolveClosed() });
+  out = writer(socket);
+  started = now();
+  pump(socket);
+  await closed;
+  emit({
+    scenario: "small",
+    bytes: count * message.length,
+    messages: count,
+    secs: round(elapsed / 1000, 3),
+  });
+  finish();
+}
+
+async function pingpong() {
+  const message = payload(args.size);
+  const { size, count, warmup } = args;
+  const latencies = new Float64Array(count);
+  const total = warmup + count;
+  let done = 0;
+  let got = 0;
+  let sentAt = 0;
+  let timedFrom = 0;
+  let resolveDone;
+  const finished = new Promise((resolve) => (resolveDone = resolve));
+  let out;
+  const socket = await open({
+    data(socket, chunk) {
+      got += chunk.length;
+      if (got < size) return;
+      if (got > size) fail(`received ${got} bytes for a ${size}-byte message`);
+      got = 0;
+      const time = now();
+      if (done >= warmup) latencies[done - warmup] = time - sentAt;
+      else if (done === warmup - 1) timedFrom = time;
+      done++;
+      if (done === total) return resolveDone();
+      sentAt = time;
+      out.write(message);
+    },
+    drain: () => out.drain(),
+  });
+  out = writer(socket);
+  if (warmup === 0) timedFrom = now();
+  sentAt = now();
+  out.write(message);
+  await finished;
+  const elapsed = now() - timedFrom;
+  emit({
+    scenario: "pingpong",
+    count,
+    rtps: Math.round(count / (elapsed / 1000)),
+    ...latencySummary(latencies),
+  });
+  socket.terminate();
+  finish();
+}
+
+async function conc() {
+  const message = payload(args.size);
+  const { size } = args;
+  let roundTrips = 0;
+  let running = true;
+  const handlers = {
+    data(socket, chunk) {
+      const state = socket.data;
+      state.got += chunk.length;
+      while (state.got >= size) {
+        state.got -= size;
+        roundTrips++;
+        if (running) state.out.write(message);
+      }
+    },
+    drain: (socket) => socket.data.out.drain(),
+  };
+  const sockets = await openMany(args.conns, args.conns, () => open(handlers));
+  for (const socket of sockets) {
+    socket.data = { got: 0, out: writer(socket) };
+    socket.data.out.write(message);
+  }
+  await sleep(args["warmup-secs"] * 1000);
+  const startCount = roundTrips;
+  const started = now();
+  await sleep(args.secs * 1000);
+  const counted = roundTrips - startCount;
+  const elapsed = now() - started;
+  running = false;
+  emit({
+    scenario: "conc",
+    conns: sockets.length,
+    roundTrips: counted,
+    rtps: Math.round(counted / (elapsed / 1000)),
+  });
+  for (const socket of sockets) socket.terminate();
+  finish();
+}
+
+async function hold() {
+  const baseline = memory();
+  const started = now();
+  const handlers = { data() {}, close: () => finish() };
+  const sockets = await openMany(args.conns, args.parallel, () => open(handlers));
+  const elapsed = now() - started;
+  await sleep(args.settle);
+  const after = memory();
+  emit({
+    scenario: "hold",
+    conns: sockets.length,
+    connectSecs: round(elapsed / 1000, 3),
+    connPerSec: Math.round(sockets.length / (elapsed / 1000)),
+    rssDelta: after.rss - baseline.rss,
+    rssPerConn: Math.round((after.rss - baseline.rss) / sockets.length),
+    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / sockets.length),
+    gc: after.gc,
+  });
+  // Tell the server to measure its side; it closes every connection when it has (the first close ends this).
+  sockets[0].write("g");
+}

@@ -1,0 +1,228 @@
+// The raw baseline on Deno: Deno.listen / Deno.connect
+// (https://docs.deno.com/api/deno/~/Deno.connect). Idiomatic code: a read loop per
+// connection with one reused buffer (`--read-buffer`, 64 KiB by default), and awaited
+// writes that go on until the whole chunk is taken. Run with `deno run -A`.
+import {
+  args,
+  emit,
+  fail,
+  finish,
+  holdServer,
+  latencySummary,
+  memory,
+  now,
+  openMany,
+  payload,
+  round,
+  setApi,
+  sinkCounter,
+  sleep,
+  startWatchdog,
+} from "./lib.mjs";
+
+setApi("Deno.listen/connect");
+startWatchdog();
+
+const commands = { server, bulk, small, pingpong, conc, hold };
+const command = commands[args.command];
+if (!command) fail(`unknown command ${args.command}`);
+command().catch(fail);
+
+/** Deno's write may be short: write until all of `data` is taken. */
+async function writeAll(conn, data) {
+  let written = await conn.write(data);
+  while (written < data.length) written += await conn.write(data.subarray(written));
+}
+
+function closeQuietly(conn) {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+async function open() {
+  const conn = await Deno.connect({ hostname: args.host, port: args.port });
+  conn.setNoDelay(true);
+  return conn;
+}
+
+async function server() {
+  const { mode } = args;
+  const conns = new Set();
+  const hold =
+    mode === "hold"
+      ? holdServer(args.expect, args.settle, () => conns.forEach(closeQuietly))
+      : undefined;
+  if (hold) hold.baseline();
+  const listener = Deno.listen({ hostname: args.host, port: args.port });
+  emit({ listening: listener.addr.port });
+  for await (const conn of listener) {
+    conn.setNoDelay(true);
+    conns.add(conn);
+    if (hold) hold.accepted();
+    serve(conn, mode, hold).finally(() => {
+      conns.delete(conn);
+      closeQuietly(conn);
+      if (args.once && conns.size === 0 && mode !== "hold") finish();
+    });
+  }
+}
+
+async function serve(conn, mode, hold) {
+  const buffer = new Uint8Array(args["read-buffer"]);
+  const counter = mode === "sink" ? sinkCounter() : undefined;
+  try {
+    for (;;) {
+      const length = await conn.read(buffer);
+      if (length === null) break;
+      if (mode === "echo") await writeAll(conn, buffer.subarray(0, length));
+      else if (counter) counter.add(length);
+      else hold.go();
+    }
+  } catch {
+    return; // reset by the peer: the connection is simply over
+  }
+  counter?.report();
+}
+
+/** Read until EOF (the server closes after our FIN). */
+async function drainToEnd(conn, size = 1024) {
+  const buffer = new Uint8Array(size);
+  try {
+    while ((await conn.read(buffer)) !== null);
+  } catch {
+    // Closed: the same end.
+  }
+}
+
+async function bulk() {
+  const conn = await open();
+  const chunk = payload(args.chunk);
+  const started = now();
+  const deadline = started + args.secs * 1000;
+  let sent = 0;
+  while (now() < deadline) {
+    await writeAll(conn, chunk);
+    sent += chunk.length;
+  }
+  const elapsed = now() - started;
+  await conn.closeWrite();
+  await drainToEnd(conn);
+  emit({ scenario: "bulk", bytes: sent, secs: round(elapsed / 1000, 3) });
+  finish();
+}
+
+async function small() {
+  const conn = await open();
+  const message = payload(args.size);
+  const { count } = args;
+  const started = now();
+  // One awaited conn.write per message: Deno has no other way to hand over bytes.
+  for (let index = 0; index < count; index++) await writeAll(conn, message);
+  const elapsed = now() - started;
+  await conn.closeWrite();
+  await drainToEnd(conn);
+  emit({
+    scenario: "small",
+    bytes: count * message.length,
+    messages: count,
+    secs: round(elapsed / 1000, 3),
+  });
+  finish();
+}
+
+/** One round trip: send `message`, read until `size` bytes are back. */
+async function roundTrip(conn, message, buffer, size) {
+  await writeAll(conn, message);
+  let got = 0;
+  while (got < size) {
+    const length = await conn.read(buffer);
+    if (length === null) throw new Error("the server closed the connection");
+    got += length;
+  }
+  if (got > size) throw new Error(`received ${got} bytes for a ${size}-byte message`);
+}
+
+async function pingpong() {
+  const conn = await open();
+  const message = payload(args.size);
+  const buffer = new Uint8Array(args["read-buffer"]);
+  const { size, count, warmup } = args;
+  for (let index = 0; index < warmup; index++) await roundTrip(conn, message, buffer, size);
+  const latencies = new Float64Array(count);
+  const timedFrom = now();
+  let sentAt = timedFrom;
+  for (let index = 0; index < count; index++) {
+    await roundTrip(conn, message, buffer, size);
+    const time = now();
+    latencies[index] = time - sentAt;
+    sentAt = time;
+  }
+  const elapsed = now() - timedFrom;
+  emit({
+    scenario: "pingpong",
+    count,
+    rtps: Math.round(count / (elapsed / 1000)),
+    ...latencySummary(latencies),
+  });
+  closeQuietly(conn);
+  finish();
+}
+
+async function conc() {
+  const message = payload(args.size);
+  const { size } = args;
+  const conns = await openMany(args.conns, args.conns, () => open());
+  let roundTrips = 0;
+  let running = true;
+  const loops = conns.map(async (conn) => {
+    const buffer = new Uint8Array(args["read-buffer"]);
+    while (running) {
+      await roundTrip(conn, message, buffer, size);
+      roundTrips++;
+    }
+  });
+  await sleep(args["warmup-secs"] * 1000);
+  const startCount = roundTrips;
+  const started = now();
+  await sleep(args.secs * 1000);
+  const counted = roundTrips - startCount;
+  const elapsed = now() - started;
+  running = false;
+  await Promise.all(loops);
+  emit({
+    scenario: "conc",
+    conns: conns.length,
+    roundTrips: counted,
+    rtps: Math.round(counted / (elapsed / 1000)),
+  });
+  conns.forEach(closeQuietly);
+  finish();
+}
+
+async function hold() {
+  const baseline = memory();
+  const started = now();
+  const conns = await openMany(args.conns, args.parallel, () => open());
+  const elapsed = now() - started;
+  // An idle connection still has its read pending, as every Deno reader does.
+  const reads = conns.map((conn) => drainToEnd(conn, args["read-buffer"]));
+  await sleep(args.settle);
+  const after = memory();
+  emit({
+    scenario: "hold",
+    conns: conns.length,
+    connectSecs: round(elapsed / 1000, 3),
+    connPerSec: Math.round(conns.length / (elapsed / 1000)),
+    rssDelta: after.rss - baseline.rss,
+    rssPerConn: Math.round((after.rss - baseline.rss) / conns.length),
+    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / conns.length),
+    gc: after.gc,
+  });
+  // Tell the server to measure its side; it closes every connection when it has.
+  await writeAll(conns[0], new Uint8Array([103]));
+  await reads[0];
+  finish();
+}

@@ -1,0 +1,227 @@
+// The raw baseline over node:net — on Node, and as the compatibility layer Bun and Deno
+// users would otherwise pick. Idiomatic code: 'data' events, write() honouring its
+// `false` with 'drain', TCP_NODELAY on. Commands: see README.md.
+import net from "node:net";
+import {
+  args,
+  emit,
+  fail,
+  finish,
+  holdServer,
+  latencySummary,
+  memory,
+  now,
+  openMany,
+  payload,
+  round,
+  setApi,
+  sinkCounter,
+  sleep,
+  startWatchdog,
+} from "./lib.mjs";
+
+setApi("node:net");
+startWatchdog();
+
+const commands = { server, bulk, small, pingpong, conc, hold };
+const command = commands[args.command];
+if (!command) fail(`unknown command ${args.command}`);
+command().catch(fail);
+
+function open() {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: args.host, port: args.port, noDelay: true });
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      socket.on("error", fail);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+}
+
+async function server() {
+  const { mode } = args;
+  const sockets = new Set();
+  const hold =
+    mode === "hold"
+      ? holdServer(args.expect, args.settle, () => sockets.forEach((s) => s.destroy()))
+      : undefined;
+  const listener = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      sockets.delete(socket);
+      if (args.once && sockets.size === 0 && mode !== "hold") finish();
+    });
+    if (mode === "echo") {
+      socket.on("data", (chunk) => {
+        if (!socket.write(chunk)) socket.pause();
+      });
+      socket.on("drain", () => socket.resume());
+    } else if (mode === "sink") {
+      const counter = sinkCounter();
+      socket.on("data", (chunk) => counter.add(chunk.length));
+      socket.on("end", () => counter.report());
+    } else if (mode === "hold") {
+      socket.on("data", () => hold.go());
+      hold.accepted();
+    }
+  });
+  listener.on("error", fail);
+  if (hold) hold.baseline();
+  listener.listen({ host: args.host, port: args.port, backlog: 511 }, () => {
+    emit({ listening: listener.address().port });
+  });
+}
+
+async function bulk() {
+  const socket = await open();
+  const closed = new Promise((resolve) => socket.on("close", resolve));
+  socket.resume(); // read the server's FIN, so that the close follows
+  const chunk = payload(args.chunk);
+  const deadline = now() + args.secs * 1000;
+  let sent = 0;
+  const started = now();
+  await new Promise((resolve) => {
+    const pump = () => {
+      while (now() < deadline) {
+        sent += chunk.length;
+        if (!socket.write(chunk)) return socket.once("drain", pump);
+      }
+      socket.end(resolve);
+    };
+    pump();
+  });
+  const elapsed = now() - started;
+  await closed;
+  emit({ scenario: "bulk", bytes: sent, secs: round(elapsed / 1000, 3) });
+  finish();
+}
+
+async function small() {
+  const socket = await open();
+  const closed = new Promise((resolve) => socket.on("close", resolve));
+  socket.resume();
+  const message = payload(args.size);
+  const { count } = args;
+  let index = 0;
+  const started = now();
+  // One socket.write per message, as a protocol writer would.
+  await new Promise((resolve) => {
+    const pump = () => {
+      while (index < count) {
+        index++;
+        if (!socket.write(message)) return socket.once("drain", pump);
+      }
+      socket.end(resolve);
+    };
+    pump();
+  });
+  const elapsed = now() - started;
+  await closed;
+  emit({
+    scenario: "small",
+    bytes: count * message.length,
+    messages: count,
+    secs: round(elapsed / 1000, 3),
+  });
+  finish();
+}
+
+async function pingpong() {
+  const socket = await open();
+  const message = payload(args.size);
+  const { size, count, warmup } = args;
+  const latencies = new Float64Array(count);
+  const total = warmup + count;
+  let done = 0;
+  let got = 0;
+  let sentAt = 0;
+  let timedFrom = 0;
+  await new Promise((resolve) => {
+    socket.on("data", (chunk) => {
+      got += chunk.length;
+      if (got < size) return;
+      if (got > size) fail(`received ${got} bytes for a ${size}-byte message`);
+      got = 0;
+      const time = now();
+      if (done >= warmup) latencies[done - warmup] = time - sentAt;
+      else if (done === warmup - 1) timedFrom = time;
+      done++;
+      if (done === total) return resolve();
+      sentAt = time;
+      socket.write(message);
+    });
+    if (warmup === 0) timedFrom = now();
+    sentAt = now();
+    socket.write(message);
+  });
+  const elapsed = now() - timedFrom;
+  emit({
+    scenario: "pingpong",
+    count,
+    rtps: Math.round(count / (elapsed / 1000)),
+    ...latencySummary(latencies),
+  });
+  socket.destroy();
+  finish();
+}
+
+async function conc() {
+  const message = payload(args.size);
+  const { size } = args;
+  const sockets = await openMany(args.conns, args.conns, () => open());
+  let roundTrips = 0;
+  let running = true;
+  for (const socket of sockets) {
+    let got = 0;
+    socket.on("data", (chunk) => {
+      got += chunk.length;
+      while (got >= size) {
+        got -= size;
+        roundTrips++;
+        if (running) socket.write(message);
+      }
+    });
+    socket.write(message);
+  }
+  await sleep(args["warmup-secs"] * 1000);
+  const startCount = roundTrips;
+  const started = now();
+  await sleep(args.secs * 1000);
+  const counted = roundTrips - startCount;
+  const elapsed = now() - started;
+  running = false;
+  emit({
+    scenario: "conc",
+    conns: sockets.length,
+    roundTrips: counted,
+    rtps: Math.round(counted / (elapsed / 1000)),
+  });
+  for (const socket of sockets) socket.destroy();
+  finish();
+}
+
+async function hold() {
+  const baseline = memory();
+  const started = now();
+  const sockets = await openMany(args.conns, args.parallel, () => open());
+  const elapsed = now() - started;
+  for (const socket of sockets) socket.on("data", () => {});
+  await sleep(args.settle);
+  const after = memory();
+  emit({
+    scenario: "hold",
+    conns: sockets.length,
+    connectSecs: round(elapsed / 1000, 3),
+    connPerSec: Math.round(sockets.length / (elapsed / 1000)),
+    rssDelta: after.rss - baseline.rss,
+    rssPerConn: Math.round((after.rss - baseline.rss) / sockets.length),
+    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / sockets.length),
+    gc: after.gc,
+  });
+  // Tell the server to measure its side; it closes every connection when it has.
+  sockets[0].on("close", finish);
+  sockets[0].write("g");
+}

@@ -1,0 +1,204 @@
+// omnisock over TCP: the same commands as the raw programs, with the public API only
+// (listen, connect, for await, write/flush, end). One program for every runtime: the
+// adapter is picked by runtime (see omnisock.mjs).
+import {
+  args,
+  emit,
+  fail,
+  finish,
+  holdServer,
+  latencySummary,
+  memory,
+  now,
+  openMany,
+  payload,
+  round,
+  setApi,
+  sinkCounter,
+  sleep,
+  startWatchdog,
+} from "./lib.mjs";
+import { loadOmnisock } from "./omnisock.mjs";
+
+startWatchdog();
+const { api: omnisock, name } = await loadOmnisock();
+setApi(name);
+
+const commands = { server, bulk, small, pingpong, conc, hold, probe };
+const command = commands[args.command];
+if (!command) fail(`unknown command ${args.command}`);
+command().catch(fail);
+
+/** The runner checks that the adapter loads before it measures anything. */
+async function probe() {
+  emit({ ok: true, adapter: name });
+  finish();
+}
+
+function open() {
+  return omnisock.connect({ hostname: args.host, port: args.port });
+}
+
+async function server() {
+  const { mode } = args;
+  const sockets = new Set();
+  const hold =
+    mode === "hold"
+      ? holdServer(args.expect, args.settle, () => sockets.forEach((s) => s.reset()))
+      : undefined;
+  if (hold) hold.baseline();
+  const listener = await omnisock.listen(
+    { hostname: args.host, port: args.port },
+    async (socket) => {
+      sockets.add(socket);
+      const forget = () => {
+        sockets.delete(socket);
+        if (args.once && sockets.size === 0 && mode !== "hold") finish();
+      };
+      socket.closed.then(forget, forget);
+      if (mode === "echo") {
+        for await (const chunk of socket) {
+          if (!socket.write(chunk)) await socket.flush();
+        }
+      } else if (mode === "sink") {
+        const counter = sinkCounter();
+        for await (const chunk of socket) counter.add(chunk.byteLength);
+        counter.report();
+      } else {
+        hold.accepted();
+        for await (const _ of socket) hold.go();
+      }
+    },
+  );
+  emit({ listening: listener.address.port });
+}
+
+async function bulk() {
+  const socket = await open();
+  const chunk = payload(args.chunk);
+  const started = now();
+  const deadline = started + args.secs * 1000;
+  let sent = 0;
+  while (now() < deadline) {
+    sent += chunk.length;
+    if (!socket.write(chunk)) await socket.flush();
+  }
+  await socket.end();
+  const elapsed = now() - started;
+  await socket.closed;
+  emit({ scenario: "bulk", bytes: sent, secs: round(elapsed / 1000, 3) });
+  finish();
+}
+
+async function small() {
+  const socket = await open();
+  const message = payload(args.size);
+  const { count } = args;
+  const started = now();
+  // One socket.write per message, as a protocol writer would; omnisock coalesces them.
+  for (let index = 0; index < count; index++) {
+    if (!socket.write(message)) await socket.flush();
+  }
+  await socket.end();
+  const elapsed = now() - started;
+  await socket.closed;
+  emit({
+    scenario: "small",
+    bytes: count * message.length,
+    messages: count,
+    secs: round(elapsed / 1000, 3),
+  });
+  finish();
+}
+
+/** One round trip: write `message`, read until `size` bytes are back. */
+async function roundTrip(socket, reader, message, size) {
+  socket.write(message);
+  let got = 0;
+  while (got < size) {
+    const { value, done } = await reader.next();
+    if (done) throw new Error("the server closed the connection");
+    got += value.byteLength;
+  }
+  if (got > size) throw new Error(`received ${got} bytes for a ${size}-byte message`);
+}
+
+async function pingpong() {
+  const socket = await open();
+  const reader = socket[Symbol.asyncIterator]();
+  const message = payload(args.size);
+  const { size, count, warmup } = args;
+  for (let index = 0; index < warmup; index++) await roundTrip(socket, reader, message, size);
+  const latencies = new Float64Array(count);
+  const timedFrom = now();
+  let sentAt = timedFrom;
+  for (let index = 0; index < count; index++) {
+    await roundTrip(socket, reader, message, size);
+    const time = now();
+    latencies[index] = time - sentAt;
+    sentAt = time;
+  }
+  const elapsed = now() - timedFrom;
+  emit({
+    scenario: "pingpong",
+    count,
+    rtps: Math.round(count / (elapsed / 1000)),
+    ...latencySummary(latencies),
+  });
+  await socket.reset();
+  finish();
+}
+
+async function conc() {
+  const message = payload(args.size);
+  const { size } = args;
+  const sockets = await openMany(args.conns, args.conns, () => open());
+  let roundTrips = 0;
+  let running = true;
+  const loops = sockets.map(async (socket) => {
+    const reader = socket[Symbol.asyncIterator]();
+    while (running) {
+      await roundTrip(socket, reader, message, size);
+      roundTrips++;
+    }
+  });
+  await sleep(args["warmup-secs"] * 1000);
+  const startCount = roundTrips;
+  const started = now();
+  await sleep(args.secs * 1000);
+  const counted = roundTrips - startCount;
+  const elapsed = now() - started;
+  running = false;
+  await Promise.all(loops);
+  emit({
+    scenario: "conc",
+    conns: sockets.length,
+    roundTrips: counted,
+    rtps: Math.round(counted / (elapsed / 1000)),
+  });
+  await Promise.all(sockets.map((socket) => socket.reset()));
+  finish();
+}
+
+async function hold() {
+  const baseline = memory();
+  const started = now();
+  const sockets = await openMany(args.conns, args.parallel, () => open());
+  const elapsed = now() - started;
+  await sleep(args.settle);
+  const after = memory();
+  emit({
+    scenario: "hold",
+    conns: sockets.length,
+    connectSecs: round(elapsed / 1000, 3),
+    connPerSec: Math.round(sockets.length / (elapsed / 1000)),
+    rssDelta: after.rss - baseline.rss,
+    rssPerConn: Math.round((after.rss - baseline.rss) / sockets.length),
+    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / sockets.length),
+    gc: after.gc,
+  });
+  // Tell the server to measure its side; it closes every connection when it has.
+  sockets[0].write("g");
+  await sockets[0].closed.catch(() => {});
+  finish();
+}

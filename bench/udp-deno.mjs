@@ -1,0 +1,68 @@
+// The raw UDP baseline on Deno: Deno.listenDatagram
+// (https://docs.deno.com/api/deno/~/Deno.listenDatagram), behind `--unstable-net`. It has no
+// connect: the client names the server on every send. A receive loop with one reused buffer.
+import {
+  args,
+  emit,
+  fail,
+  finish,
+  latencySummary,
+  now,
+  payload,
+  setApi,
+  startWatchdog,
+} from "./lib.mjs";
+
+setApi("Deno.listenDatagram");
+startWatchdog();
+
+const commands = { server, pingpong };
+const command = commands[args.command];
+if (!command) fail(`unknown command ${args.command}`);
+command().catch(fail);
+
+const decoder = new TextDecoder();
+
+async function server() {
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: args.host, port: args.port });
+  emit({ listening: socket.addr.port });
+  const buffer = new Uint8Array(65536);
+  for (;;) {
+    const [data, remote] = await socket.receive(buffer);
+    if (args.once && data.length === 3 && decoder.decode(data) === "bye") finish();
+    await socket.send(data, remote);
+  }
+}
+
+async function pingpong() {
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: args.host, port: 0 });
+  const target = { transport: "udp", hostname: args.host, port: args.port };
+  const message = payload(args.size);
+  const { size, count, warmup } = args;
+  const latencies = new Float64Array(count);
+  const buffer = new Uint8Array(65536);
+  for (let index = 0; index < warmup; index++) {
+    await socket.send(message, target);
+    await socket.receive(buffer);
+  }
+  const timedFrom = now();
+  let sentAt = timedFrom;
+  for (let index = 0; index < count; index++) {
+    await socket.send(message, target);
+    const [data] = await socket.receive(buffer);
+    if (data.length !== size) fail(`received ${data.length} bytes for a ${size}-byte datagram`);
+    const time = now();
+    latencies[index] = time - sentAt;
+    sentAt = time;
+  }
+  const elapsed = now() - timedFrom;
+  emit({
+    scenario: "pingpong",
+    count,
+    rtps: Math.round(count / (elapsed / 1000)),
+    ...latencySummary(latencies),
+  });
+  await socket.send(new TextEncoder().encode("bye"), target);
+  socket.close();
+  finish();
+}
