@@ -41,21 +41,15 @@ function open() {
 
 async function server() {
   const { mode } = args;
-  const sockets = new Set();
+  // `listener.connections` tracks the open connections: no bookkeeping of our own.
+  let listener;
   const hold =
     mode === "hold"
-      ? holdServer(args.expect, args.settle, () => sockets.forEach((s) => s.reset()))
+      ? holdServer(args.expect, args.settle, () => listener.connections.forEach((s) => s.reset()))
       : undefined;
   if (hold) hold.baseline();
-  const listener = await omnisock.listen(
-    { hostname: args.host, port: args.port },
-    async (socket) => {
-      sockets.add(socket);
-      const forget = () => {
-        sockets.delete(socket);
-        if (args.once && sockets.size === 0 && mode !== "hold") finish();
-      };
-      socket.closed.then(forget, forget);
+  listener = await omnisock.listen({ hostname: args.host, port: args.port }, async (socket) => {
+    try {
       if (mode === "echo") {
         for await (const chunk of socket) {
           if (!socket.write(chunk)) await socket.flush();
@@ -68,8 +62,12 @@ async function server() {
         hold.accepted();
         for await (const _ of socket) hold.go();
       }
-    },
-  );
+    } catch {
+      // The client resets its connections when it is done.
+    }
+    await socket.close();
+    if (args.once && mode !== "hold" && listener.connections.size === 0) finish();
+  });
   emit({ listening: listener.address.port });
 }
 

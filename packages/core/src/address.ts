@@ -1,5 +1,3 @@
-import { ipFamily } from "./parse-address.js";
-
 export type Family = "IPv4" | "IPv6";
 
 /** An IP endpoint as the library reports it: always resolved, so `family` is known. */
@@ -39,9 +37,10 @@ export interface HostAddress {
 export type Address = HostAddress | UnixAddress;
 
 /**
- * An IP endpoint as a runtime reports it. The family is read from the address itself, not
- * from the runtime: Node 18.0–18.3 reported it as a number, and a socket that is already
- * gone reports none (nor a host or port: those become `""` and `0`).
+ * An IP endpoint as a runtime reports it, frozen: an address omnisock reports cannot change,
+ * so one passed back as a datagram target need not be checked again. The family is read from
+ * the address itself, not from the runtime: Node 18.0–18.3 reported it as a number, and a
+ * socket that is already gone reports none (nor a host or port: those become `""` and `0`).
  */
 export function inetAddress(
   transport: "tcp" | "udp",
@@ -49,7 +48,10 @@ export function inetAddress(
   port: number | undefined,
 ): InetAddress {
   const host = hostname ?? "";
-  return { transport, hostname: host, port: port ?? 0, family: ipFamily(host) ?? "IPv4" };
+  // A runtime reports an IP literal, and of those only IPv6 ones hold a ":": no full parse
+  // (`ipFamily`) on the path of every received datagram.
+  const family = host.includes(":") ? "IPv6" : "IPv4";
+  return Object.freeze({ transport, hostname: host, port: port ?? 0, family });
 }
 
 /**

@@ -37,7 +37,7 @@ export function createApi(driver: Driver): Omnisock {
     const normalized = normalizeConnect(target, options);
     checkSupported("connect", (options ?? {}) as Record<string, unknown>, normalized, driver);
     const handle = await openStream(driver, normalized);
-    return new Socket(handle, normalized, "client", driver, normalized.signal);
+    return new Socket(handle, normalized, "client", driver, { signal: normalized.signal });
   }
 
   async function listen(
@@ -107,6 +107,8 @@ async function openStream(
 ): Promise<StreamHandle> {
   const { signal, timeout } = options;
   if (signal?.aborted) throw aborted("connect");
+  // Nothing can cut the attempt short: no bookkeeping for it (a server's connection storm).
+  if (!signal && timeout === 0) return driver.connect(options, undefined);
   const controller = new AbortController();
   let reason: SocketError | undefined;
   let giveUp: ((error: SocketError) => void) | undefined;

@@ -1,4 +1,4 @@
-import type { HostAddress, InetAddress } from "./address.js";
+import { type HostAddress, type InetAddress, inetAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import type { DatagramHandle, DatagramSink } from "./driver.js";
 import { SocketError } from "./error.js";
@@ -31,6 +31,10 @@ export type DatagramTarget = string | { readonly hostname: string; readonly port
 // The largest UDP payload: 65,535 minus the IP and UDP headers (IPv6 has no header in the payload limit).
 const MAX_PAYLOAD = { 4: 65_507, 6: 65_527 } as const;
 
+// What `send` returns when the datagram went out at once: one settled promise shared by every
+// such send, rather than a new one per datagram.
+const sent: Promise<void> = Promise.resolve();
+
 /**
  * A UDP socket. Receive with `for await (const { data, remote } of socket)`; datagrams
  * that arrive while the receive queue is full are dropped and counted.
@@ -45,6 +49,14 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   readonly #options: NormalizedBindOptions;
   readonly #platform: Platform;
   #remoteAddress: InetAddress | undefined;
+  /** The sender of the last datagram received: a run of datagrams from one sender shares one `remote`. */
+  #lastRemote: InetAddress | undefined;
+  /**
+   * The last target and its checked form. An echo server sends each reply to the `remote` it
+   * was just given (the same frozen object while the sender stays the same): checked once.
+   */
+  #lastTarget: DatagramTarget | undefined;
+  #lastAddress: HostAddress | undefined;
   #state: SocketState = "open";
   #resolveClosed!: () => void;
   #queue: Datagram[] = [];
@@ -111,10 +123,22 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
    * socket is connected, and refused when it is. A datagram over the UDP limit (65,507
    * bytes on IPv4) is `EMSGSIZE`, never a truncated send.
    */
-  async send(data: Uint8Array | string, target?: DatagramTarget): Promise<void> {
-    checkData("data", data);
-    const bytes = typeof data === "string" ? encode(data) : data;
-    const address = target === undefined ? undefined : toTarget(target);
+  send(data: Uint8Array | string, target?: DatagramTarget): Promise<void> {
+    // Not an async function: a datagram the runtime sends at once then costs no promise of its
+    // own, and one it sends later only the driver's. A bad argument or a failed send is still a
+    // rejection, not a throw. The driver counts what it sent through `sink.sent`.
+    try {
+      checkData("data", data);
+      const bytes = typeof data === "string" ? encode(data) : data;
+      return this.#handle.send(bytes, this.#checkSend(bytes, target)) ?? sent;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The target to hand the driver, once every check that needs no I/O has passed. */
+  #checkSend(bytes: Uint8Array, target: DatagramTarget | undefined): HostAddress | undefined {
+    const address = target === undefined ? undefined : this.#toTarget(target);
     if (address === undefined && !this.#remoteAddress) {
       throw new TypeError('The "target" argument is required: the socket is not connected');
     }
@@ -138,18 +162,19 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
         },
       );
     }
-    await this.#handle.send(bytes, address);
-    this.#bytesSent += bytes.byteLength;
-    this.#packetsSent++;
-    if (monitorActive.value) {
-      monitor.emit({
-        type: "send",
-        id: this.id,
-        kind: "datagram",
-        time: Date.now(),
-        bytes: bytes.byteLength,
-      });
+    return address;
+  }
+
+  #toTarget(target: DatagramTarget): HostAddress {
+    if (target === this.#lastTarget) return this.#lastAddress!;
+    const address = toTarget(target);
+    // Only a target that cannot have changed since it was checked is remembered: a string, or
+    // a frozen object (every address omnisock reports is one).
+    if (typeof target === "string" || Object.isFrozen(target)) {
+      this.#lastTarget = target;
+      this.#lastAddress = address;
     }
+    return address;
   }
 
   /** Connected UDP: send to `target` without naming it, and receive only its datagrams. */
@@ -242,14 +267,15 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   }
 
   readonly #sink: DatagramSink = {
-    message: (data, remote) => {
+    message: (data, hostname, port) => {
       const remoteAddress = this.#remoteAddress;
       // Where the runtime cannot connect a datagram socket, the driver filters nothing: do it here.
-      if (
-        remoteAddress &&
-        (remote.port !== remoteAddress.port || remote.hostname !== remoteAddress.hostname)
-      )
+      if (remoteAddress && (port !== remoteAddress.port || hostname !== remoteAddress.hostname))
         return;
+      let remote = this.#lastRemote;
+      if (remote === undefined || remote.port !== port || remote.hostname !== hostname) {
+        remote = this.#lastRemote = inetAddress("udp", hostname, port);
+      }
       this.#bytesReceived += data.byteLength;
       this.#packetsReceived++;
       if (monitorActive.value) {
@@ -278,6 +304,13 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
         return;
       }
       this.#queue.push({ data, remote });
+    },
+    sent: (bytes) => {
+      this.#bytesSent += bytes;
+      this.#packetsSent++;
+      if (monitorActive.value) {
+        monitor.emit({ type: "send", id: this.id, kind: "datagram", time: Date.now(), bytes });
+      }
     },
     // An asynchronous datagram error (an ICMP "port unreachable" on a connected socket) has no
     // caller to reject; like the datagram it concerns, it is gone, and only the monitor sees it.

@@ -23,10 +23,14 @@ export interface Driver extends Platform {
   readonly capabilities: Capabilities;
   /**
    * Open a stream. Resolves once connected. When `signal` aborts, the attempt is given up
-   * and the promise rejects (core replaces the error with `ETIMEDOUT` or `EABORTED`).
+   * and the promise rejects (core replaces the error with `ETIMEDOUT` or `EABORTED`); without
+   * one (no user signal, no connect timeout) nothing gives it up.
    * No event reaches a sink before `StreamHandle.start`.
    */
-  connect(options: NormalizedConnectOptions, signal: AbortSignal): Promise<StreamHandle>;
+  connect(
+    options: NormalizedConnectOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<StreamHandle>;
   /** Start listening; accepted connections go to `sink.connection`. */
   listen(options: NormalizedListenOptions, sink: ServerSink): Promise<ServerHandle>;
   /** Bind a UDP socket; datagrams go to `sink.message` once `start` is called. */
@@ -60,6 +64,11 @@ export interface StreamHandle {
   write(data: Uint8Array): number;
   /** True while bytes already taken have not all reached the kernel; `sink.drain` follows. */
   readonly busy: boolean;
+  /**
+   * `write` hands what it takes straight to the kernel and keeps no reference to `data`
+   * (Bun): the engine may then pass the caller's own bytes instead of a copy.
+   */
+  readonly keepsNothing?: boolean;
   /** Stop / restart reading; the kernel's buffer then pushes back on the peer. */
   pause(): void;
   resume(): void;
@@ -93,7 +102,13 @@ export interface ServerHandle {
 }
 
 export interface DatagramSink {
-  message(data: Uint8Array, remote: InetAddress): void;
+  /**
+   * One datagram and its sender, as the runtime reports it (`hostname` an IP literal). Core
+   * builds the `remote` address, so that a run of datagrams from one sender shares one.
+   */
+  message(data: Uint8Array, hostname: string, port: number): void;
+  /** The kernel has taken a datagram of `bytes` bytes: called before its `send` settles. */
+  sent(bytes: number): void;
   error(error: SocketError): void;
 }
 
@@ -101,8 +116,13 @@ export interface DatagramSink {
 export interface DatagramHandle {
   readonly localAddress: InetAddress;
   start(sink: DatagramSink): void;
-  /** Send one datagram; resolves once the kernel has it. `target` is omitted when connected. */
-  send(data: Uint8Array, target: HostAddress | undefined): Promise<void>;
+  /**
+   * Send one datagram (`target` is omitted when connected) and call `sink.sent` once the kernel
+   * has it. Returns `undefined` when that happened before returning, else a promise that
+   * resolves after: a send that goes out at once then costs no promise, and one that waits no
+   * more than its own. A failure is thrown or rejected, and is not `sent`.
+   */
+  send(data: Uint8Array, target: HostAddress | undefined): Promise<void> | undefined;
   connect(target: HostAddress): Promise<InetAddress>;
   /** Stop / restart reading, where the runtime can. Optional. */
   pause?(): void;

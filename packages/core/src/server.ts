@@ -5,7 +5,7 @@ import { SocketError } from "./error.js";
 import { asyncDispose, nextId } from "./internal/timer.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive, report } from "./monitor.js";
 import type { BroadcastOptions, NormalizedListenOptions, ServerCloseOptions } from "./options.js";
-import { destroySocket, Socket } from "./socket.js";
+import { destroySocket, Socket, whenClosed } from "./socket.js";
 import type { ServerStats } from "./types.js";
 import { checkBoolean, checkData, checkOptionsObject } from "./validate.js";
 
@@ -120,15 +120,17 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     else this.#deliver(handle);
   }
 
+  readonly #forget = (socket: Socket): void => {
+    this.#connections.delete(socket);
+    if (this.#closing && this.#connections.size === 0) this.#finish();
+  };
+
   #deliver(handle: StreamHandle): void {
-    const socket = new Socket(handle, this.#options, "server", this.#platform);
+    const socket = new Socket(handle, this.#options, "server", this.#platform, {
+      listening: this.address,
+    });
     this.#connections.add(socket);
-    void socket.closed
-      .catch(() => {})
-      .then(() => {
-        this.#connections.delete(socket);
-        if (this.#closing && this.#connections.size === 0) this.#finish();
-      });
+    socket[whenClosed] = this.#forget;
     const callback = this.#onConnection;
     if (callback) {
       try {

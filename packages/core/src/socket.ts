@@ -12,8 +12,15 @@ import { checkBoolean, checkData, checkMilliseconds } from "./validate.js";
 const COALESCE_LIMIT = 16 * 1024;
 const SLAB_SIZE = 16 * 1024;
 
+function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
+  if (a.transport === "unix") return b.transport === "unix" && a.path === b.path;
+  return b.transport !== "unix" && a.port === b.port && a.hostname === b.hostname;
+}
+
 /** Lets a Server close its connections without a public method for it. */
 export const destroySocket = Symbol("omnisock.destroy");
+/** Lets a Server hear of a connection's end without a promise chain per connection. */
+export const whenClosed = Symbol("omnisock.whenClosed");
 
 interface Reader {
   resolve(result: IteratorResult<Uint8Array>): void;
@@ -42,15 +49,17 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly secure = false;
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
-  /** Settles when the socket is over: resolves on a clean close, rejects with the `SocketError` that ended it. */
-  readonly closed: Promise<void>;
+  /** @internal Called once, as the socket closes. */
+  [whenClosed]: ((socket: Socket) => void) | undefined;
 
   readonly #handle: StreamHandle;
   readonly #options: NormalizedStreamOptions;
   readonly #platform: Platform;
   #state: SocketState = "open";
-  #resolveClosed!: () => void;
-  #rejectClosed!: (error: SocketError) => void;
+  // `closed` is made on first use: most sockets never ask, and a promise per socket adds up.
+  #closed: Promise<void> | undefined;
+  #settleClosed: { resolve(): void; reject(error: SocketError): void } | undefined;
+  #closeError: SocketError | undefined;
   /** The error the engine itself ended the socket with (idle timeout, abort). */
   #failure: SocketError | undefined;
   #closedByUser = false;
@@ -63,6 +72,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #slabStart = 0;
   #slabEnd = 0;
   #pumpScheduled = false;
+  /** No write has gone out since the last read or send: the next one may leave at once. */
+  #fresh = true;
   #driverFull = false;
   #ending = false;
   #shutdownSent = false;
@@ -74,7 +85,6 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #buffered = 0;
   #paused = false;
   #readEnded = false;
-  #readError: SocketError | undefined;
   #reader: Reader | undefined;
   /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
   #consumed = false;
@@ -101,21 +111,17 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     options: NormalizedStreamOptions,
     role: "client" | "server",
     platform: Platform,
-    signal?: AbortSignal,
+    { signal, listening }: { signal?: AbortSignal | undefined; listening?: SocketAddress } = {},
   ) {
     this.#handle = handle;
     this.#platform = platform;
     this.#options = options;
     this.role = role;
-    this.localAddress = handle.localAddress;
+    // An accepted connection's local end is usually the listener's address: share that one.
+    this.localAddress =
+      listening && sameAddress(handle.localAddress, listening) ? listening : handle.localAddress;
     this.remoteAddress = handle.remoteAddress;
     this.transport = handle.remoteAddress.transport === "unix" ? "unix" : "tcp";
-    this.closed = new Promise<void>((resolve, reject) => {
-      this.#resolveClosed = resolve;
-      this.#rejectClosed = reject;
-    });
-    // Nobody is obliged to await `closed`; its rejection must not surface as unhandled.
-    this.closed.catch(() => {});
     monitor.add(this);
     if (options.idleTimeout > 0) this.setTimeout(options.idleTimeout);
     if (signal) {
@@ -129,7 +135,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         );
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
-    handle.start(this.#sink);
+    handle.start(new Socket.#Events(this));
     if (monitorActive.value) {
       monitor.emit({
         type: role === "client" ? "connect" : "accept",
@@ -144,6 +150,22 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   get state(): SocketState {
     return this.#state;
+  }
+
+  /**
+   * Settles when the socket is over: resolves on a clean close, rejects with the
+   * `SocketError` that ended it. Never an unhandled rejection: nobody is obliged to await it.
+   */
+  get closed(): Promise<void> {
+    if (this.#closed === undefined) {
+      if (this.#state !== "closed") {
+        this.#closed = new Promise((resolve, reject) => (this.#settleClosed = { resolve, reject }));
+      } else {
+        this.#closed = this.#closeError ? Promise.reject(this.#closeError) : Promise.resolve();
+      }
+      this.#closed.catch(() => {});
+    }
+    return this.#closed;
   }
 
   get stats(): SocketStats {
@@ -176,13 +198,20 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         address: this.remoteAddress,
       });
     }
+    if (this.#fresh && this.#handle.keepsNothing && this.#queued === 0 && !this.#driverFull) {
+      // The driver hands what it takes straight to the kernel: no copy of the caller's bytes.
+      if (typeof data !== "string") return this.#writeThrough(data);
+    }
     const length = typeof data === "string" ? this.#stageText(data) : this.#stageBytes(data);
     this.#queued += length;
-    if (!this.#pumpScheduled && !this.#driverFull) {
-      // The first write of a tick leaves at once, so a request or a reply waits for nothing;
-      // the tick's later writes gather behind it and leave together when the tick is over.
-      this.#pumpScheduled = true;
+    if (this.#fresh && this.#queued === length && !this.#driverFull) {
+      // The first write since the last read or send leaves at once (a request, a reply):
+      // nothing is scheduled for it.
+      this.#fresh = false;
       this.#send();
+    } else if (!this.#pumpScheduled && !this.#driverFull) {
+      // The writes after it gather and leave together, in one call, once this tick is over.
+      this.#pumpScheduled = true;
       soon(this.#pump);
     }
     return this.#queued < this.#options.highWaterMark;
@@ -281,14 +310,25 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly #pump = (): void => {
     this.#pumpScheduled = false;
     this.#send();
+    this.#fresh = true;
   };
 
-  /** Hand queued bytes to the driver until it is full or nothing is left. */
-  #send(): void {
-    if (this.#driverFull || this.#state === "closed") return;
-    // The common case, a tick of small writes and nothing older waiting: one chunk, no queue.
-    const sent = this.#queueHead === this.#queue.length ? this.#writeSlab() : this.#writeQueue();
-    this.#queued -= sent;
+  /** The caller's bytes to the driver as they are; only what it did not take is queued (copied). */
+  #writeThrough(data: Uint8Array): boolean {
+    this.#fresh = false;
+    const taken = this.#handle.write(data);
+    if (taken > 0) this.#packetsSent++;
+    this.#count(taken);
+    if (taken < data.byteLength) {
+      this.#queued += this.#stageBytes(data.subarray(taken));
+      this.#driverFull = true;
+    } else if (this.#handle.busy) {
+      this.#driverFull = true;
+    }
+    return this.#queued < this.#options.highWaterMark;
+  }
+
+  #count(sent: number): void {
     this.#bytesSent += sent;
     if (sent > 0) {
       this.#lastActivity = this.#idleTimeout > 0 ? Date.now() : 0;
@@ -296,6 +336,15 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         monitor.emit({ type: "send", id: this.id, kind: "socket", time: Date.now(), bytes: sent });
       }
     }
+  }
+
+  /** Hand queued bytes to the driver until it is full or nothing is left. */
+  #send(): void {
+    if (this.#driverFull || this.#state === "closed") return;
+    // The common case, a tick of small writes and nothing older waiting: one chunk, no queue.
+    const sent = this.#queueHead === this.#queue.length ? this.#writeSlab() : this.#writeQueue();
+    this.#queued -= sent;
+    this.#count(sent);
     if (this.#queued === 0 && !this.#driverFull) {
       // The driver holds none of the slab's bytes any more: it can be filled from the start.
       this.#slabStart = this.#slabEnd = 0;
@@ -386,54 +435,74 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   // ---- events from the driver ----
 
-  readonly #sink: StreamSink = {
-    data: (chunk) => {
-      const length = chunk.byteLength;
-      this.#bytesReceived += length;
-      this.#packetsReceived++;
-      if (this.#idleTimeout > 0) this.#lastActivity = Date.now();
-      if (monitorActive.value) {
-        monitor.emit({
-          type: "receive",
-          id: this.id,
-          kind: "socket",
-          time: Date.now(),
-          bytes: length,
-        });
-      }
-      const reader = this.#reader;
-      if (reader) {
-        this.#reader = undefined;
-        reader.resolve({ value: chunk, done: false });
-        return;
-      }
-      this.#chunks.push(chunk);
-      this.#buffered += length;
-      if (!this.#paused && this.#buffered >= this.#options.highWaterMark) {
-        this.#paused = true;
-        this.#handle.pause();
-      }
-    },
-    end: () => {
-      this.#readEnded = true;
-      if (this.#state === "writeClosed") {
-        this.#handle.close();
-      } else if (this.#state === "open") {
-        this.#state = "readClosed";
-        // Nothing unread and nobody reading: no reply can be pending, so the FIN ends the
-        // socket now (after our queue). Otherwise the consumer's read of it does.
-        if (!this.#consumed && this.#buffered === 0 && !this.#options.allowHalfOpen)
-          void this.close();
-      }
-      this.#finishReader();
-    },
-    drain: () => {
-      if (!this.#driverFull) return;
-      this.#driverFull = false;
-      this.#send();
-    },
-    close: (error) => this.#onClose(error),
+  /** What the driver calls: one small object per socket, its methods shared by all. */
+  static readonly #Events = class implements StreamSink {
+    readonly #socket: Socket;
+    constructor(socket: Socket) {
+      this.#socket = socket;
+    }
+    data(chunk: Uint8Array): void {
+      this.#socket.#receive(chunk);
+    }
+    end(): void {
+      this.#socket.#receiveEnd();
+    }
+    drain(): void {
+      this.#socket.#drain();
+    }
+    close(error?: SocketError): void {
+      this.#socket.#onClose(error);
+    }
   };
+
+  #receive(chunk: Uint8Array): void {
+    this.#fresh = true;
+    const length = chunk.byteLength;
+    this.#bytesReceived += length;
+    this.#packetsReceived++;
+    if (this.#idleTimeout > 0) this.#lastActivity = Date.now();
+    if (monitorActive.value) {
+      monitor.emit({
+        type: "receive",
+        id: this.id,
+        kind: "socket",
+        time: Date.now(),
+        bytes: length,
+      });
+    }
+    const reader = this.#reader;
+    if (reader) {
+      this.#reader = undefined;
+      reader.resolve({ value: chunk, done: false });
+      return;
+    }
+    this.#chunks.push(chunk);
+    this.#buffered += length;
+    if (!this.#paused && this.#buffered >= this.#options.highWaterMark) {
+      this.#paused = true;
+      this.#handle.pause();
+    }
+  }
+
+  #receiveEnd(): void {
+    this.#readEnded = true;
+    if (this.#state === "writeClosed") {
+      this.#handle.close();
+    } else if (this.#state === "open") {
+      this.#state = "readClosed";
+      // Nothing unread and nobody reading: no reply can be pending, so the FIN ends the
+      // socket now (after our queue). Otherwise the consumer's read of it does.
+      if (!this.#consumed && this.#buffered === 0 && !this.#options.allowHalfOpen)
+        void this.close();
+    }
+    this.#finishReader();
+  }
+
+  #drain(): void {
+    if (!this.#driverFull) return;
+    this.#driverFull = false;
+    this.#send();
+  }
 
   #onClose(driverError: SocketError | undefined): void {
     if (this.#state === "closed") return;
@@ -444,7 +513,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#readEnded = true;
-    this.#readError = error;
+    this.#closeError = error;
     this.#finishReader();
     const unsent = this.#queued > 0 || this.#driverFull;
     this.#discardQueue();
@@ -456,8 +525,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       if (error) monitor.emit({ type: "error", id: this.id, kind: "socket", time, error });
       monitor.emit({ type: "close", id: this.id, kind: "socket", time, stats: this.stats });
     }
-    if (error) this.#rejectClosed(error);
-    else this.#resolveClosed();
+    const settle = this.#settleClosed;
+    this.#settleClosed = undefined;
+    if (settle && error) settle.reject(error);
+    else settle?.resolve();
+    this[whenClosed]?.(this);
   }
 
   /** End the socket because of `error` (idle timeout, abort): iteration and `closed` report it. */
@@ -481,7 +553,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     const reader = this.#reader;
     if (!reader || this.#chunksHead < this.#chunks.length) return;
     this.#reader = undefined;
-    if (this.#readError) reader.reject(this.#readError);
+    if (this.#closeError) reader.reject(this.#closeError);
     else reader.resolve(this.#endOfStream());
   }
 
@@ -517,8 +589,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       return Promise.resolve({ value: chunk, done: false });
     }
     if (this.#readEnded) {
-      return this.#readError
-        ? Promise.reject(this.#readError)
+      return this.#closeError
+        ? Promise.reject(this.#closeError)
         : Promise.resolve(this.#endOfStream());
     }
     if (this.#reader) {
@@ -537,13 +609,25 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** Read chunks as they arrive. Breaking out does not close the socket. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
-    const iterator: AsyncIterableIterator<Uint8Array> = {
-      next: () => this.#read(),
-      return: async () => ({ value: undefined, done: true }),
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return new Socket.#Chunks(this);
   }
+
+  static readonly #Chunks = class implements AsyncIterableIterator<Uint8Array> {
+    readonly #socket: Socket;
+    constructor(socket: Socket) {
+      this.#socket = socket;
+    }
+    next(): Promise<IteratorResult<Uint8Array>> {
+      return this.#socket.#read();
+    }
+    // Leaving the loop leaves the socket open: iterate again to read on.
+    return(): Promise<IteratorResult<Uint8Array>> {
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    [Symbol.asyncIterator](): this {
+      return this;
+    }
+  };
 
   /** A web `ReadableStream` view, made on first use. Cancelling it does not close the socket. */
   get readable(): ReadableStream<Uint8Array> {

@@ -10,7 +10,7 @@
 // `connect()` remembers the peer: sends go to it and core drops datagrams from anyone else.
 // What a user sees is the same, ICMP errors included (see `error` below); only the kernel
 // does not filter.
-import { inetAddress, ipFamily, notSupported, SocketError } from "@omnisock/core";
+import { inetAddress, notSupported, SocketError } from "@omnisock/core";
 import type {
   DatagramHandle,
   DatagramSink,
@@ -40,8 +40,8 @@ class BunDatagram implements DatagramHandle {
   readonly #family: 4 | 6;
   readonly #receiveQueueSize: number;
   #sink: DatagramSink | undefined;
-  /** Datagrams that arrived between bind and start(), at most `receiveQueueSize`. */
-  #early: [Uint8Array, InetAddress][] = [];
+  /** Datagrams (and their senders) that arrived between bind and start(), at most `receiveQueueSize`. */
+  #early: [Uint8Array, string, number][] = [];
   /** Sends Bun refused while its buffer was full, retried in order on `drain`. */
   #waiting: Outgoing[] = [];
   #peer: InetAddress | undefined;
@@ -61,9 +61,8 @@ class BunDatagram implements DatagramHandle {
   /** @internal Bun's handlers, one set per socket. Datagrams are plain Uint8Arrays Bun does not reuse. */
   readonly handlers = {
     data: (_socket: UdpSocket, data: Uint8Array, port: number, address: string): void => {
-      const from = inetAddress("udp", address, port);
-      if (this.#sink) this.#sink.message(data, from);
-      else if (this.#early.length < this.#receiveQueueSize) this.#early.push([data, from]);
+      if (this.#sink) this.#sink.message(data, address, port);
+      else if (this.#early.length < this.#receiveQueueSize) this.#early.push([data, address, port]);
     },
     drain: (): void => this.#retry(),
     // Bun sets IP_RECVERR, so even an unconnected socket hears of ICMP errors (ECONNREFUSED
@@ -79,26 +78,32 @@ class BunDatagram implements DatagramHandle {
     this.#sink = sink;
     const early = this.#early;
     this.#early = [];
-    for (const [data, remote] of early) sink.message(data, remote);
+    for (const [data, hostname, port] of early) sink.message(data, hostname, port);
   }
 
-  send(data: Uint8Array, target: HostAddress | undefined): Promise<void> {
+  send(data: Uint8Array, target: HostAddress | undefined): Promise<void> | undefined {
     const to = target ?? this.#peer!; // core sends without a target only once connected
-    // Bun's send takes IP literals only: a name is resolved first.
-    if (ipFamily(to.hostname)) return this.#send(data, to.port, to.hostname);
+    // Bun's send takes IP literals only: a name is resolved first. Core has checked the target,
+    // and a checked address has a family exactly when it is an IP literal.
+    if (to.family !== undefined) return this.#send(data, to.port, to.hostname);
     return resolve(to.hostname, this.#family, { syscall: "send", address: to }).then(
       ([hostname = to.hostname]) => this.#send(data, to.port, hostname),
     );
   }
 
-  #send(data: Uint8Array, port: number, hostname: string): Promise<void> {
+  /** `undefined` once Bun has taken the datagram; else a promise that `drain` settles. */
+  #send(data: Uint8Array, port: number, hostname: string): Promise<void> | undefined {
     if (this.#waiting.length === 0) {
       try {
-        if (this.#socket.send(data, port, hostname)) return Promise.resolve();
+        if (this.#socket.send(data, port, hostname)) {
+          this.#sink!.sent(data.byteLength);
+          return undefined;
+        }
       } catch (error) {
-        return Promise.reject(
-          toSocketError(error, { syscall: "send", address: inetAddress("udp", hostname, port) }),
-        );
+        throw toSocketError(error, {
+          syscall: "send",
+          address: inetAddress("udp", hostname, port),
+        });
       }
     }
     // Bun's buffer is full (or others wait): nothing was sent; `drain` retries in order.
@@ -114,6 +119,7 @@ class BunDatagram implements DatagramHandle {
       const next = waiting[0]!;
       try {
         if (!this.#socket.send(next.data, next.port, next.hostname)) return;
+        this.#sink!.sent(next.data.byteLength);
         next.resolve();
       } catch (error) {
         next.reject(

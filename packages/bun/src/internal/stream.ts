@@ -34,6 +34,7 @@ class BunStream implements StreamHandle {
   localAddress!: SocketAddress;
   remoteAddress!: SocketAddress;
   readonly busy = false;
+  readonly keepsNothing = true;
   #socket!: BunSocket<BunStream>;
   readonly #options: NormalizedStreamOptions;
   readonly #unix: readonly [local: UnixAddress, remote: UnixAddress] | undefined;
@@ -195,7 +196,7 @@ class BunStream implements StreamHandle {
 
 export async function connect(
   options: NormalizedConnectOptions,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<StreamHandle> {
   const { target } = options;
   if (target.transport === "unix") {
@@ -217,7 +218,7 @@ export async function connect(
       return await open(where, new BunStream(options), tried, signal);
     } catch (error) {
       failure = error;
-      if (signal.aborted) break;
+      if (signal?.aborted) break;
     }
   }
   throw failure;
@@ -227,20 +228,20 @@ function open(
   where: { unix: string } | { hostname: string; port: number; localAddress: string | undefined },
   stream: BunStream,
   target: SocketAddress,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<BunStream> {
   return new Promise((resolve, reject) => {
     const fail = (error: unknown): void => {
-      signal.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       reject(toSocketError(error, { syscall: "connect", address: target }));
     };
     // Bun.connect cannot be cancelled: give up now, and close the connection if it comes.
-    const onAbort = (): void => fail(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    const onAbort = (): void => fail(signal?.reason);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
     const settle = (): void => {
-      signal.removeEventListener("abort", onAbort);
-      if (signal.aborted) stream.close();
+      signal?.removeEventListener("abort", onAbort);
+      if (signal?.aborted) stream.close();
       else resolve(stream);
     };
     try {

@@ -178,7 +178,7 @@ export function tcpStream(conn: Conn, options: NormalizedStreamOptions): DenoStr
 
 export async function connect(
   options: NormalizedConnectOptions,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<StreamHandle> {
   const { target } = options;
   try {
@@ -197,7 +197,7 @@ export async function connect(
       transport: "tcp",
       hostname,
       port: target.port,
-      signal,
+      ...(signal ? { signal } : {}),
       // Happy Eyeballs (RFC 8305): Deno's default, stated so that it cannot change.
       autoSelectFamily: true,
       autoSelectFamilyAttemptDelay: 250,
@@ -214,7 +214,8 @@ export async function connect(
 }
 
 /** `attempt`, given up when `signal` aborts; a connection that arrives afterwards is closed. */
-function abortable(attempt: Promise<Conn>, signal: AbortSignal): Promise<Conn> {
+function abortable(attempt: Promise<Conn>, signal: AbortSignal | undefined): Promise<Conn> {
+  if (!signal) return attempt;
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     if (signal.aborted) onAbort();

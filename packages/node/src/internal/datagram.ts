@@ -19,8 +19,8 @@ class NodeDatagram implements DatagramHandle {
   readonly localAddress: InetAddress;
   readonly #socket: dgram.Socket;
   #sink: DatagramSink | undefined;
-  /** Datagrams that arrived between bind and start(), at most `receiveQueueSize`. */
-  #early: [Uint8Array, InetAddress][] | undefined = [];
+  /** Datagrams (and their senders) that arrived between bind and start(), at most `receiveQueueSize`. */
+  #early: [Uint8Array, string, number][] | undefined = [];
 
   constructor(socket: dgram.Socket, receiveQueueSize: number) {
     this.#socket = socket;
@@ -29,9 +29,9 @@ class NodeDatagram implements DatagramHandle {
     socket.on("message", (message: Buffer, remote: dgram.RemoteInfo) => {
       // A plain Uint8Array view, so user code sees the same type on every runtime.
       const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-      const from = inetAddress("udp", remote.address, remote.port);
-      if (this.#sink) this.#sink.message(data, from);
-      else if (this.#early && this.#early.length < receiveQueueSize) this.#early.push([data, from]);
+      if (this.#sink) this.#sink.message(data, remote.address, remote.port);
+      else if (this.#early && this.#early.length < receiveQueueSize)
+        this.#early.push([data, remote.address, remote.port]);
     });
     // After bind, Node emits 'error' only for a failed receive (ICMP port unreachable on a
     // connected socket); sends and connects report to their callbacks.
@@ -46,14 +46,15 @@ class NodeDatagram implements DatagramHandle {
     this.#sink = sink;
     const early = this.#early ?? [];
     this.#early = undefined;
-    for (const [data, remote] of early) sink.message(data, remote);
+    for (const [data, hostname, port] of early) sink.message(data, hostname, port);
   }
 
   send(data: Uint8Array, target: HostAddress | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       const callback = (error: Error | null): void => {
-        if (error) reject(toSocketError(error, { syscall: "send", address: target }));
-        else resolve();
+        if (error) return reject(toSocketError(error, { syscall: "send", address: target }));
+        this.#sink!.sent(data.byteLength);
+        resolve();
       };
       try {
         if (target) this.#socket.send(data, target.port, target.hostname, callback);
