@@ -1,3 +1,5 @@
+// The nested #Events and #Chunks classes use private members of Socket, which this rule cannot see.
+/* oxlint-disable no-unused-private-class-members */
 import type { SocketAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
