@@ -69,6 +69,11 @@ export interface StreamHandle {
    * (Bun): the engine may then pass the caller's own bytes instead of a copy.
    */
   readonly keepsNothing?: boolean;
+  /**
+   * Memory for the engine's write buffer, in the form `write` takes fastest (Node: a Buffer,
+   * which node:net would otherwise make of every Uint8Array written). `new Uint8Array` if absent.
+   */
+  allocate?(size: number): Uint8Array;
   /** Stop / restart reading; the kernel's buffer then pushes back on the peer. */
   pause(): void;
   resume(): void;

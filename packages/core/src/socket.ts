@@ -296,7 +296,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (slab && this.#slabEnd + length <= slab.byteLength) return slab;
     this.#seal();
     // Bytes handed to the driver may still be in its hands: a new slab, not a rewind.
-    this.#slab = new Uint8Array(Math.max(SLAB_SIZE, length));
+    const size = Math.max(SLAB_SIZE, length);
+    this.#slab = this.#handle.allocate?.(size) ?? new Uint8Array(size);
     this.#slabStart = this.#slabEnd = 0;
     return this.#slab;
   }

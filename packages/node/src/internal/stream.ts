@@ -7,6 +7,7 @@
 // - Linux abstract Unix names anywhere but Linux (`unixAbstract`).
 // It also cannot stop accepting while listening, so `ServerHandle` has no pause/resume and
 // core holds new connections instead.
+import { Buffer } from "node:buffer";
 import net from "node:net";
 import { inetAddress, kernelPath, unixAddress } from "@omnisock/core";
 import type {
@@ -78,6 +79,11 @@ class NodeStream implements StreamHandle {
     this.#socket.on("end", NodeStream.#onEnd);
     if (this.#closed) sink.close(this.#error);
     else this.#socket.resume();
+  }
+
+  allocate(size: number): Uint8Array {
+    // Not from Node's shared pool: the engine keeps and reuses this memory.
+    return Buffer.allocUnsafeSlow(size);
   }
 
   write(data: Uint8Array): number {
