@@ -182,6 +182,8 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
       "`'drain'`; Bun's writer keeps what `write()` did not take and writes it on `drain`; Deno's " +
       "writes go on until the whole chunk is taken, and its reads reuse one buffer. omnisock's programs " +
       "use the public API only (`for await`, `write`/`flush`, `send`).",
+    "- S2 and S4 time 20,000 round trips after 20,000 warm-up ones, so that every runtime's JIT " +
+      "has compiled both the raw and the omnisock code before the clock starts.",
     "- S1 and S5 count bytes at the receiving end from the first byte to EOF. S5 writes one million " +
       "16-byte messages, one `write()` call each (raw: one runtime write per message; omnisock gathers " +
       "a tick's writes into one system call). S6 opens 10,000 connections 128 at a time and reads both " +

@@ -16,6 +16,10 @@ describe("inetAddress", () => {
     });
   });
 
+  it("is frozen, as every address omnisock reports", () => {
+    expect(Object.isFrozen(inetAddress("udp", "10.0.0.1", 53))).toBe(true);
+  });
+
   it("keeps the transport", () => {
     expect(inetAddress("udp", "10.0.0.1", 53).transport).toBe("udp");
   });
