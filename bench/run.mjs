@@ -24,8 +24,11 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     runtimes: { type: "string" },
     "no-write": { type: "boolean", default: false },
+    // Write BENCHMARKS.md again from a saved run (bench/out/results-*.jsonl), running nothing.
+    report: { type: "string" },
   },
 });
+const command = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
 const quick = flags.quick;
 const reps = Number(flags.reps ?? (quick ? 1 : 5));
 if (!Number.isInteger(reps) || reps < 1)
@@ -400,8 +403,19 @@ function machine() {
   };
 }
 
+if (flags.report) {
+  const records = parseLines(readFileSync(flags.report, "utf8"));
+  const header = records.findLast((record) => record.info);
+  if (!header) throw new Error(`${flags.report} has no run header: it is not a results file`);
+  writeReport(
+    records.filter((record) => record.scenario),
+    header,
+  );
+  process.exit(0);
+}
+
 const started = Date.now();
-const info = machine();
+const info = { date: new Date(started).toISOString(), ...machine() };
 const results = [];
 const outDir = join(here, "out");
 mkdirSync(outDir, { recursive: true });
@@ -409,6 +423,11 @@ const rawFile = join(
   outDir,
   `results-${new Date(started).toISOString().replace(/[:.]/g, "-")}.jsonl`,
 );
+const header = (extra = {}) =>
+  writeFileSync(rawFile, `${JSON.stringify({ info: { ...info, ...extra }, reps, command })}\n`, {
+    flag: "a",
+  });
+header();
 console.log(
   `omnisock bench: ${reps} repetition(s), ${scenarios.map((s) => s.id).join(" ")} on ${runtimeNames.join(", ")}${quick ? " (quick)" : ""}`,
 );
@@ -461,17 +480,20 @@ console.log(
   `\n${results.length - failed.length} runs reported, ${failed.length} failed (raw results: ${rawFile})`,
 );
 
-if (!quick && !flags["no-write"]) {
+header();
+if (!quick && !flags["no-write"]) writeReport(results, { info, reps, command });
+process.exit(failed.length > 0 ? 1 : 0);
+
+function writeReport(results, { info, reps, command }) {
   const { markdown, svg } = renderReport({
     results,
     scenarios: SCENARIOS,
     apis: APIS,
     reps,
     info,
-    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    command,
   });
   writeFileSync(join(root, "BENCHMARKS.md"), markdown);
   writeFileSync(join(here, "ratios.svg"), svg);
   console.log("wrote BENCHMARKS.md and bench/ratios.svg");
 }
-process.exit(failed.length > 0 ? 1 : 0);
