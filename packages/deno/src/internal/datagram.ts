@@ -22,6 +22,7 @@ import type {
   NormalizedBindOptions,
 } from "@omnisock/core";
 import { type DatagramConn, deno, type MulticastMembership } from "./deno.js";
+import { ChunkArena } from "./arena.js";
 import { toSocketError } from "./error.js";
 import { resolve } from "./lookup.js";
 
@@ -57,6 +58,7 @@ class DenoDatagram implements DatagramHandle {
   async #receiveLoop(): Promise<void> {
     // Datagrams that arrive before start() wait in the kernel's buffer.
     const buffer = new Uint8Array(RECEIVE_SIZE);
+    const chunks = new ChunkArena();
     while (!this.#closed) {
       if (this.#paused) {
         await new Promise<void>((wake) => (this.#wake = wake));
@@ -66,7 +68,7 @@ class DenoDatagram implements DatagramHandle {
         const [data, from] = await this.#conn.receive(buffer);
         if (this.#closed) return;
         // A copy: `data` is a view of `buffer`, which the next receive overwrites.
-        this.#sink!.message(data.slice(), from.hostname, from.port);
+        this.#sink!.message(chunks.copy(data), from.hostname, from.port);
         // Deno runs an op as it is called. Let what the consumer does with this datagram (a
         // reply, most often: its reader wakes one microtask later) start before the next
         // receive: a receive issued after the reply finds the answer already there, where one

@@ -20,6 +20,7 @@ import type {
 } from "@omnisock/core";
 import { socketAddress } from "./address.js";
 import { type Conn, deno } from "./deno.js";
+import { ChunkArena } from "./arena.js";
 import { toSocketError } from "./error.js";
 import { resolve } from "./lookup.js";
 
@@ -57,6 +58,7 @@ export class DenoStream implements StreamHandle {
   async #readLoop(): Promise<void> {
     const conn = this.#conn;
     let buffer = new Uint8Array(FIRST_READ);
+    const chunks = new ChunkArena();
     try {
       for (;;) {
         if (this.#paused) await new Promise<void>((wake) => (this.#wake = wake));
@@ -66,7 +68,7 @@ export class DenoStream implements StreamHandle {
         if (this.#closed) return;
         if (length === null) return this.#sink!.end();
         // A copy: the next read overwrites `buffer`, and a chunk handed over is the engine's.
-        if (length > 0) this.#sink!.data(buffer.slice(0, length));
+        if (length > 0) this.#sink!.data(chunks.copy(buffer.subarray(0, length)));
         if (length === buffer.length && length < FULL_READ) buffer = new Uint8Array(FULL_READ);
       }
     } catch (error) {
