@@ -188,7 +188,8 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
       "16-byte messages, one `write()` call each (raw: one runtime write per message; omnisock gathers " +
       "a tick's writes into one system call). S6 opens 10,000 connections 128 at a time and reads both " +
       "processes' resident memory after a full garbage collection, before and after; connections/s is " +
-      "the client's rate of opening them.",
+      "the client's rate of opening them. Each S6 run starts once fewer than 1,000 connections " +
+      "linger in TIME_WAIT (they slow connects down), and the servers close with RST where the API can.",
     "- Nothing here is asserted by the tests: speed is read from this report, never checked in CI.",
     "",
     "## Reading the results",
