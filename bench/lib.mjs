@@ -60,6 +60,18 @@ function roleOf(command) {
   return command === "server" ? "server" : "client";
 }
 
+/**
+ * Run a program: the API it measures and its commands, of which the one named on the command
+ * line runs. Every program stops by itself (the watchdog) and reports a failure as a line.
+ */
+export function main(apiName, commands) {
+  setApi(apiName);
+  startWatchdog();
+  const command = commands[args.command];
+  if (!command) fail(`unknown command ${args.command}`);
+  command().catch(fail);
+}
+
 /** Report the error as a JSON line and end the process with a failure code. */
 export function fail(error) {
   emit({ error: String(error?.stack ?? error) });
@@ -125,6 +137,71 @@ export function round(value, digits = 1) {
 /** MB/s, with MB = 10⁶ bytes. */
 export function megabytesPerSecond(bytes, milliseconds) {
   return round(bytes / 1e6 / (milliseconds / 1000), 2);
+}
+
+// The results, measured and reported the same way whatever API a program drives.
+
+export function reportBulk(bytes, elapsed) {
+  emit({ scenario: "bulk", bytes, secs: round(elapsed / 1000, 3) });
+}
+
+export function reportSmall(messages, size, elapsed) {
+  emit({ scenario: "small", bytes: messages * size, messages, secs: round(elapsed / 1000, 3) });
+}
+
+/** `count` timed round trips in `elapsed` ms, with each one's latency (ms). */
+export function reportPingpong(count, elapsed, latencies) {
+  emit({
+    scenario: "pingpong",
+    count,
+    rtps: Math.round(count / (elapsed / 1000)),
+    ...latencySummary(latencies),
+  });
+}
+
+/**
+ * S3's window: after --warmup-secs, count the round trips `roundTrips()` reports over --secs
+ * and report them, for `conns` connections.
+ */
+export async function countRoundTrips(conns, roundTrips) {
+  await sleep(args["warmup-secs"] * 1000);
+  const startCount = roundTrips();
+  const started = now();
+  await sleep(args.secs * 1000);
+  const counted = roundTrips() - startCount;
+  const elapsed = now() - started;
+  emit({
+    scenario: "conc",
+    conns,
+    roundTrips: counted,
+    rtps: Math.round(counted / (elapsed / 1000)),
+  });
+}
+
+/**
+ * S6, the client's side: open --conns connections, --parallel at a time, with `open`; let
+ * `settle(connections)` start whatever an idle connection keeps (a pending read), then report
+ * what they cost once --settle ms have passed. Returns the connections.
+ */
+export async function holdConnections(open, settle) {
+  const baseline = memory();
+  const started = now();
+  const connections = await openMany(args.conns, args.parallel, open);
+  const elapsed = now() - started;
+  settle?.(connections);
+  await sleep(args.settle);
+  const after = memory();
+  emit({
+    scenario: "hold",
+    conns: connections.length,
+    connectSecs: round(elapsed / 1000, 3),
+    connPerSec: Math.round(connections.length / (elapsed / 1000)),
+    rssDelta: after.rss - baseline.rss,
+    rssPerConn: Math.round((after.rss - baseline.rss) / connections.length),
+    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / connections.length),
+    gc: after.gc,
+  });
+  return connections;
 }
 
 /**

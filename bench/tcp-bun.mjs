@@ -4,29 +4,23 @@
 // the rest, so every writer here keeps the remainder and writes it on `drain`.
 import {
   args,
+  countRoundTrips,
   emit,
   fail,
   finish,
+  holdConnections,
   holdServer,
-  latencySummary,
-  memory,
+  main,
   now,
   openMany,
   payload,
-  round,
-  setApi,
+  reportBulk,
+  reportPingpong,
+  reportSmall,
   sinkCounter,
-  sleep,
-  startWatchdog,
 } from "./lib.mjs";
 
-setApi("Bun.listen/connect");
-startWatchdog();
-
-const commands = { server, bulk, small, pingpong, conc, hold };
-const command = commands[args.command];
-if (!command) fail(`unknown command ${args.command}`);
-command().catch(fail);
+main("Bun.listen/connect", { server, bulk, small, pingpong, conc, hold });
 
 /** A writer that never loses bytes: what Bun did not take waits, in order, for `drain`. */
 function writer(socket) {
@@ -152,7 +146,7 @@ async function bulk() {
   deadline = started + args.secs * 1000;
   pump(socket);
   await closed;
-  emit({ scenario: "bulk", bytes: sent, secs: round(elapsed / 1000, 3) });
+  reportBulk(sent, elapsed);
   finish();
 }
 
@@ -180,12 +174,7 @@ async function small() {
   started = now();
   pump(socket);
   await closed;
-  emit({
-    scenario: "small",
-    bytes: count * message.length,
-    messages: count,
-    secs: round(elapsed / 1000, 3),
-  });
+  reportSmall(count, message.length, elapsed);
   finish();
 }
 
@@ -223,12 +212,7 @@ async function pingpong() {
   out.write(message);
   await finished;
   const elapsed = now() - timedFrom;
-  emit({
-    scenario: "pingpong",
-    count,
-    rtps: Math.round(count / (elapsed / 1000)),
-    ...latencySummary(latencies),
-  });
+  reportPingpong(count, elapsed, latencies);
   socket.terminate();
   finish();
 }
@@ -255,41 +239,15 @@ async function conc() {
     socket.data = { got: 0, out: writer(socket) };
     socket.data.out.write(message);
   }
-  await sleep(args["warmup-secs"] * 1000);
-  const startCount = roundTrips;
-  const started = now();
-  await sleep(args.secs * 1000);
-  const counted = roundTrips - startCount;
-  const elapsed = now() - started;
+  await countRoundTrips(sockets.length, () => roundTrips);
   running = false;
-  emit({
-    scenario: "conc",
-    conns: sockets.length,
-    roundTrips: counted,
-    rtps: Math.round(counted / (elapsed / 1000)),
-  });
   for (const socket of sockets) socket.terminate();
   finish();
 }
 
 async function hold() {
-  const baseline = memory();
-  const started = now();
   const handlers = { data() {}, close: () => finish() };
-  const sockets = await openMany(args.conns, args.parallel, () => open(handlers));
-  const elapsed = now() - started;
-  await sleep(args.settle);
-  const after = memory();
-  emit({
-    scenario: "hold",
-    conns: sockets.length,
-    connectSecs: round(elapsed / 1000, 3),
-    connPerSec: Math.round(sockets.length / (elapsed / 1000)),
-    rssDelta: after.rss - baseline.rss,
-    rssPerConn: Math.round((after.rss - baseline.rss) / sockets.length),
-    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / sockets.length),
-    gc: after.gc,
-  });
+  const sockets = await holdConnections(() => open(handlers));
   // Tell the server to measure its side; it closes every connection when it has (the first close ends this).
   sockets[0].write("g");
 }

@@ -4,29 +4,22 @@
 // writes that go on until the whole chunk is taken. Run with `deno run -A`.
 import {
   args,
+  countRoundTrips,
   emit,
-  fail,
   finish,
+  holdConnections,
   holdServer,
-  latencySummary,
-  memory,
+  main,
   now,
   openMany,
   payload,
-  round,
-  setApi,
+  reportBulk,
+  reportPingpong,
+  reportSmall,
   sinkCounter,
-  sleep,
-  startWatchdog,
 } from "./lib.mjs";
 
-setApi("Deno.listen/connect");
-startWatchdog();
-
-const commands = { server, bulk, small, pingpong, conc, hold };
-const command = commands[args.command];
-if (!command) fail(`unknown command ${args.command}`);
-command().catch(fail);
+main("Deno.listen/connect", { server, bulk, small, pingpong, conc, hold });
 
 /** Deno's write may be short: write until all of `data` is taken. */
 async function writeAll(conn, data) {
@@ -110,7 +103,7 @@ async function bulk() {
   const elapsed = now() - started;
   await conn.closeWrite();
   await drainToEnd(conn);
-  emit({ scenario: "bulk", bytes: sent, secs: round(elapsed / 1000, 3) });
+  reportBulk(sent, elapsed);
   finish();
 }
 
@@ -124,12 +117,7 @@ async function small() {
   const elapsed = now() - started;
   await conn.closeWrite();
   await drainToEnd(conn);
-  emit({
-    scenario: "small",
-    bytes: count * message.length,
-    messages: count,
-    secs: round(elapsed / 1000, 3),
-  });
+  reportSmall(count, message.length, elapsed);
   finish();
 }
 
@@ -161,12 +149,7 @@ async function pingpong() {
     sentAt = time;
   }
   const elapsed = now() - timedFrom;
-  emit({
-    scenario: "pingpong",
-    count,
-    rtps: Math.round(count / (elapsed / 1000)),
-    ...latencySummary(latencies),
-  });
+  reportPingpong(count, elapsed, latencies);
   closeQuietly(conn);
   finish();
 }
@@ -184,42 +167,18 @@ async function conc() {
       roundTrips++;
     }
   });
-  await sleep(args["warmup-secs"] * 1000);
-  const startCount = roundTrips;
-  const started = now();
-  await sleep(args.secs * 1000);
-  const counted = roundTrips - startCount;
-  const elapsed = now() - started;
+  await countRoundTrips(conns.length, () => roundTrips);
   running = false;
   await Promise.all(loops);
-  emit({
-    scenario: "conc",
-    conns: conns.length,
-    roundTrips: counted,
-    rtps: Math.round(counted / (elapsed / 1000)),
-  });
   conns.forEach(closeQuietly);
   finish();
 }
 
 async function hold() {
-  const baseline = memory();
-  const started = now();
-  const conns = await openMany(args.conns, args.parallel, () => open());
-  const elapsed = now() - started;
+  let reads;
   // An idle connection still has its read pending, as every Deno reader does.
-  const reads = conns.map((conn) => drainToEnd(conn, args["read-buffer"]));
-  await sleep(args.settle);
-  const after = memory();
-  emit({
-    scenario: "hold",
-    conns: conns.length,
-    connectSecs: round(elapsed / 1000, 3),
-    connPerSec: Math.round(conns.length / (elapsed / 1000)),
-    rssDelta: after.rss - baseline.rss,
-    rssPerConn: Math.round((after.rss - baseline.rss) / conns.length),
-    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / conns.length),
-    gc: after.gc,
+  const conns = await holdConnections(open, (opened) => {
+    reads = opened.map((conn) => drainToEnd(conn, args["read-buffer"]));
   });
   // Tell the server to measure its side; it closes every connection when it has.
   await writeAll(conns[0], new Uint8Array([103]));

@@ -4,29 +4,23 @@
 import net from "node:net";
 import {
   args,
+  countRoundTrips,
   emit,
   fail,
   finish,
+  holdConnections,
   holdServer,
-  latencySummary,
-  memory,
+  main,
   now,
   openMany,
   payload,
-  round,
-  setApi,
+  reportBulk,
+  reportPingpong,
+  reportSmall,
   sinkCounter,
-  sleep,
-  startWatchdog,
 } from "./lib.mjs";
 
-setApi("node:net");
-startWatchdog();
-
-const commands = { server, bulk, small, pingpong, conc, hold };
-const command = commands[args.command];
-if (!command) fail(`unknown command ${args.command}`);
-command().catch(fail);
+main("node:net", { server, bulk, small, pingpong, conc, hold });
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -96,7 +90,7 @@ async function bulk() {
   });
   const elapsed = now() - started;
   await closed;
-  emit({ scenario: "bulk", bytes: sent, secs: round(elapsed / 1000, 3) });
+  reportBulk(sent, elapsed);
   finish();
 }
 
@@ -121,12 +115,7 @@ async function small() {
   });
   const elapsed = now() - started;
   await closed;
-  emit({
-    scenario: "small",
-    bytes: count * message.length,
-    messages: count,
-    secs: round(elapsed / 1000, 3),
-  });
+  reportSmall(count, message.length, elapsed);
   finish();
 }
 
@@ -159,12 +148,7 @@ async function pingpong() {
     socket.write(message);
   });
   const elapsed = now() - timedFrom;
-  emit({
-    scenario: "pingpong",
-    count,
-    rtps: Math.round(count / (elapsed / 1000)),
-    ...latencySummary(latencies),
-  });
+  reportPingpong(count, elapsed, latencies);
   socket.destroy();
   finish();
 }
@@ -187,40 +171,15 @@ async function conc() {
     });
     socket.write(message);
   }
-  await sleep(args["warmup-secs"] * 1000);
-  const startCount = roundTrips;
-  const started = now();
-  await sleep(args.secs * 1000);
-  const counted = roundTrips - startCount;
-  const elapsed = now() - started;
+  await countRoundTrips(sockets.length, () => roundTrips);
   running = false;
-  emit({
-    scenario: "conc",
-    conns: sockets.length,
-    roundTrips: counted,
-    rtps: Math.round(counted / (elapsed / 1000)),
-  });
   for (const socket of sockets) socket.destroy();
   finish();
 }
 
 async function hold() {
-  const baseline = memory();
-  const started = now();
-  const sockets = await openMany(args.conns, args.parallel, () => open());
-  const elapsed = now() - started;
-  for (const socket of sockets) socket.on("data", () => {});
-  await sleep(args.settle);
-  const after = memory();
-  emit({
-    scenario: "hold",
-    conns: sockets.length,
-    connectSecs: round(elapsed / 1000, 3),
-    connPerSec: Math.round(sockets.length / (elapsed / 1000)),
-    rssDelta: after.rss - baseline.rss,
-    rssPerConn: Math.round((after.rss - baseline.rss) / sockets.length),
-    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / sockets.length),
-    gc: after.gc,
+  const sockets = await holdConnections(open, (opened) => {
+    for (const socket of opened) socket.on("data", () => {});
   });
   // Tell the server to measure its side; it resets every connection when it has.
   for (const socket of sockets) socket.off("error", fail).on("error", () => {});

@@ -1,39 +1,25 @@
 // omnisock over TCP: the same commands as the raw programs, with the public API only
-// (listen, connect, for await, write/flush, end). One program for every runtime: the
-// adapter is picked by runtime (see omnisock.mjs).
+// (listen, connect, for await, write/flush, end). One program for every runtime: `omnisock`
+// picks the driver by export condition (see omnisock.mjs).
 import {
   args,
+  countRoundTrips,
   emit,
-  fail,
   finish,
+  holdConnections,
   holdServer,
-  latencySummary,
-  memory,
+  main,
   now,
   openMany,
   payload,
-  round,
-  setApi,
+  reportBulk,
+  reportPingpong,
+  reportSmall,
   sinkCounter,
-  sleep,
-  startWatchdog,
 } from "./lib.mjs";
-import { loadOmnisock } from "./omnisock.mjs";
+import { omnisock } from "./omnisock.mjs";
 
-startWatchdog();
-const { api: omnisock, name } = await loadOmnisock();
-setApi(name);
-
-const commands = { server, bulk, small, pingpong, conc, hold, probe };
-const command = commands[args.command];
-if (!command) fail(`unknown command ${args.command}`);
-command().catch(fail);
-
-/** The runner checks that the adapter loads before it measures anything. */
-async function probe() {
-  emit({ ok: true, adapter: name });
-  finish();
-}
+main("omnisock", { server, bulk, small, pingpong, conc, hold });
 
 function open() {
   return omnisock.connect({ hostname: args.host, port: args.port });
@@ -84,7 +70,7 @@ async function bulk() {
   await socket.end();
   const elapsed = now() - started;
   await socket.closed;
-  emit({ scenario: "bulk", bytes: sent, secs: round(elapsed / 1000, 3) });
+  reportBulk(sent, elapsed);
   finish();
 }
 
@@ -100,12 +86,7 @@ async function small() {
   await socket.end();
   const elapsed = now() - started;
   await socket.closed;
-  emit({
-    scenario: "small",
-    bytes: count * message.length,
-    messages: count,
-    secs: round(elapsed / 1000, 3),
-  });
+  reportSmall(count, message.length, elapsed);
   finish();
 }
 
@@ -137,12 +118,7 @@ async function pingpong() {
     sentAt = time;
   }
   const elapsed = now() - timedFrom;
-  emit({
-    scenario: "pingpong",
-    count,
-    rtps: Math.round(count / (elapsed / 1000)),
-    ...latencySummary(latencies),
-  });
+  reportPingpong(count, elapsed, latencies);
   await socket.reset();
   finish();
 }
@@ -160,41 +136,15 @@ async function conc() {
       roundTrips++;
     }
   });
-  await sleep(args["warmup-secs"] * 1000);
-  const startCount = roundTrips;
-  const started = now();
-  await sleep(args.secs * 1000);
-  const counted = roundTrips - startCount;
-  const elapsed = now() - started;
+  await countRoundTrips(sockets.length, () => roundTrips);
   running = false;
   await Promise.all(loops);
-  emit({
-    scenario: "conc",
-    conns: sockets.length,
-    roundTrips: counted,
-    rtps: Math.round(counted / (elapsed / 1000)),
-  });
   await Promise.all(sockets.map((socket) => socket.reset()));
   finish();
 }
 
 async function hold() {
-  const baseline = memory();
-  const started = now();
-  const sockets = await openMany(args.conns, args.parallel, () => open());
-  const elapsed = now() - started;
-  await sleep(args.settle);
-  const after = memory();
-  emit({
-    scenario: "hold",
-    conns: sockets.length,
-    connectSecs: round(elapsed / 1000, 3),
-    connPerSec: Math.round(sockets.length / (elapsed / 1000)),
-    rssDelta: after.rss - baseline.rss,
-    rssPerConn: Math.round((after.rss - baseline.rss) / sockets.length),
-    heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / sockets.length),
-    gc: after.gc,
-  });
+  const sockets = await holdConnections(open);
   // Tell the server to measure its side; it closes every connection when it has.
   sockets[0].write("g");
   await sockets[0].closed.catch(() => {});

@@ -1,24 +1,8 @@
 // The raw UDP baseline on Bun: Bun.udpSocket (https://bun.com/docs/api/udp). The client
 // socket is connected to the server, so it sends without naming the target.
-import {
-  args,
-  emit,
-  fail,
-  finish,
-  latencySummary,
-  now,
-  payload,
-  setApi,
-  startWatchdog,
-} from "./lib.mjs";
+import { args, emit, fail, finish, main, now, payload, reportPingpong } from "./lib.mjs";
 
-setApi("Bun.udpSocket");
-startWatchdog();
-
-const commands = { server, pingpong };
-const command = commands[args.command];
-if (!command) fail(`unknown command ${args.command}`);
-command().catch(fail);
+main("Bun.udpSocket", { server, pingpong });
 
 const decoder = new TextDecoder();
 
@@ -69,12 +53,7 @@ async function pingpong() {
   socket.send(message);
   await finished;
   const elapsed = now() - timedFrom;
-  emit({
-    scenario: "pingpong",
-    count,
-    rtps: Math.round(count / (elapsed / 1000)),
-    ...latencySummary(latencies),
-  });
+  reportPingpong(count, elapsed, latencies);
   socket.send(new TextEncoder().encode("bye"));
   socket.close();
   finish();

@@ -1,25 +1,9 @@
 // The raw UDP baseline on Deno: Deno.listenDatagram
 // (https://docs.deno.com/api/deno/~/Deno.listenDatagram), behind `--unstable-net`. It has no
 // connect: the client names the server on every send. A receive loop with one reused buffer.
-import {
-  args,
-  emit,
-  fail,
-  finish,
-  latencySummary,
-  now,
-  payload,
-  setApi,
-  startWatchdog,
-} from "./lib.mjs";
+import { args, emit, fail, finish, main, now, payload, reportPingpong } from "./lib.mjs";
 
-setApi("Deno.listenDatagram");
-startWatchdog();
-
-const commands = { server, pingpong };
-const command = commands[args.command];
-if (!command) fail(`unknown command ${args.command}`);
-command().catch(fail);
+main("Deno.listenDatagram", { server, pingpong });
 
 const decoder = new TextDecoder();
 
@@ -56,12 +40,7 @@ async function pingpong() {
     sentAt = time;
   }
   const elapsed = now() - timedFrom;
-  emit({
-    scenario: "pingpong",
-    count,
-    rtps: Math.round(count / (elapsed / 1000)),
-    ...latencySummary(latencies),
-  });
+  reportPingpong(count, elapsed, latencies);
   await socket.send(new TextEncoder().encode("bye"), target);
   socket.close();
   finish();

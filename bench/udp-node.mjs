@@ -2,25 +2,9 @@
 // (https://nodejs.org/api/dgram.html). The client connects its socket to the server, so it
 // sends without naming the target, as a game or DNS client would.
 import dgram from "node:dgram";
-import {
-  args,
-  emit,
-  fail,
-  finish,
-  latencySummary,
-  now,
-  payload,
-  setApi,
-  startWatchdog,
-} from "./lib.mjs";
+import { args, emit, fail, finish, main, now, payload, reportPingpong } from "./lib.mjs";
 
-setApi("node:dgram");
-startWatchdog();
-
-const commands = { server, pingpong };
-const command = commands[args.command];
-if (!command) fail(`unknown command ${args.command}`);
-command().catch(fail);
+main("node:dgram", { server, pingpong });
 
 async function server() {
   const socket = dgram.createSocket("udp4");
@@ -60,11 +44,6 @@ async function pingpong() {
     socket.send(message);
   });
   const elapsed = now() - timedFrom;
-  emit({
-    scenario: "pingpong",
-    count,
-    rtps: Math.round(count / (elapsed / 1000)),
-    ...latencySummary(latencies),
-  });
+  reportPingpong(count, elapsed, latencies);
   socket.send("bye", () => finish());
 }

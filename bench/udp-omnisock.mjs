@@ -1,26 +1,9 @@
 // omnisock over UDP: the same commands as the raw programs, with the public API only (bind,
 // connect, send, for await). One program for every runtime: `omnisock` picks the driver.
-import {
-  args,
-  emit,
-  fail,
-  finish,
-  latencySummary,
-  now,
-  payload,
-  setApi,
-  startWatchdog,
-} from "./lib.mjs";
-import { loadOmnisock } from "./omnisock.mjs";
+import { args, emit, fail, finish, main, now, payload, reportPingpong } from "./lib.mjs";
+import { omnisock } from "./omnisock.mjs";
 
-startWatchdog();
-const { api: omnisock, name } = await loadOmnisock();
-setApi(name);
-
-const commands = { server, pingpong };
-const command = commands[args.command];
-if (!command) fail(`unknown command ${args.command}`);
-command().catch(fail);
+main("omnisock", { server, pingpong });
 
 const decoder = new TextDecoder();
 
@@ -56,12 +39,7 @@ async function pingpong() {
     sentAt = time;
   }
   const elapsed = now() - timedFrom;
-  emit({
-    scenario: "pingpong",
-    count,
-    rtps: Math.round(count / (elapsed / 1000)),
-    ...latencySummary(latencies),
-  });
+  reportPingpong(count, elapsed, latencies);
   await socket.send("bye");
   await socket.close();
   finish();
