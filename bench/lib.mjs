@@ -47,7 +47,7 @@ export const args = parseArgs(process.argv.slice(2));
 
 /** The API a program measures, set once by the program for its output lines. */
 let api = "unknown";
-export function setApi(name) {
+function setApi(name) {
   api = name;
 }
 
@@ -84,7 +84,7 @@ export function finish() {
 }
 
 /** Every program stops by itself: after `seconds`, it reports a timeout and exits. */
-export function startWatchdog(seconds = args["max-secs"]) {
+function startWatchdog(seconds = args["max-secs"]) {
   const timer = setTimeout(() => {
     emit({ error: `watchdog: still running after ${seconds} s` });
     process.exit(3);
@@ -98,7 +98,7 @@ export function startWatchdog(seconds = args["max-secs"]) {
 export const now = () => performance.now();
 
 /** A full collection where the runtime exposes one (node --expose-gc, Bun.gc, deno --v8-flags=--expose-gc). */
-export function collectGarbage() {
+function collectGarbage() {
   if (runtime === "bun") {
     globalThis.Bun.gc(true);
     return true;
@@ -118,10 +118,10 @@ export function memory() {
   return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external ?? 0, gc: collected };
 }
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** p50 / p99 / mean of the first `count` latencies (ms) in µs. */
-export function latencySummary(latencies) {
+function latencySummary(latencies) {
   const sorted = Float64Array.from(latencies).sort();
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 1000;
   let total = 0;
@@ -135,7 +135,7 @@ export function round(value, digits = 1) {
 }
 
 /** MB/s, with MB = 10⁶ bytes. */
-export function megabytesPerSecond(bytes, milliseconds) {
+function megabytesPerSecond(bytes, milliseconds) {
   return round(bytes / 1e6 / (milliseconds / 1000), 2);
 }
 
@@ -149,8 +149,37 @@ export function reportSmall(messages, size, elapsed) {
   emit({ scenario: "small", bytes: messages * size, messages, secs: round(elapsed / 1000, 3) });
 }
 
+/**
+ * The ping-pong clock, the same for every program: `start()` as the first message goes out,
+ * `reply()` as each answer is in (before the next message goes). After --warmup untimed round
+ * trips it times --count of them; `reply()` returns true once the last is in, and has then
+ * reported the result.
+ */
+export function pingpongClock() {
+  const { count, warmup } = args;
+  const latencies = new Float64Array(count);
+  let done = 0;
+  let sentAt = 0;
+  let timedFrom = 0;
+  return {
+    start() {
+      timedFrom = sentAt = now();
+    },
+    reply() {
+      const time = now();
+      if (done >= warmup) latencies[done - warmup] = time - sentAt;
+      else if (done === warmup - 1) timedFrom = time;
+      done++;
+      sentAt = time;
+      if (done < warmup + count) return false;
+      reportPingpong(count, time - timedFrom, latencies);
+      return true;
+    },
+  };
+}
+
 /** `count` timed round trips in `elapsed` ms, with each one's latency (ms). */
-export function reportPingpong(count, elapsed, latencies) {
+function reportPingpong(count, elapsed, latencies) {
   emit({
     scenario: "pingpong",
     count,

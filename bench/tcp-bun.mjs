@@ -14,8 +14,8 @@ import {
   now,
   openMany,
   payload,
+  pingpongClock,
   reportBulk,
-  reportPingpong,
   reportSmall,
   sinkCounter,
 } from "./lib.mjs";
@@ -180,13 +180,9 @@ async function small() {
 
 async function pingpong() {
   const message = payload(args.size);
-  const { size, count, warmup } = args;
-  const latencies = new Float64Array(count);
-  const total = warmup + count;
-  let done = 0;
+  const { size } = args;
+  const clock = pingpongClock();
   let got = 0;
-  let sentAt = 0;
-  let timedFrom = 0;
   let resolveDone;
   const finished = new Promise((resolve) => (resolveDone = resolve));
   let out;
@@ -196,23 +192,15 @@ async function pingpong() {
       if (got < size) return;
       if (got > size) fail(`received ${got} bytes for a ${size}-byte message`);
       got = 0;
-      const time = now();
-      if (done >= warmup) latencies[done - warmup] = time - sentAt;
-      else if (done === warmup - 1) timedFrom = time;
-      done++;
-      if (done === total) return resolveDone();
-      sentAt = time;
+      if (clock.reply()) return resolveDone();
       out.write(message);
     },
     drain: () => out.drain(),
   });
   out = writer(socket);
-  if (warmup === 0) timedFrom = now();
-  sentAt = now();
+  clock.start();
   out.write(message);
   await finished;
-  const elapsed = now() - timedFrom;
-  reportPingpong(count, elapsed, latencies);
   socket.terminate();
   finish();
 }

@@ -13,9 +13,10 @@ import {
   now,
   openMany,
   payload,
+  pingpongClock,
   reportBulk,
-  reportPingpong,
   reportSmall,
+  round,
   sinkCounter,
 } from "./lib.mjs";
 
@@ -137,19 +138,10 @@ async function pingpong() {
   const conn = await open();
   const message = payload(args.size);
   const buffer = new Uint8Array(args["read-buffer"]);
-  const { size, count, warmup } = args;
-  for (let index = 0; index < warmup; index++) await roundTrip(conn, message, buffer, size);
-  const latencies = new Float64Array(count);
-  const timedFrom = now();
-  let sentAt = timedFrom;
-  for (let index = 0; index < count; index++) {
-    await roundTrip(conn, message, buffer, size);
-    const time = now();
-    latencies[index] = time - sentAt;
-    sentAt = time;
-  }
-  const elapsed = now() - timedFrom;
-  reportPingpong(count, elapsed, latencies);
+  const clock = pingpongClock();
+  clock.start();
+  do await roundTrip(conn, message, buffer, args.size);
+  while (!clock.reply());
   closeQuietly(conn);
   finish();
 }

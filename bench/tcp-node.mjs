@@ -14,8 +14,8 @@ import {
   now,
   openMany,
   payload,
+  pingpongClock,
   reportBulk,
-  reportPingpong,
   reportSmall,
   sinkCounter,
 } from "./lib.mjs";
@@ -122,33 +122,21 @@ async function small() {
 async function pingpong() {
   const socket = await open();
   const message = payload(args.size);
-  const { size, count, warmup } = args;
-  const latencies = new Float64Array(count);
-  const total = warmup + count;
-  let done = 0;
+  const { size } = args;
+  const clock = pingpongClock();
   let got = 0;
-  let sentAt = 0;
-  let timedFrom = 0;
   await new Promise((resolve) => {
     socket.on("data", (chunk) => {
       got += chunk.length;
       if (got < size) return;
       if (got > size) fail(`received ${got} bytes for a ${size}-byte message`);
       got = 0;
-      const time = now();
-      if (done >= warmup) latencies[done - warmup] = time - sentAt;
-      else if (done === warmup - 1) timedFrom = time;
-      done++;
-      if (done === total) return resolve();
-      sentAt = time;
+      if (clock.reply()) return resolve();
       socket.write(message);
     });
-    if (warmup === 0) timedFrom = now();
-    sentAt = now();
+    clock.start();
     socket.write(message);
   });
-  const elapsed = now() - timedFrom;
-  reportPingpong(count, elapsed, latencies);
   socket.destroy();
   finish();
 }

@@ -12,9 +12,10 @@ import {
   now,
   openMany,
   payload,
+  pingpongClock,
   reportBulk,
-  reportPingpong,
   reportSmall,
+  round,
   sinkCounter,
 } from "./lib.mjs";
 import { omnisock } from "./omnisock.mjs";
@@ -106,19 +107,10 @@ async function pingpong() {
   const socket = await open();
   const reader = socket[Symbol.asyncIterator]();
   const message = payload(args.size);
-  const { size, count, warmup } = args;
-  for (let index = 0; index < warmup; index++) await roundTrip(socket, reader, message, size);
-  const latencies = new Float64Array(count);
-  const timedFrom = now();
-  let sentAt = timedFrom;
-  for (let index = 0; index < count; index++) {
-    await roundTrip(socket, reader, message, size);
-    const time = now();
-    latencies[index] = time - sentAt;
-    sentAt = time;
-  }
-  const elapsed = now() - timedFrom;
-  reportPingpong(count, elapsed, latencies);
+  const clock = pingpongClock();
+  clock.start();
+  do await roundTrip(socket, reader, message, args.size);
+  while (!clock.reply());
   await socket.reset();
   finish();
 }

@@ -1,6 +1,6 @@
 // The raw UDP baseline on Bun: Bun.udpSocket (https://bun.com/docs/api/udp). The client
 // socket is connected to the server, so it sends without naming the target.
-import { args, emit, fail, finish, main, now, payload, reportPingpong } from "./lib.mjs";
+import { args, emit, fail, finish, main, payload, pingpongClock } from "./lib.mjs";
 
 main("Bun.udpSocket", { server, pingpong });
 
@@ -24,12 +24,8 @@ async function server() {
 
 async function pingpong() {
   const message = payload(args.size);
-  const { size, count, warmup } = args;
-  const latencies = new Float64Array(count);
-  const total = warmup + count;
-  let done = 0;
-  let sentAt = 0;
-  let timedFrom = 0;
+  const { size } = args;
+  const clock = pingpongClock();
   let resolveDone;
   const finished = new Promise((resolve) => (resolveDone = resolve));
   const socket = await Bun.udpSocket({
@@ -38,22 +34,15 @@ async function pingpong() {
     socket: {
       data(socket, data) {
         if (data.length !== size) fail(`received ${data.length} bytes for a ${size}-byte datagram`);
-        const time = now();
-        if (done >= warmup) latencies[done - warmup] = time - sentAt;
-        else if (done === warmup - 1) timedFrom = time;
-        done++;
-        if (done === total) return resolveDone();
-        sentAt = time;
+        if (clock.reply()) return resolveDone();
         socket.send(message);
       },
       error: (_, error) => fail(error),
     },
   });
-  timedFrom = sentAt = now();
+  clock.start();
   socket.send(message);
   await finished;
-  const elapsed = now() - timedFrom;
-  reportPingpong(count, elapsed, latencies);
   socket.send(new TextEncoder().encode("bye"));
   socket.close();
   finish();

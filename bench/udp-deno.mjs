@@ -1,7 +1,7 @@
 // The raw UDP baseline on Deno: Deno.listenDatagram
 // (https://docs.deno.com/api/deno/~/Deno.listenDatagram), behind `--unstable-net`. It has no
 // connect: the client names the server on every send. A receive loop with one reused buffer.
-import { args, emit, fail, finish, main, now, payload, reportPingpong } from "./lib.mjs";
+import { args, emit, fail, finish, main, payload, pingpongClock } from "./lib.mjs";
 
 main("Deno.listenDatagram", { server, pingpong });
 
@@ -22,25 +22,15 @@ async function pingpong() {
   const socket = Deno.listenDatagram({ transport: "udp", hostname: args.host, port: 0 });
   const target = { transport: "udp", hostname: args.host, port: args.port };
   const message = payload(args.size);
-  const { size, count, warmup } = args;
-  const latencies = new Float64Array(count);
+  const { size } = args;
   const buffer = new Uint8Array(65536);
-  for (let index = 0; index < warmup; index++) {
-    await socket.send(message, target);
-    await socket.receive(buffer);
-  }
-  const timedFrom = now();
-  let sentAt = timedFrom;
-  for (let index = 0; index < count; index++) {
+  const clock = pingpongClock();
+  clock.start();
+  do {
     await socket.send(message, target);
     const [data] = await socket.receive(buffer);
     if (data.length !== size) fail(`received ${data.length} bytes for a ${size}-byte datagram`);
-    const time = now();
-    latencies[index] = time - sentAt;
-    sentAt = time;
-  }
-  const elapsed = now() - timedFrom;
-  reportPingpong(count, elapsed, latencies);
+  } while (!clock.reply());
   await socket.send(new TextEncoder().encode("bye"), target);
   socket.close();
   finish();

@@ -2,7 +2,7 @@
 // (https://nodejs.org/api/dgram.html). The client connects its socket to the server, so it
 // sends without naming the target, as a game or DNS client would.
 import dgram from "node:dgram";
-import { args, emit, fail, finish, main, now, payload, reportPingpong } from "./lib.mjs";
+import { args, emit, fail, finish, main, payload, pingpongClock } from "./lib.mjs";
 
 main("node:dgram", { server, pingpong });
 
@@ -23,27 +23,16 @@ async function pingpong() {
   socket.on("error", fail);
   await new Promise((resolve) => socket.connect(args.port, args.host, resolve));
   const message = payload(args.size);
-  const { size, count, warmup } = args;
-  const latencies = new Float64Array(count);
-  const total = warmup + count;
-  let done = 0;
-  let sentAt = 0;
-  let timedFrom = 0;
+  const { size } = args;
+  const clock = pingpongClock();
   await new Promise((resolve) => {
     socket.on("message", (data) => {
       if (data.length !== size) fail(`received ${data.length} bytes for a ${size}-byte datagram`);
-      const time = now();
-      if (done >= warmup) latencies[done - warmup] = time - sentAt;
-      else if (done === warmup - 1) timedFrom = time;
-      done++;
-      if (done === total) return resolve();
-      sentAt = time;
+      if (clock.reply()) return resolve();
       socket.send(message);
     });
-    timedFrom = sentAt = now();
+    clock.start();
     socket.send(message);
   });
-  const elapsed = now() - timedFrom;
-  reportPingpong(count, elapsed, latencies);
   socket.send("bye", () => finish());
 }

@@ -1,6 +1,6 @@
 // omnisock over UDP: the same commands as the raw programs, with the public API only (bind,
 // connect, send, for await). One program for every runtime: `omnisock` picks the driver.
-import { args, emit, fail, finish, main, now, payload, reportPingpong } from "./lib.mjs";
+import { args, emit, fail, finish, main, payload, pingpongClock } from "./lib.mjs";
 import { omnisock } from "./omnisock.mjs";
 
 main("omnisock", { server, pingpong });
@@ -21,25 +21,15 @@ async function pingpong() {
   await socket.connect({ hostname: args.host, port: args.port });
   const reader = socket[Symbol.asyncIterator]();
   const message = payload(args.size);
-  const { size, count, warmup } = args;
-  const latencies = new Float64Array(count);
-  for (let index = 0; index < warmup; index++) {
-    await socket.send(message);
-    await reader.next();
-  }
-  const timedFrom = now();
-  let sentAt = timedFrom;
-  for (let index = 0; index < count; index++) {
+  const { size } = args;
+  const clock = pingpongClock();
+  clock.start();
+  do {
     await socket.send(message);
     const { value } = await reader.next();
     if (value.data.byteLength !== size)
       fail(`received ${value.data.byteLength} bytes for a ${size}-byte datagram`);
-    const time = now();
-    latencies[index] = time - sentAt;
-    sentAt = time;
-  }
-  const elapsed = now() - timedFrom;
-  reportPingpong(count, elapsed, latencies);
+  } while (!clock.reply());
   await socket.send("bye");
   await socket.close();
   finish();
