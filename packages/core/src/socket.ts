@@ -200,16 +200,16 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         address: this.remoteAddress,
       });
     }
-    if (this.#fresh && this.#handle.keepsNothing && this.#queued === 0 && !this.#driverFull) {
+    // The first write since the last read or send leaves at once (a request, a reply):
+    // nothing is scheduled for it.
+    const leaveNow = this.#fresh && this.#queued === 0 && !this.#driverFull;
+    if (leaveNow) this.#fresh = false;
+    if (leaveNow && this.#handle.keepsNothing && typeof data !== "string") {
       // The driver hands what it takes straight to the kernel: no copy of the caller's bytes.
-      if (typeof data !== "string") return this.#writeThrough(data);
+      return this.#writeThrough(data);
     }
-    const length = typeof data === "string" ? this.#stageText(data) : this.#stageBytes(data);
-    this.#queued += length;
-    if (this.#fresh && this.#queued === length && !this.#driverFull) {
-      // The first write since the last read or send leaves at once (a request, a reply):
-      // nothing is scheduled for it.
-      this.#fresh = false;
+    this.#queued += typeof data === "string" ? this.#stageText(data) : this.#stageBytes(data);
+    if (leaveNow) {
       this.#send();
     } else if (!this.#pumpScheduled && !this.#driverFull) {
       // The writes after it gather and leave together, in one call, once this tick is over.
@@ -318,17 +318,18 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** The caller's bytes to the driver as they are; only what it did not take is queued (copied). */
   #writeThrough(data: Uint8Array): boolean {
-    this.#fresh = false;
-    const taken = this.#handle.write(data);
-    if (taken > 0) this.#packetsSent++;
+    const taken = this.#hand(data);
     this.#count(taken);
-    if (taken < data.byteLength) {
-      this.#queued += this.#stageBytes(data.subarray(taken));
-      this.#driverFull = true;
-    } else if (this.#handle.busy) {
-      this.#driverFull = true;
-    }
+    if (taken < data.byteLength) this.#queued += this.#stageBytes(data.subarray(taken));
     return this.#queued < this.#options.highWaterMark;
+  }
+
+  /** One chunk to the driver; how much it took. It is full if it took less, or is busy. */
+  #hand(chunk: Uint8Array): number {
+    const taken = this.#handle.write(chunk);
+    if (taken > 0) this.#packetsSent++;
+    if (taken < chunk.byteLength || this.#handle.busy) this.#driverFull = true;
+    return taken;
   }
 
   #count(sent: number): void {
@@ -361,42 +362,28 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (!slab || this.#slabEnd === start) return 0;
     const chunk = slab.subarray(start, this.#slabEnd);
     this.#slabStart = this.#slabEnd;
-    const taken = this.#handle.write(chunk);
-    if (taken > 0) this.#packetsSent++;
-    if (taken < chunk.byteLength) {
-      this.#queue.push(chunk.subarray(taken));
-      this.#driverFull = true;
-    } else if (this.#handle.busy) {
-      this.#driverFull = true;
-    }
+    const taken = this.#hand(chunk);
+    if (taken < chunk.byteLength) this.#queue.push(chunk.subarray(taken));
     return taken;
   }
 
   #writeQueue(): number {
     this.#seal();
     const queue = this.#queue;
-    const handle = this.#handle;
     let head = this.#queueHead;
     let sent = 0;
     while (head < queue.length) {
       const chunk = queue[head]!;
-      const taken = handle.write(chunk);
-      if (taken > 0) {
-        sent += taken;
-        this.#packetsSent++;
-      }
+      const taken = this.#hand(chunk);
+      sent += taken;
       if (taken < chunk.byteLength) {
         queue[head] = chunk.subarray(taken);
-        this.#driverFull = true;
         break;
       }
       // Released as it goes: the queue may hold large chunks of the user's.
       queue[head] = undefined as never;
       head++;
-      if (handle.busy) {
-        this.#driverFull = true;
-        break;
-      }
+      if (this.#driverFull) break;
     }
     if (head === queue.length) {
       queue.length = 0;
