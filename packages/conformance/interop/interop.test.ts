@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
+import { firstLine } from "../test/helper-process.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "../../..");
@@ -78,33 +79,6 @@ function start(runtime: Runtime, script: string, args: string[]): ChildProcess {
   children.add(child);
   child.once("exit", () => children.delete(child));
   return child;
-}
-
-/** The first line `child` prints, or a rejection with its stderr once it exits or `until` passes. */
-function firstLine(child: ChildProcess, what: string, until: number): Promise<string> {
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => {
-        child.kill("SIGKILL");
-        reject(new Error(`${what}: no answer in time\n${stderr}`));
-      },
-      Math.max(0, until - Date.now()),
-    );
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk;
-      const end = stdout.indexOf("\n");
-      if (end === -1) return;
-      clearTimeout(timer);
-      resolve(stdout.slice(0, end));
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code ?? signal}) before answering\n${stderr}`));
-    });
-  });
 }
 
 /** Stop `child`: close its stdin, then SIGKILL if it has not exited within a second. */

@@ -1,5 +1,5 @@
-// Helper processes that the Node and Bun entries share (both run node:child_process): a
-// listener that never accepts, and the plumbing to start and stop a helper.
+// Helper processes that the Node and Bun entries and the interop run share (all run
+// node:child_process): a listener that never accepts, and the plumbing to start and stop one.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import type { BlackHole } from "../src/suite.js";
@@ -26,16 +26,26 @@ export async function nodeBlackHole(nodeCommand: string): Promise<BlackHole> {
   return { hostname: "127.0.0.1", port, close: () => stop(child) };
 }
 
-/** The first line the child writes, within 10 s; its stderr if it dies first. */
-export async function firstLine(child: ChildProcess): Promise<string> {
+/**
+ * The first line `child` writes, or a rejection with its stderr once it exits or `until` (a
+ * `Date.now()` time, 10 s from now by default) passes, when it is killed.
+ */
+export function firstLine(
+  child: ChildProcess,
+  what = "the helper process",
+  until = Date.now() + 10_000,
+): Promise<string> {
   let stdout = "";
   let stderr = "";
   child.stderr?.on("data", (chunk: Uint8Array) => (stderr += chunk));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`the helper process did not start within 10 s: ${stderr}`));
-    }, 10_000);
+    const timer = setTimeout(
+      () => {
+        child.kill("SIGKILL");
+        reject(new Error(`${what}: no answer in time\n${stderr}`));
+      },
+      Math.max(0, until - Date.now()),
+    );
     child.stdout?.on("data", (chunk: Uint8Array) => {
       stdout += chunk;
       const end = stdout.indexOf("\n");
@@ -45,9 +55,7 @@ export async function firstLine(child: ChildProcess): Promise<string> {
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(
-        new Error(`the helper process exited (${code ?? signal}) before it was ready: ${stderr}`),
-      );
+      reject(new Error(`${what} exited (${code ?? signal}) before answering\n${stderr}`));
     });
   });
 }
