@@ -6,7 +6,9 @@ import { backpressureCases } from "./cases/backpressure.js";
 import { badInputCases } from "./cases/bad-input.js";
 import { capabilityCases } from "./cases/capabilities.js";
 import { errorCases } from "./cases/errors.js";
+import { faultCases } from "./cases/faults.js";
 import { framingCases } from "./cases/framing.js";
+import { fuzzCases } from "./cases/fuzz.js";
 import { halfCloseCases } from "./cases/half-close.js";
 import { listenFdCases } from "./cases/listen-fd.js";
 import { lookupCases } from "./cases/lookup.js";
@@ -49,5 +51,7 @@ export function defineConformance(api: Api, context: ConformanceContext): void {
     listenFdCases(api, context);
     capabilityCases(api, context);
     badInputCases(api);
+    faultCases(api, context);
+    fuzzCases(api);
   });
 }

@@ -27,13 +27,19 @@ export interface Capabilities {
   /** `localAddress` for an outgoing connection. */
   readonly connectLocalAddress: boolean;
   /** `reusePort` on a listener (SO_REUSEPORT). */
-  readonly reusePort: boolean;
+  readonly listenReusePort: boolean;
+  /** `reusePort` on a datagram socket (SO_REUSEPORT). */
+  readonly datagramReusePort: boolean;
   /** `exclusive: false`, sharing a listener with cluster workers. */
   readonly exclusive: boolean;
-  /** `ipv6Only` (IPV6_V6ONLY) on a listener or datagram socket. */
-  readonly ipv6Only: boolean;
-  /** `backlog` for a listener. */
+  /** `ipv6Only` (IPV6_V6ONLY) on a listener. */
+  readonly listenIpv6Only: boolean;
+  /** `ipv6Only` (IPV6_V6ONLY) on a datagram socket. */
+  readonly datagramIpv6Only: boolean;
+  /** `backlog` for a TCP listener. */
   readonly backlog: boolean;
+  /** `backlog` for a Unix-domain listener. */
+  readonly unixBacklog: boolean;
   /** `listen({ fd })`: a listening socket inherited from the parent, as systemd hands over. */
   readonly listenFd: boolean;
   /** `reuseAddr` on a datagram socket (SO_REUSEADDR). */
@@ -62,10 +68,13 @@ export const capabilityNames = [
   "streamBufferSize",
   "datagramBufferSize",
   "connectLocalAddress",
-  "reusePort",
+  "listenReusePort",
+  "datagramReusePort",
   "exclusive",
-  "ipv6Only",
+  "listenIpv6Only",
+  "datagramIpv6Only",
   "backlog",
+  "unixBacklog",
   "listenFd",
   "reuseAddr",
   "broadcast",

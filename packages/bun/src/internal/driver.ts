@@ -4,7 +4,7 @@
 //
 // What Bun cannot do (each is a `capabilities` flag):
 // - SO_SNDBUF / SO_RCVBUF on any socket (`streamBufferSize`, `datagramBufferSize`);
-// - a listen backlog of one's choice: Bun.listen always asks for 512 (`backlog`);
+// - a listen backlog of one's choice: Bun.listen always asks for 512 (`backlog`, `unixBacklog`);
 // - share a listener with cluster workers (`exclusive`);
 // - SO_REUSEADDR on a UDP socket (`reuseAddr`);
 // - Linux abstract Unix names outside Linux (`unixAbstract`).
@@ -25,10 +25,13 @@ const capabilities: Capabilities = Object.freeze({
   streamBufferSize: false,
   datagramBufferSize: false,
   connectLocalAddress: true,
-  reusePort: platform === "linux", // checked on Linux only
+  listenReusePort: platform === "linux", // checked on Linux only
+  datagramReusePort: platform === "linux",
   exclusive: false,
-  ipv6Only: true,
+  listenIpv6Only: true,
+  datagramIpv6Only: true,
   backlog: false,
+  unixBacklog: false,
   listenFd: true,
   reuseAddr: false,
   broadcast: true,

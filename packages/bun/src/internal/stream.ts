@@ -2,7 +2,7 @@
 //
 // What Bun cannot do (each is a `capabilities` flag):
 // - set SO_SNDBUF / SO_RCVBUF on a stream socket (`streamBufferSize`);
-// - choose the listen backlog: Bun.listen always asks for 512 (`backlog`);
+// - choose the listen backlog: Bun.listen always asks for 512 (`backlog`, `unixBacklog`);
 // - share a listener with cluster workers (`exclusive`).
 // It also cannot stop accepting while listening, so `ServerHandle` has no pause/resume and
 // core holds new connections instead; and a listener reports no accept errors.

@@ -95,11 +95,13 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
       async (api) => api.connect((await listenLocal(api)).address, { localAddress: "127.0.0.1" }),
     ],
   ],
-  reusePort: [
+  listenReusePort: [
     [
       "listen({ reusePort: true })",
       (api) => api.listen({ hostname: "127.0.0.1", reusePort: true }),
     ],
+  ],
+  datagramReusePort: [
     ["bind({ reusePort: true })", (api) => api.bind({ hostname: "127.0.0.1", reusePort: true })],
   ],
   exclusive: [
@@ -108,11 +110,19 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
       (api) => api.listen({ hostname: "127.0.0.1", exclusive: false }),
     ],
   ],
-  ipv6Only: [
+  listenIpv6Only: [
     ["listen({ ipv6Only: true })", (api) => api.listen({ hostname: "::1", ipv6Only: true })],
+  ],
+  datagramIpv6Only: [
     ["bind({ ipv6Only: true })", (api) => api.bind({ hostname: "::1", ipv6Only: true })],
   ],
   backlog: [["listen({ backlog })", (api) => api.listen({ hostname: "127.0.0.1", backlog: 16 })]],
+  unixBacklog: [
+    [
+      "listen({ path, backlog })",
+      (api, context) => api.listen({ path: socketPath(context), backlog: 511 }),
+    ],
+  ],
   listenFd: [["listen({ fd })", (api) => api.listen({ fd: 3 })]],
   reuseAddr: [
     ["bind({ reuseAddr: true })", (api) => api.bind({ hostname: "127.0.0.1", reuseAddr: true })],
@@ -218,23 +228,32 @@ export function capabilityCases(api: Api, context: ConformanceContext): void {
         },
       );
 
-      it.skipIf(!capabilities.reusePort)("reusePort: two listeners share one port", async () => {
-        const first = await listenLocal(api, undefined, { reusePort: true });
-        const second = await listenLocal(api, undefined, {
-          port: portOf(first.address),
-          reusePort: true,
-        });
-        expect(portOf(second.address)).toBe(portOf(first.address));
-        const a = await api.bind({ hostname: "127.0.0.1", reusePort: true });
-        defer(() => a.close());
-        const b = await api.bind({
-          hostname: "127.0.0.1",
-          port: a.localAddress.port,
-          reusePort: true,
-        });
-        defer(() => b.close());
-        expect(b.localAddress.port).toBe(a.localAddress.port);
-      });
+      it.skipIf(!capabilities.listenReusePort)(
+        "reusePort: two listeners share one port",
+        async () => {
+          const first = await listenLocal(api, undefined, { reusePort: true });
+          const second = await listenLocal(api, undefined, {
+            port: portOf(first.address),
+            reusePort: true,
+          });
+          expect(portOf(second.address)).toBe(portOf(first.address));
+        },
+      );
+
+      it.skipIf(!capabilities.datagramReusePort)(
+        "reusePort: two datagram sockets share one port",
+        async () => {
+          const a = await api.bind({ hostname: "127.0.0.1", reusePort: true });
+          defer(() => a.close());
+          const b = await api.bind({
+            hostname: "127.0.0.1",
+            port: a.localAddress.port,
+            reusePort: true,
+          });
+          defer(() => b.close());
+          expect(b.localAddress.port).toBe(a.localAddress.port);
+        },
+      );
 
       it.skipIf(!capabilities.exclusive)("listen({ exclusive: false })", async () => {
         const server = await echoServer(api, { exclusive: false });
@@ -250,7 +269,7 @@ export function capabilityCases(api: Api, context: ConformanceContext): void {
         expect(await new ByteReader(client).readText(6)).toBe("queued");
       });
 
-      it.skipIf(!capabilities.ipv6Only)(
+      it.skipIf(!capabilities.listenIpv6Only || !capabilities.datagramIpv6Only)(
         "ipv6Only on an IPv6 listener and datagram socket",
         async (testContext) => {
           let server;

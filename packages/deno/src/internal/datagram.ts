@@ -3,7 +3,7 @@
 //
 // What Deno cannot do (each is a `capabilities` flag):
 // - UDP at all without --unstable-net (`udp`);
-// - SO_REUSEPORT, IPV6_V6ONLY, IP_TTL, SO_SNDBUF / SO_RCVBUF (`reusePort`, `ipv6Only`, `ttl`,
+// - SO_REUSEPORT, IPV6_V6ONLY, IP_TTL, SO_SNDBUF / SO_RCVBUF (`datagramReusePort`, `datagramIpv6Only`, `ttl`,
 //   `datagramBufferSize`);
 // - source-specific multicast (`multicastSource`);
 // - set the multicast TTL, loopback or interface after bind: Deno sets them through a
@@ -266,8 +266,6 @@ export function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
   const requested = { transport: "udp", hostname: options.hostname, port: options.port } as const;
   try {
     if (!deno.listenDatagram) throw notSupported("UDP", "deno", "run with --unstable-net");
-    // Deno has no SO_REUSEPORT for UDP, whatever capabilities.reusePort says for listeners.
-    if (options.reusePort) throw notSupported("reusePort on a UDP socket", "deno");
     const conn = deno.listenDatagram({
       transport: "udp",
       hostname:

@@ -5,12 +5,13 @@
 //
 // What Deno cannot do (each is a `capabilities` flag):
 // - UDP without --unstable-net (`udp`);
-// - SO_REUSEPORT on a UDP socket; on a listener only with --unstable-net and only on Linux
-//   (elsewhere Deno ignores it without a word) (`reusePort`);
+// - SO_REUSEPORT on a UDP socket (`datagramReusePort`); on a listener only with
+//   --unstable-net and only on Linux (elsewhere Deno ignores it without a word) (`listenReusePort`);
+// - a backlog for a Unix listener: Deno always asks for 1024 (`unixBacklog`);
 // - send an RST (`reset`), or set a keepalive delay (`keepAliveDelay`);
 // - SO_SNDBUF / SO_RCVBUF on any socket (`streamBufferSize`, `datagramBufferSize`);
 // - connect from a chosen local address (`connectLocalAddress`);
-// - IPV6_V6ONLY (`ipv6Only`), an inherited listening fd (`listenFd`), cluster sharing
+// - IPV6_V6ONLY (`listenIpv6Only`, `datagramIpv6Only`), an inherited listening fd (`listenFd`), cluster sharing
 //   (`exclusive`), IP_TTL (`ttl`), source-specific multicast (`multicastSource`), multicast
 //   TTL / loopback / interface setters (`multicastOptions`);
 // - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`).
@@ -34,12 +35,16 @@ const capabilities: Capabilities = Object.freeze({
   streamBufferSize: false,
   datagramBufferSize: false,
   connectLocalAddress: false,
-  // Deno.listen takes reusePort (with --unstable-net, on Linux) but Deno.listenDatagram does
-  // not, and this one flag covers both: false until core tells listeners and UDP apart.
-  reusePort: false,
+  // Deno.listen takes reusePort with --unstable-net, on Linux only (elsewhere it ignores it
+  // without a word); Deno.listenDatagram does not take it at all.
+  listenReusePort: unstableNet && os === "linux",
+  datagramReusePort: false,
   exclusive: false,
-  ipv6Only: false,
-  backlog: true, // TCP only: a Unix listener always asks for 1024 (see stream.ts)
+  listenIpv6Only: false,
+  datagramIpv6Only: false,
+  backlog: true,
+  unixBacklog: false, // a Unix listener always asks for 1024
+
   listenFd: false,
   reuseAddr: unstableNet,
   broadcast: unstableNet, // always on in Deno; "off" is emulated: see datagram.ts
@@ -51,6 +56,7 @@ const capabilities: Capabilities = Object.freeze({
 
 // What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.
 const needsUnstableNet = "Deno needs the --unstable-net flag for UDP";
+const reusePortNeedsUnstableNet = "Deno needs the --unstable-net flag for reusePort";
 const hints = unstableNet
   ? {}
   : Object.freeze({
@@ -59,6 +65,7 @@ const hints = unstableNet
       reuseAddr: needsUnstableNet,
       broadcast: needsUnstableNet,
       multicast: needsUnstableNet,
+      listenReusePort: reusePortNeedsUnstableNet,
     });
 
 export const driver = {

@@ -3,8 +3,8 @@
 // What Deno cannot do (each is a `capabilities` flag):
 // - IPV6_V6ONLY: a `::` listener always takes IPv4 too (`ipv6Only`);
 // - listen on an inherited fd (`listenFd`), or share a listener with workers (`exclusive`);
-// - SO_REUSEPORT without --unstable-net, or anywhere but Linux (`reusePort`);
-// - a backlog for a Unix listener: Deno always asks for 1024 (refused here, see `listen`).
+// - SO_REUSEPORT without --unstable-net, or anywhere but Linux (`listenReusePort`);
+// - a backlog for a Unix listener: Deno always asks for 1024 (`unixBacklog`).
 // Deno accepts only when asked, so `pause()` really stops accepting: connections wait in the
 // kernel's backlog.
 import { kernelPath, notSupported } from "@omnisock/core";
@@ -18,9 +18,6 @@ import { socketAddress } from "./address.js";
 import { type Conn, deno, type Listener, unstableNet } from "./deno.js";
 import { toSocketError } from "./error.js";
 import { DenoStream, tcpStream } from "./stream.js";
-
-/** core's default backlog. Deno's Unix listeners always ask for 1024 and take no other. */
-const DEFAULT_BACKLOG = 511;
 
 class DenoServer implements ServerHandle {
   readonly address: SocketAddress;
@@ -131,13 +128,10 @@ export function listen(options: NormalizedListenOptions, sink: ServerSink): Prom
   let listener: Listener;
   try {
     if (unix) {
-      if (options.backlog !== DEFAULT_BACKLOG) {
-        throw notSupported("backlog on a Unix listener", "deno", "Deno always asks for 1024");
-      }
       listener = deno.listen({ transport: "unix", path: kernelPath(unix) });
     } else if (inet) {
       // Without --unstable-net, Deno exits the process on reusePort (it does not throw).
-      // capabilities.reusePort is false for now (see driver.ts), so core refuses it first.
+      // Core refuses it first (capabilities.listenReusePort): this guards the process.
       if (options.reusePort && !unstableNet) {
         throw notSupported("reusePort: true", "deno", "run with --unstable-net");
       }

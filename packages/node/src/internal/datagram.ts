@@ -1,7 +1,7 @@
 // UDP over node:dgram: https://nodejs.org/api/dgram.html
 //
 // What node:dgram cannot do (each is a `capabilities` flag):
-// - SO_REUSEPORT before Node 22.12 / 23.1, where the option is silently ignored (`reusePort`).
+// - SO_REUSEPORT before Node 22.12 / 23.1, where the option is silently ignored (`datagramReusePort`).
 // It also cannot stop reading a bound socket, so `DatagramHandle` has no pause/resume:
 // core queues up to `receiveQueueSize` datagrams and drops the rest, as the kernel would.
 import dgram from "node:dgram";

@@ -4,7 +4,7 @@
 // What Node cannot do (each is a `capabilities` flag):
 // - SO_SNDBUF / SO_RCVBUF on a stream socket (`streamBufferSize`);
 // - SO_REUSEPORT before Node 22.12 / 23.1, and outside the platforms libuv supports it on
-//   (`reusePort`);
+//   (`listenReusePort`, `datagramReusePort`);
 // - Linux abstract Unix names outside Linux (`unixAbstract`).
 import { promises as dns } from "node:dns";
 import { inetAddress } from "@omnisock/core";
@@ -35,10 +35,13 @@ const capabilities: Capabilities = Object.freeze({
   streamBufferSize: false,
   datagramBufferSize: true,
   connectLocalAddress: true,
-  reusePort: hasReusePort(),
+  listenReusePort: hasReusePort(),
+  datagramReusePort: hasReusePort(),
   exclusive: true,
-  ipv6Only: true,
+  listenIpv6Only: true,
+  datagramIpv6Only: true,
   backlog: true,
+  unixBacklog: true,
   listenFd: true,
   reuseAddr: true,
   broadcast: true,

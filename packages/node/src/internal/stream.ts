@@ -3,7 +3,7 @@
 // What node:net cannot do (each is a `capabilities` flag):
 // - set SO_SNDBUF / SO_RCVBUF on a stream socket (`streamBufferSize`);
 // - SO_REUSEPORT on a listener before Node 22.12 / 23.1, where the option is silently
-//   ignored (`reusePort`);
+//   ignored (`listenReusePort`);
 // - Linux abstract Unix names anywhere but Linux (`unixAbstract`).
 // It also cannot stop accepting while listening, so `ServerHandle` has no pause/resume and
 // core holds new connections instead.
