@@ -16,7 +16,6 @@ import {
   pingpongClock,
   reportBulk,
   reportSmall,
-  round,
   sinkCounter,
 } from "./lib.mjs";
 

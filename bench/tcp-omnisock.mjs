@@ -15,7 +15,6 @@ import {
   pingpongClock,
   reportBulk,
   reportSmall,
-  round,
   sinkCounter,
 } from "./lib.mjs";
 import { omnisock } from "./omnisock.mjs";

@@ -1,6 +1,6 @@
-import type { InetAddress } from "./address.js";
+import type { HostAddress, InetAddress } from "./address.js";
 import type { Driver, StreamHandle } from "./driver.js";
-import { DatagramSocket } from "./datagram.js";
+import { type DatagramSocket, openDatagram } from "./datagram.js";
 import { SocketError } from "./error.js";
 import { monitor } from "./monitor.js";
 import type {
@@ -9,22 +9,35 @@ import type {
   ConnectTarget,
   ListenOptions,
   LookupOptions,
+  NormalizedConnectOptions,
   ProbeOptions,
 } from "./options.js";
-import { Server } from "./server.js";
+import { ipFamily } from "./parse-address.js";
+import { openServer, type Server } from "./server.js";
 import { Socket } from "./socket.js";
-import type { Omnisock, ProbeResult } from "./types.js";
+import type { ProbeResult } from "./types.js";
+import type { Capabilities } from "./capabilities.js";
+import type { Monitor } from "./monitor.js";
 import {
   checkBoolean,
   checkFamily,
   checkHostname,
   checkMilliseconds,
   checkOptionsObject,
-  checkSupported,
-  normalizeBind,
-  normalizeConnect,
-  normalizeListen,
-} from "./validate.js";
+} from "./check.js";
+import { checkSupported, normalizeBind, normalizeConnect, normalizeListen } from "./normalize.js";
+
+/** What every adapter (and `omnisock`) exports, with the same names and behaviour. */
+export interface Omnisock {
+  readonly runtime: "node" | "bun" | "deno";
+  readonly capabilities: Capabilities;
+  readonly monitor: Monitor;
+  connect(target: ConnectTarget, options?: ConnectOptions): Promise<Socket>;
+  listen(options: ListenOptions, onConnection?: (socket: Socket) => void): Promise<Server>;
+  bind(options?: BindOptions): Promise<DatagramSocket>;
+  lookup(hostname: string, options?: LookupOptions): Promise<InetAddress[]>;
+  probe(target: ConnectTarget, options?: ProbeOptions): Promise<ProbeResult>;
+}
 
 /**
  * Build the public API over a driver. Every adapter exports exactly this, so the same code
@@ -37,6 +50,11 @@ export function createApi(driver: Driver): Omnisock {
     const normalized = normalizeConnect(target, options);
     checkSupported("connect", (options ?? {}) as Record<string, unknown>, normalized, driver);
     const handle = await openStream(driver, normalized);
+    // The signal may have fired between the connection and this continuation.
+    if (normalized.signal?.aborted) {
+      handle.close();
+      throw aborted("connect");
+    }
     return new Socket(handle, normalized, "client", driver, { signal: normalized.signal });
   }
 
@@ -51,17 +69,23 @@ export function createApi(driver: Driver): Omnisock {
         `The "onConnection" argument must be a function. Received ${typeof onConnection}`,
       );
     }
-    if (normalized.signal?.aborted) throw aborted("listen");
-    const server = new Server(normalized, onConnection, driver);
-    server.attach(await driver.listen(normalized, server.sink));
-    return server;
+    return abortable(
+      normalized.signal,
+      "listen",
+      openServer((sink) => driver.listen(normalized, sink), normalized, onConnection, driver),
+      (server) => void server.close({ graceful: false }),
+    );
   }
 
   async function bind(options?: BindOptions): Promise<DatagramSocket> {
     const normalized = normalizeBind(options);
     checkSupported("bind", (options ?? {}) as Record<string, unknown>, normalized, driver);
-    if (normalized.signal?.aborted) throw aborted("bind");
-    return new DatagramSocket(await driver.bind(normalized), normalized, driver);
+    return abortable(
+      normalized.signal,
+      "bind",
+      openDatagram((sink) => driver.bind(normalized, sink), normalized, driver),
+      (socket) => void socket.close(),
+    );
   }
 
   async function lookup(hostname: string, options?: LookupOptions): Promise<InetAddress[]> {
@@ -97,18 +121,24 @@ export function createApi(driver: Driver): Omnisock {
   return Object.freeze({ runtime, capabilities, monitor, connect, listen, bind, lookup, probe });
 }
 
+/** RFC 8305's "Connection Attempt Delay": the next address is tried after this long. */
+const ATTEMPT_DELAY = 250;
+
 /**
- * The driver's connect, bounded by the user's signal and the connect timeout. The driver is
- * asked to give up too, and a handle that arrives after we gave up is closed, not leaked.
+ * Connect to the target: a name is resolved through the driver and its addresses are raced,
+ * Happy Eyeballs style (RFC 8305): families alternate, each attempt starts when the one before
+ * fails or 250 ms after it started, the first to connect wins and the others are given up.
+ * The user's signal and the connect timeout bound all of it, the lookup included.
  */
 async function openStream(
   driver: Driver,
-  options: ReturnType<typeof normalizeConnect>,
+  options: NormalizedConnectOptions,
 ): Promise<StreamHandle> {
-  const { signal, timeout } = options;
+  const { signal, timeout, target } = options;
   if (signal?.aborted) throw aborted("connect");
+  const name = target.transport === "unix" || ipFamily(target.hostname) ? undefined : target;
   // Nothing can cut the attempt short: no bookkeeping for it (a server's connection storm).
-  if (!signal && timeout === 0) return driver.connect(options, undefined);
+  if (!name && !signal && timeout === 0) return driver.connect(options, undefined);
   const controller = new AbortController();
   let reason: SocketError | undefined;
   let giveUp: ((error: SocketError) => void) | undefined;
@@ -131,7 +161,9 @@ async function openStream(
           timeout,
         )
       : undefined;
-  const attempt = driver.connect(options, controller.signal);
+  const attempt = name
+    ? raceAddresses(driver, options, name, controller.signal)
+    : driver.connect(options, controller.signal);
   attempt.then(
     (handle) => {
       if (reason) handle.close();
@@ -147,6 +179,110 @@ async function openStream(
     if (timer !== undefined) clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** Resolve `target.hostname` and race its addresses (see `openStream`). */
+async function raceAddresses(
+  driver: Driver,
+  options: NormalizedConnectOptions,
+  target: HostAddress,
+  signal: AbortSignal,
+): Promise<StreamHandle> {
+  const addresses = await driver.lookup(target.hostname, options.family);
+  if (signal.aborted) throw aborted("connect");
+  const ordered = interleaveFamilies(addresses);
+  return new Promise<StreamHandle>((resolve, reject) => {
+    const attempts = ordered.map(() => new AbortController());
+    const onAbort = () => {
+      for (const attempt of attempts) attempt.abort();
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    const failures: unknown[] = [];
+    let next = 0;
+    let won = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const start = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (won || signal.aborted || next >= ordered.length) return;
+      const index = next++;
+      const address = ordered[index]!;
+      const own = attempts[index]!;
+      driver
+        .connect(
+          {
+            ...options,
+            target: { transport: "tcp", hostname: address.hostname, port: target.port },
+          },
+          own.signal,
+        )
+        .then(
+          (handle) => {
+            if (won || signal.aborted) return handle.close();
+            won = true;
+            if (timer !== undefined) clearTimeout(timer);
+            signal.removeEventListener("abort", onAbort);
+            attempts.forEach((other, at) => at !== index && other.abort());
+            resolve(handle);
+          },
+          (error: unknown) => {
+            failures[index] = error;
+            if (failures.filter((failure) => failure !== undefined).length === ordered.length) {
+              signal.removeEventListener("abort", onAbort);
+              // The first address is the one the resolver preferred: its failure says most.
+              reject(failures[0]);
+            } else {
+              start();
+            }
+          },
+        );
+      if (next < ordered.length) timer = setTimeout(start, ATTEMPT_DELAY);
+    };
+    start();
+  });
+}
+
+/** RFC 8305 §4: the first address's family first, then the families alternate. */
+function interleaveFamilies(addresses: readonly InetAddress[]): InetAddress[] {
+  const first = addresses[0]?.family;
+  const same = addresses.filter((address) => address.family === first);
+  const other = addresses.filter((address) => address.family !== first);
+  const ordered: InetAddress[] = [];
+  for (let index = 0; index < Math.max(same.length, other.length); index++) {
+    if (index < same.length) ordered.push(same[index]!);
+    if (index < other.length) ordered.push(other[index]!);
+  }
+  return ordered;
+}
+
+/**
+ * `opening`, unless `signal` aborts first: then the call rejects with `EABORTED` at once, and
+ * what `opening` brings later is released, so that an abort during listen or bind leaves
+ * nothing open.
+ */
+function abortable<T>(
+  signal: AbortSignal | undefined,
+  syscall: string,
+  opening: Promise<T>,
+  release: (opened: T) => void,
+): Promise<T> {
+  if (!signal) return opening;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(aborted(syscall));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    opening.then(
+      (opened) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) release(opened);
+        else resolve(opened);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(signal.aborted ? aborted(syscall) : error);
+      },
+    );
+  });
 }
 
 function aborted(syscall: string): SocketError {

@@ -4,9 +4,9 @@
 // from one sender). Real-socket behaviour is the conformance suite's job.
 import { describe, expect, it } from "vitest";
 import { type HostAddress, inetAddress } from "./address.js";
-import { type Datagram, DatagramSocket } from "./datagram.js";
+import { type Datagram, type DatagramSocket, openDatagram } from "./datagram.js";
 import type { DatagramHandle, DatagramSink } from "./driver.js";
-import { normalizeBind } from "./validate.js";
+import { normalizeBind } from "./normalize.js";
 
 class FakeDatagram implements DatagramHandle {
   readonly localAddress = inetAddress("udp", "127.0.0.1", 1);
@@ -17,9 +17,6 @@ class FakeDatagram implements DatagramHandle {
   waitFor: Promise<void> | undefined;
   /** While set, a send fails with it. */
   failure: Error | undefined;
-  start(sink: DatagramSink) {
-    this.sink = sink;
-  }
   send(data: Uint8Array, target: HostAddress | undefined) {
     this.targets.push(target);
     if (this.failure) throw this.failure;
@@ -44,12 +41,16 @@ class FakeDatagram implements DatagramHandle {
   unref() {}
 }
 
-function bind() {
+async function bind() {
   const handle = new FakeDatagram();
-  const socket = new DatagramSocket(handle, normalizeBind({}), {
-    runtime: "fake",
-    capabilities: { udpConnect: true } as never,
-  });
+  const socket = await openDatagram(
+    async (sink) => {
+      handle.sink = sink;
+      return handle;
+    },
+    normalizeBind({}),
+    { runtime: "fake", capabilities: { udpConnect: true } as never },
+  );
   return { handle, socket };
 }
 
@@ -60,7 +61,7 @@ async function receive(socket: DatagramSocket): Promise<Datagram> {
 
 describe("DatagramSocket.send", () => {
   it("counts a datagram that went out at once before returning, with no promise of its own", async () => {
-    const { socket } = bind();
+    const { socket } = await bind();
     const first = socket.send("ab", "127.0.0.1:9");
     expect(socket.stats).toMatchObject({ bytesSent: 2, packetsSent: 1 });
     expect(socket.send("c", "127.0.0.1:9")).toBe(first);
@@ -69,7 +70,7 @@ describe("DatagramSocket.send", () => {
   });
 
   it("settles a datagram that waits only once the driver has sent it", async () => {
-    const { handle, socket } = bind();
+    const { handle, socket } = await bind();
     let release!: () => void;
     handle.waitFor = new Promise((resolve) => (release = resolve));
     const sending = socket.send("ab", "127.0.0.1:9");
@@ -80,7 +81,7 @@ describe("DatagramSocket.send", () => {
   });
 
   it("rejects bad input and a failed send, never throws, and counts neither", async () => {
-    const { handle, socket } = bind();
+    const { handle, socket } = await bind();
     const bad = socket.send(42 as never, "127.0.0.1:9");
     await expect(bad).rejects.toThrow(TypeError);
     await expect(socket.send("x", "127.0.0.1:0")).rejects.toThrow(RangeError);
@@ -90,7 +91,7 @@ describe("DatagramSocket.send", () => {
   });
 
   it("checks a frozen target once while it stays the last one", async () => {
-    const { handle, socket } = bind();
+    const { handle, socket } = await bind();
     const target = Object.freeze({ hostname: "127.0.0.1", port: 9 });
     await socket.send("a", target);
     await socket.send("b", target);
@@ -109,7 +110,7 @@ describe("DatagramSocket.send", () => {
   });
 
   it("checks a target that can change on every send", async () => {
-    const { handle, socket } = bind();
+    const { handle, socket } = await bind();
     const target = { hostname: "127.0.0.1", port: 9 };
     await socket.send("a", target);
     target.port = 10;
@@ -122,7 +123,7 @@ describe("DatagramSocket.send", () => {
 
 describe("DatagramSocket receiving", () => {
   it("gives a run of datagrams from one sender one frozen remote, and a new sender a new one", async () => {
-    const { socket, handle } = bind();
+    const { socket, handle } = await bind();
     const data = new Uint8Array([1]);
     handle.sink.message(data, "127.0.0.1", 5000);
     handle.sink.message(data, "127.0.0.1", 5000);
@@ -142,7 +143,7 @@ describe("DatagramSocket receiving", () => {
   });
 
   it("sends a reply to a received remote without checking it again", async () => {
-    const { socket, handle } = bind();
+    const { socket, handle } = await bind();
     handle.sink.message(new Uint8Array([1]), "127.0.0.1", 5000);
     handle.sink.message(new Uint8Array([2]), "127.0.0.1", 5000);
     for (let count = 0; count < 2; count++) {

@@ -2,6 +2,7 @@ import { type HostAddress, type InetAddress, inetAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import type { DatagramHandle, DatagramSink } from "./driver.js";
 import { SocketError } from "./error.js";
+import { done, ReadQueue } from "./internal/read-queue.js";
 import { asyncDispose, encode, nextId } from "./internal/timer.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive, report } from "./monitor.js";
 import type { JoinMulticastOptions, NormalizedBindOptions } from "./options.js";
@@ -17,7 +18,7 @@ import {
   checkTargetFamily,
   checkTTL,
   describeValue,
-} from "./validate.js";
+} from "./check.js";
 
 /** One datagram received, with who sent it. */
 export interface Datagram {
@@ -34,6 +35,34 @@ const MAX_PAYLOAD = { 4: 65_507, 6: 65_527 } as const;
 // What `send` returns when the datagram went out at once: one settled promise shared by every
 // such send, rather than a new one per datagram.
 const sent: Promise<void> = Promise.resolve();
+
+/** Lets `openDatagram` hand a socket what its driver received before the socket existed. */
+const sinkOf = Symbol("omnisock.sink");
+
+/**
+ * Bind through the driver and make the socket. Datagrams the driver delivers before the
+ * socket exists (it may, between resolving and our continuation) are handed over once it does.
+ */
+export async function openDatagram(
+  bind: (sink: DatagramSink) => Promise<DatagramHandle>,
+  options: NormalizedBindOptions,
+  platform: Platform,
+): Promise<DatagramSocket> {
+  let socket: DatagramSocket | undefined;
+  const early: (() => void)[] = [];
+  const sink: DatagramSink = {
+    message: (data, hostname, port) =>
+      socket
+        ? socket[sinkOf].message(data, hostname, port)
+        : early.push(() => socket![sinkOf].message(data, hostname, port)),
+    sent: (bytes) => socket?.[sinkOf].sent(bytes),
+    error: (error) =>
+      socket ? socket[sinkOf].error(error) : early.push(() => socket![sinkOf].error(error)),
+  };
+  socket = new DatagramSocket(await bind(sink), options, platform);
+  for (const deliver of early) deliver();
+  return socket;
+}
 
 /**
  * A UDP socket. Receive with `for await (const { data, remote } of socket)`; datagrams
@@ -58,11 +87,9 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   #lastTarget: DatagramTarget | undefined;
   #lastAddress: HostAddress | undefined;
   #state: SocketState = "open";
-  #resolveClosed!: () => void;
-  #queue: Datagram[] = [];
-  #queueHead = 0;
+  readonly #resolveClosed: () => void;
+  readonly #queue = new ReadQueue<Datagram>("socket");
   #paused = false;
-  #reader: { resolve(result: IteratorResult<Datagram>): void } | undefined;
   #bytesSent = 0;
   #bytesReceived = 0;
   #packetsSent = 0;
@@ -77,7 +104,9 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#platform = platform;
     this.#options = options;
     this.localAddress = handle.localAddress;
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    let resolveClosed!: () => void;
+    this.closed = new Promise((resolve) => (resolveClosed = resolve));
+    this.#resolveClosed = resolveClosed;
     monitor.add(this);
     if (monitorActive.value) {
       monitor.emit({
@@ -94,7 +123,6 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
       signal.addEventListener("abort", onAbort, { once: true });
       void this.closed.then(() => signal.removeEventListener("abort", onAbort));
     }
-    handle.start(this.#sink);
   }
 
   /** The peer after `connect()`, else `undefined`. */
@@ -232,17 +260,22 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#handle.setMulticastInterface(address);
   }
 
-  /** Join a multicast group; with `source`, receive only that source's datagrams (SSM). */
-  joinMulticast(group: string, options?: JoinMulticastOptions): void {
+  /**
+   * Join a multicast group; with `source`, receive only that source's datagrams (SSM).
+   * Resolves once joined. Bad arguments throw; a failure to join (`EADDRNOTAVAIL` for an
+   * interface that is not this host's, …) rejects, on every runtime.
+   */
+  async joinMulticast(group: string, options?: JoinMulticastOptions): Promise<void> {
     const { source, iface } = this.#membership(group, options);
     this.#assertOpen("joinMulticast");
-    this.#handle.addMembership(group, source, iface);
+    await this.#handle.addMembership(group, source, iface);
   }
 
-  leaveMulticast(group: string, options?: JoinMulticastOptions): void {
+  /** Leave a multicast group joined with the same `options`; resolves once left. */
+  async leaveMulticast(group: string, options?: JoinMulticastOptions): Promise<void> {
     const { source, iface } = this.#membership(group, options);
     this.#assertOpen("leaveMulticast");
-    this.#handle.dropMembership(group, source, iface);
+    await this.#handle.dropMembership(group, source, iface);
   }
 
   #membership(group: string, options: JoinMulticastOptions | undefined) {
@@ -266,7 +299,8 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     }
   }
 
-  readonly #sink: DatagramSink = {
+  /** @internal */
+  readonly [sinkOf]: DatagramSink = {
     message: (data, hostname, port) => {
       const remoteAddress = this.#remoteAddress;
       // Where the runtime cannot connect a datagram socket, the driver filters nothing: do it here.
@@ -288,14 +322,10 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
           remoteAddress: remote,
         });
       }
-      const reader = this.#reader;
-      if (reader) {
-        this.#reader = undefined;
-        reader.resolve({ value: { data, remote }, done: false });
-        return;
-      }
-      const queued = this.#queue.length - this.#queueHead;
-      if (queued >= this.#options.receiveQueueSize) {
+      const queue = this.#queue;
+      const datagram = { data, remote };
+      if (queue.give(datagram)) return;
+      if (queue.length >= this.#options.receiveQueueSize) {
         this.#packetsDropped++;
         if (!this.#paused && this.#handle.pause) {
           this.#paused = true;
@@ -303,7 +333,7 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
         }
         return;
       }
-      this.#queue.push({ data, remote });
+      queue.push(datagram);
     },
     sent: (bytes) => {
       this.#bytesSent += bytes;
@@ -324,27 +354,18 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   [Symbol.asyncIterator](): AsyncIterableIterator<Datagram> {
     const iterator: AsyncIterableIterator<Datagram> = {
       next: () => {
-        const queue = this.#queue;
-        if (this.#queueHead < queue.length) {
-          const datagram = queue[this.#queueHead++]!;
-          if (this.#queueHead === queue.length) {
-            queue.length = 0;
-            this.#queueHead = 0;
-          }
+        const datagram = this.#queue.shift();
+        if (datagram !== undefined) {
           if (this.#paused) {
             this.#paused = false;
             this.#handle.resume?.();
           }
           return Promise.resolve({ value: datagram, done: false });
         }
-        if (this.#state === "closed") return Promise.resolve({ value: undefined, done: true });
-        if (this.#reader)
-          return Promise.reject(
-            new TypeError("The socket is already being read: one reader at a time"),
-          );
-        return new Promise((resolve) => (this.#reader = { resolve }));
+        if (this.#state === "closed") return Promise.resolve(done);
+        return this.#queue.wait();
       },
-      return: async () => ({ value: undefined, done: true }),
+      return: () => Promise.resolve(done),
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
@@ -357,11 +378,9 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     try {
       await this.#handle.close();
     } catch (error) {
-      report("closing a datagram socket", error);
+      report("closing a datagram socket", error, this);
     }
-    const reader = this.#reader;
-    this.#reader = undefined;
-    reader?.resolve({ value: undefined, done: true });
+    this.#queue.release(done);
     monitor.delete(this);
     if (monitorActive.value)
       monitor.emit({

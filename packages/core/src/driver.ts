@@ -22,9 +22,11 @@ export interface Driver extends Platform {
   readonly runtime: "node" | "bun" | "deno";
   readonly capabilities: Capabilities;
   /**
-   * Open a stream. Resolves once connected. When `signal` aborts, the attempt is given up
-   * and the promise rejects (core replaces the error with `ETIMEDOUT` or `EABORTED`); without
-   * one (no user signal, no connect timeout) nothing gives it up.
+   * Open a stream to one address: a Unix path, or a TCP address whose `hostname` is an IP
+   * literal (core resolves names through `lookup` and races the addresses, Happy Eyeballs
+   * style). Resolves once connected. When `signal` aborts, the attempt is given up and the
+   * promise rejects (core replaces the error with `ETIMEDOUT` or `EABORTED`), and a
+   * connection that arrives afterwards is closed; without a signal nothing gives it up.
    * No event reaches a sink before `StreamHandle.start`.
    */
   connect(
@@ -33,8 +35,8 @@ export interface Driver extends Platform {
   ): Promise<StreamHandle>;
   /** Start listening; accepted connections go to `sink.connection`. */
   listen(options: NormalizedListenOptions, sink: ServerSink): Promise<ServerHandle>;
-  /** Bind a UDP socket; datagrams go to `sink.message` once `start` is called. */
-  bind(options: NormalizedBindOptions): Promise<DatagramHandle>;
+  /** Bind a UDP socket; datagrams go to `sink.message` as they arrive. */
+  bind(options: NormalizedBindOptions, sink: DatagramSink): Promise<DatagramHandle>;
   /** Resolve a name through the system resolver (getaddrinfo, /etc/hosts included). */
   lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]>;
 }
@@ -120,7 +122,6 @@ export interface DatagramSink {
 /** One bound UDP socket. */
 export interface DatagramHandle {
   readonly localAddress: InetAddress;
-  start(sink: DatagramSink): void;
   /**
    * Send one datagram (`target` is omitted when connected) and call `sink.sent` once the kernel
    * has it. Returns `undefined` when that happened before returning, else a promise that
@@ -137,8 +138,17 @@ export interface DatagramHandle {
   setMulticastTTL(ttl: number): void;
   setMulticastLoopback(enable: boolean): void;
   setMulticastInterface(address: string): void;
-  addMembership(group: string, source: string | undefined, iface: string | undefined): void;
-  dropMembership(group: string, source: string | undefined, iface: string | undefined): void;
+  /** Join (or leave) a group; a failure is thrown or rejected (Deno joins asynchronously). */
+  addMembership(
+    group: string,
+    source: string | undefined,
+    iface: string | undefined,
+  ): void | Promise<void>;
+  dropMembership(
+    group: string,
+    source: string | undefined,
+    iface: string | undefined,
+  ): void | Promise<void>;
   close(): Promise<void>;
   ref(): void;
   unref(): void;

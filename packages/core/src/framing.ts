@@ -5,12 +5,7 @@
  * "HelloSFML" or as "Hel" + "loSFML". A codec puts the boundaries back, whatever the split.
  */
 import { SocketError } from "./error.js";
-import {
-  checkBoolean,
-  checkOptionsObject,
-  checkPositiveInteger,
-  describeValue,
-} from "./validate.js";
+import { checkBoolean, checkOptionsObject, checkPositiveInteger, describeValue } from "./check.js";
 
 /** A push decoder, for callers who read chunks themselves. */
 export interface Decoder<Message> {

@@ -7,7 +7,7 @@ export type {
   UnixAddress,
 } from "./address.js";
 export { inetAddress, kernelPath, unixAddress } from "./address.js";
-export { createApi } from "./api.js";
+export { createApi, type Omnisock } from "./api.js";
 export { type Capabilities, capabilityNames } from "./capabilities.js";
 export { type Datagram, type DatagramTarget, DatagramSocket } from "./datagram.js";
 export type * from "./driver.js";
@@ -38,4 +38,4 @@ export { formatAddress, ipFamily, parseAddress } from "./parse-address.js";
 export { Server } from "./server.js";
 export { Socket } from "./socket.js";
 export type * from "./types.js";
-export { describeValue } from "./validate.js";
+export { describeValue } from "./check.js";

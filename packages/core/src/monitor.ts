@@ -1,5 +1,5 @@
 import type { SocketAddress } from "./address.js";
-import type { SocketError } from "./error.js";
+import { SocketError } from "./error.js";
 import type { ServerStats, SocketState, SocketStats } from "./types.js";
 
 export type MonitoredKind = "socket" | "server" | "datagram";
@@ -43,12 +43,18 @@ export interface MonitorEvent {
   readonly error?: SocketError;
   /** The final counters, on `close`: a socket that lived a millisecond is accounted for too. */
   readonly stats?: SocketStats | ServerStats;
+  /**
+   * On an `error` that no caller could be told of (a connection handler that threw, a listener
+   * that failed to close): what failed, such as "the connection handler".
+   */
+  readonly stage?: string;
 }
 
 export type MonitorListener = (event: MonitorEvent) => void;
 
 /** What the engine registers: anything that can describe itself. */
 export interface Monitored {
+  readonly id: number;
   snapshot(): MonitorEntry;
 }
 
@@ -110,9 +116,31 @@ export const monitorActive = { value: false };
 export const monitor = new Monitor();
 
 /**
- * The one reporter for failures on fire-and-forget paths (a throwing callback, a rejected
- * handler): they are written to the console, never left to crash the process.
+ * The one reporter for failures on fire-and-forget paths (a throwing connection handler, a
+ * listener that fails to close): nobody awaits them, so they must not crash the process nor
+ * vanish. They reach the monitor as an `error` event (a non-`SocketError` wrapped as `EIO`,
+ * with the original as `cause`) — the hook for applications — and, while nobody subscribes,
+ * the console.
  */
-export function report(stage: string, error: unknown): void {
-  console.error(`[omnisock] ${stage} failed:`, error);
+export function report(
+  stage: string,
+  error: unknown,
+  source?: { readonly id: number; snapshot(): MonitorEntry },
+): void {
+  if (!monitorActive.value || source === undefined) {
+    console.error(`[omnisock] ${stage} failed:`, error);
+    return;
+  }
+  const reported =
+    error instanceof SocketError
+      ? error
+      : new SocketError("EIO", `${stage} failed: ${String(error)}`, { cause: error });
+  monitor.emit({
+    type: "error",
+    id: source.id,
+    kind: source.snapshot().kind,
+    time: Date.now(),
+    error: reported,
+    stage,
+  });
 }

@@ -1,4 +1,5 @@
 import type { Address, Family, SocketAddress, UnixAddress } from "./address.js";
+import type { Socket } from "./socket.js";
 
 /**
  * Where to connect: `"host:port"`, `"[v6]:port"`, `"tcp://host:port"`, `"unix:///path"`,
@@ -160,7 +161,7 @@ export interface ServerCloseOptions {
 
 export interface BroadcastOptions {
   /** A socket (or sockets) not to send to, usually the sender. */
-  except?: unknown;
+  except?: Socket | Iterable<Socket>;
 }
 
 // ---- normalized forms, what the engine hands a driver ----

@@ -2,14 +2,53 @@ import type { SocketAddress } from "./address.js";
 import type { Platform } from "./capabilities.js";
 import type { ServerHandle, ServerSink, StreamHandle } from "./driver.js";
 import { SocketError } from "./error.js";
+import { done, ReadQueue } from "./internal/read-queue.js";
 import { asyncDispose, nextId } from "./internal/timer.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive, report } from "./monitor.js";
 import type { BroadcastOptions, NormalizedListenOptions, ServerCloseOptions } from "./options.js";
 import { destroySocket, Socket, whenClosed } from "./socket.js";
 import type { ServerStats } from "./types.js";
-import { checkBoolean, checkData, checkOptionsObject } from "./validate.js";
+import {
+  checkBoolean,
+  checkData,
+  checkOptionsObject,
+  checkPositiveInteger,
+  describeValue,
+} from "./check.js";
 
-type Waiter = { resolve(result: IteratorResult<Socket>): void };
+/** Lets `openServer` hand a server the connections its driver accepted. */
+const accept = Symbol("omnisock.accept");
+/** Lets `openServer` hand a server its listener's errors. */
+const listenerError = Symbol("omnisock.listenerError");
+
+/**
+ * Listen through the driver and make the server. What the driver accepts before the server
+ * exists (it may, between resolving and our continuation) is handed over once it does.
+ */
+export async function openServer(
+  listen: (sink: ServerSink) => Promise<ServerHandle>,
+  options: NormalizedListenOptions,
+  onConnection: ((socket: Socket) => unknown) | undefined,
+  platform: Platform,
+): Promise<Server> {
+  let server: Server | undefined;
+  const early: StreamHandle[] = [];
+  const sink: ServerSink = {
+    connection: (handle) => (server ? server[accept](handle) : early.push(handle)),
+    error: (error) =>
+      server ? server[listenerError](error) : report("accepting a connection", error),
+  };
+  let handle: ServerHandle;
+  try {
+    handle = await listen(sink);
+  } catch (error) {
+    for (const connection of early) connection.close();
+    throw error;
+  }
+  server = new Server(handle, options, onConnection, platform);
+  for (const connection of early) server[accept](connection);
+  return server;
+}
 
 /**
  * A listening socket. Accepted connections go to the `onConnection` callback given to
@@ -23,23 +62,21 @@ export class Server implements AsyncIterable<Socket>, Monitored {
   readonly address: SocketAddress;
   /** Connections accepted and not yet closed. */
   readonly connections: ReadonlySet<Socket>;
-  /** Connections beyond this many are closed as soon as they are accepted. */
-  maxConnections: number;
   /** Settles when the server has stopped listening and, for a graceful close, every connection is over. */
   readonly closed: Promise<void>;
 
-  #handle!: ServerHandle;
+  readonly #handle: ServerHandle;
   readonly #options: NormalizedListenOptions;
   readonly #platform: Platform;
   readonly #onConnection: ((socket: Socket) => unknown) | undefined;
   readonly #connections = new Set<Socket>();
+  #maxConnections: number;
   #paused = false;
   #held: StreamHandle[] = [];
-  #accepted: Socket[] = [];
-  #waiter: Waiter | undefined;
+  readonly #accepted = new ReadQueue<Socket>("server");
   #listening = true;
   #closing: Promise<void> | undefined;
-  #resolveClosed!: () => void;
+  readonly #resolveClosed: () => void;
   #accepts = 0;
   #refused = 0;
   readonly #openedAt = Date.now();
@@ -47,33 +84,21 @@ export class Server implements AsyncIterable<Socket>, Monitored {
 
   /** @internal Servers come from `listen()`. */
   constructor(
+    handle: ServerHandle,
     options: NormalizedListenOptions,
     onConnection: ((socket: Socket) => unknown) | undefined,
     platform: Platform,
   ) {
+    this.#handle = handle;
+    this.address = handle.address;
     this.#options = options;
     this.#platform = platform;
     this.#onConnection = onConnection;
-    this.maxConnections = options.maxConnections;
+    this.#maxConnections = options.maxConnections;
     this.connections = this.#connections;
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.address = undefined as never; // set by `attach`, before anyone sees the server
-  }
-
-  /** @internal The sink to hand the driver's `listen`. */
-  readonly sink: ServerSink = {
-    connection: (handle) => this.#accept(handle),
-    error: (error) => {
-      report("accepting a connection", error);
-      if (monitorActive.value)
-        monitor.emit({ type: "error", id: this.id, kind: "server", time: Date.now(), error });
-    },
-  };
-
-  /** @internal */
-  attach(handle: ServerHandle): void {
-    this.#handle = handle;
-    (this as { address: SocketAddress }).address = handle.address;
+    let resolveClosed!: () => void;
+    this.closed = new Promise((resolve) => (resolveClosed = resolve));
+    this.#resolveClosed = resolveClosed;
     monitor.add(this);
     if (monitorActive.value) {
       monitor.emit({
@@ -84,12 +109,31 @@ export class Server implements AsyncIterable<Socket>, Monitored {
         localAddress: this.address,
       });
     }
-    const signal = this.#options.signal;
+    const signal = options.signal;
     if (signal) {
       const onAbort = () => void this.close({ graceful: false });
       signal.addEventListener("abort", onAbort, { once: true });
       void this.closed.then(() => signal.removeEventListener("abort", onAbort));
     }
+  }
+
+  /**
+   * Connections beyond this many are closed as soon as they are accepted (and counted in
+   * `stats.refused`); lowering it closes none that are open. A positive integer or `Infinity`.
+   * @default Infinity
+   */
+  get maxConnections(): number {
+    return this.#maxConnections;
+  }
+
+  set maxConnections(value: number) {
+    this.#maxConnections =
+      value === Infinity ? Infinity : checkPositiveInteger("maxConnections", value);
+  }
+
+  /** @internal */
+  [listenerError](error: SocketError): void {
+    report("accepting a connection", error, this);
   }
 
   get stats(): ServerStats {
@@ -105,13 +149,14 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     return this.#listening;
   }
 
-  #accept(handle: StreamHandle): void {
+  /** @internal */
+  [accept](handle: StreamHandle): void {
     this.#accepts++;
     if (!this.#listening) {
       handle.close();
       return;
     }
-    if (this.#connections.size + this.#held.length >= this.maxConnections) {
+    if (this.#connections.size + this.#held.length >= this.#maxConnections) {
       this.#refused++;
       handle.close();
       return;
@@ -136,19 +181,13 @@ export class Server implements AsyncIterable<Socket>, Monitored {
       try {
         const result = callback(socket);
         if (result instanceof Promise)
-          result.catch((error) => report("the connection handler", error));
+          result.catch((error) => report("the connection handler", error, this));
       } catch (error) {
-        report("the connection handler", error);
+        report("the connection handler", error, this);
       }
       return;
     }
-    const waiter = this.#waiter;
-    if (waiter) {
-      this.#waiter = undefined;
-      waiter.resolve({ value: socket, done: false });
-    } else {
-      this.#accepted.push(socket);
-    }
+    if (!this.#accepted.give(socket)) this.#accepted.push(socket);
   }
 
   /** Stop handing out connections until `resume()`. */
@@ -172,7 +211,7 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     checkData("data", data);
     const { except } = checkOptionsObject("options", options, ["except"]);
     const excluded = new Set<unknown>(
-      except instanceof Socket ? [except] : except == null ? [] : asIterable(except),
+      except instanceof Socket ? [except] : except === undefined ? [] : asIterable(except),
     );
     let count = 0;
     for (const socket of this.#connections) {
@@ -203,10 +242,10 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     this.#listening = false;
     for (const handle of this.#held) handle.close();
     this.#held = [];
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.resolve({ value: undefined, done: true });
-    this.#closing = this.#handle.close().catch((error) => report("closing a listener", error));
+    this.#accepted.release(done);
+    this.#closing = this.#handle
+      .close()
+      .catch((error) => report("closing a listener", error, this));
     void this.#closing.then(() => {
       if (this.#connections.size === 0) this.#finish();
     });
@@ -234,14 +273,10 @@ export class Server implements AsyncIterable<Socket>, Monitored {
       next: () => {
         const socket = this.#accepted.shift();
         if (socket) return Promise.resolve({ value: socket, done: false });
-        if (!this.#listening) return Promise.resolve({ value: undefined, done: true });
-        if (this.#waiter)
-          return Promise.reject(
-            new TypeError("The server is already being iterated: one reader at a time"),
-          );
-        return new Promise((resolve) => (this.#waiter = { resolve }));
+        if (!this.#listening) return Promise.resolve(done);
+        return this.#accepted.wait();
       },
-      return: async () => ({ value: undefined, done: true }),
+      return: () => Promise.resolve(done),
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
@@ -281,6 +316,6 @@ function asIterable(value: unknown): Iterable<unknown> {
   if (typeof value === "object" && value !== null && Symbol.iterator in value)
     return value as Iterable<unknown>;
   throw new TypeError(
-    `The "options.except" argument must be a Socket or an iterable of sockets. Received ${typeof value}`,
+    `The "options.except" argument must be a Socket or an iterable of sockets. Received ${describeValue(value)}`,
   );
 }

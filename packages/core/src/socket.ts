@@ -4,30 +4,26 @@ import type { SocketAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
 import { SocketError } from "./error.js";
-import { asyncDispose, encoder, nextId, soon, startTimer } from "./internal/timer.js";
+import { done, ReadQueue } from "./internal/read-queue.js";
+import { asyncDispose, nextId, soon, startTimer } from "./internal/timer.js";
+import { WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
 import type { NormalizedStreamOptions } from "./options.js";
 import type { SocketState, SocketStats } from "./types.js";
-import { checkBoolean, checkData, checkMilliseconds } from "./validate.js";
-
-/** Writes smaller than this are copied into a per-socket slab, and a tick's worth leaves in one system call. */
-const COALESCE_LIMIT = 16 * 1024;
-const SLAB_SIZE = 16 * 1024;
+import { checkBoolean, checkData, checkMilliseconds } from "./check.js";
 
 function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
   if (a.transport === "unix") return b.transport === "unix" && a.path === b.path;
   return b.transport !== "unix" && a.port === b.port && a.hostname === b.hostname;
 }
 
+/** What a `readable` stream's pull gets when it gives way to another reader. */
+const withdrawn: IteratorResult<Uint8Array> = Object.freeze({ value: undefined, done: true });
+
 /** Lets a Server close its connections without a public method for it. */
 export const destroySocket = Symbol("omnisock.destroy");
 /** Lets a Server hear of a connection's end without a promise chain per connection. */
 export const whenClosed = Symbol("omnisock.whenClosed");
-
-interface Reader {
-  resolve(result: IteratorResult<Uint8Array>): void;
-  reject(error: unknown): void;
-}
 
 /**
  * A connected stream: TCP or Unix, client or accepted. The same on every runtime; the
@@ -39,9 +35,9 @@ interface Reader {
  *
  * Writing: `write()` never drops: it queues, and returns `false` once `highWaterMark`
  * bytes are queued; `await flush()` then waits until the kernel has them. The first write
- * of a tick leaves at once; the writes after it in the same tick are gathered and leave
- * together. A `Uint8Array` of 16 KiB or more is queued without a copy: do not change it
- * until `flush()` resolves.
+ * after a read leaves at once; the writes after it are gathered and leave together once the
+ * current tick's code is done. A `Uint8Array` of 16 KiB or more is queued without a copy: do
+ * not change it until `flush()` resolves.
  */
 export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly id = nextId();
@@ -66,35 +62,33 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #failure: SocketError | undefined;
   #closedByUser = false;
 
-  // Write side: sealed chunks waiting for the driver, then the slab being filled this tick.
-  #queue: Uint8Array[] = [];
-  #queueHead = 0;
-  #queued = 0;
-  #slab: Uint8Array | undefined;
-  #slabStart = 0;
-  #slabEnd = 0;
+  // Write side.
+  readonly #out: WriteQueue;
   #pumpScheduled = false;
-  /** No write has gone out since the last read or send: the next one may leave at once. */
+  /**
+   * The next write may leave at once: nothing has been written since the last read or the
+   * last gathered send. A reply to a request leaves without waiting for the tick to end; a
+   * producer that writes once per tick alternates between leaving at once and being gathered,
+   * which costs it one microtask, not a system call.
+   */
   #fresh = true;
-  #driverFull = false;
   #ending = false;
   #shutdownSent = false;
   #flushWaiters: { resolve(): void; reject(error: unknown): void }[] = [];
 
   // Read side.
-  #chunks: Uint8Array[] = [];
-  #chunksHead = 0;
+  readonly #chunks = new ReadQueue<Uint8Array>("socket");
   #buffered = 0;
   #paused = false;
   #readEnded = false;
-  #reader: Reader | undefined;
+  /** The `readable` stream's pull is the read waiting in `#chunks`. */
+  #pulling = false;
   /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
   #consumed = false;
 
   // Counters.
   #bytesSent = 0;
   #bytesReceived = 0;
-  #packetsSent = 0;
   #packetsReceived = 0;
   readonly #openedAt = Date.now();
   #closedAt: number | undefined;
@@ -116,6 +110,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     { signal, listening }: { signal?: AbortSignal | undefined; listening?: SocketAddress } = {},
   ) {
     this.#handle = handle;
+    this.#out = new WriteQueue(handle);
     this.#platform = platform;
     this.#options = options;
     this.role = role;
@@ -174,7 +169,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return {
       bytesSent: this.#bytesSent,
       bytesReceived: this.#bytesReceived,
-      packetsSent: this.#packetsSent,
+      packetsSent: this.#out.packets,
       packetsReceived: this.#packetsReceived,
       openedAt: this.#openedAt,
       closedAt: this.#closedAt,
@@ -183,7 +178,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** Bytes accepted by `write()` and not yet handed to the kernel. */
   get writableLength(): number {
-    return this.#queued;
+    return this.#out.queued;
   }
 
   // ---- writing ----
@@ -200,28 +195,33 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         address: this.remoteAddress,
       });
     }
-    // The first write since the last read or send leaves at once (a request, a reply):
-    // nothing is scheduled for it.
-    const leaveNow = this.#fresh && this.#queued === 0 && !this.#driverFull;
-    if (leaveNow) this.#fresh = false;
-    if (leaveNow && this.#handle.keepsNothing && typeof data !== "string") {
-      // The driver hands what it takes straight to the kernel: no copy of the caller's bytes.
-      return this.#writeThrough(data);
+    const out = this.#out;
+    // The first write since the last read or gathered send leaves at once (a request, a
+    // reply): nothing is scheduled for it.
+    const leaveNow = this.#fresh && out.queued === 0 && !out.full;
+    if (leaveNow) {
+      this.#fresh = false;
+      if (this.#handle.keepsNothing && typeof data !== "string") {
+        // The driver hands what it takes straight to the kernel: no copy of the caller's bytes.
+        this.#count(out.writeThrough(data));
+        return out.queued < this.#options.highWaterMark;
+      }
     }
-    this.#queued += typeof data === "string" ? this.#stageText(data) : this.#stageBytes(data);
+    if (typeof data === "string") out.stageText(data);
+    else out.stageBytes(data);
     if (leaveNow) {
       this.#send();
-    } else if (!this.#pumpScheduled && !this.#driverFull) {
+    } else if (!this.#pumpScheduled && !out.full) {
       // The writes after it gather and leave together, in one call, once this tick is over.
       this.#pumpScheduled = true;
       soon(this.#pump);
     }
-    return this.#queued < this.#options.highWaterMark;
+    return out.queued < this.#options.highWaterMark;
   }
 
   /** Resolves when everything queued has reached the kernel. */
   flush(): Promise<void> {
-    if (this.#queued === 0 && !this.#driverFull) return Promise.resolve();
+    if (this.#out.queued === 0 && !this.#out.full) return Promise.resolve();
     if (this.#state === "closed") return Promise.reject(this.#closedError("flush"));
     return new Promise((resolve, reject) => this.#flushWaiters.push({ resolve, reject }));
   }
@@ -254,7 +254,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   reset(): Promise<void> {
     if (this.#state !== "closed") {
       this.#closedByUser = true;
-      this.#discardQueue();
+      this.#out.clear();
       this.#handle.reset();
     }
     return this.closed.catch(() => {});
@@ -264,49 +264,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   [destroySocket](): void {
     if (this.#state === "closed") return;
     this.#closedByUser = true;
-    this.#discardQueue();
+    this.#out.clear();
     this.#handle.close();
-  }
-
-  #stageBytes(data: Uint8Array): number {
-    const length = data.byteLength;
-    if (length >= COALESCE_LIMIT) {
-      this.#seal();
-      this.#queue.push(data);
-      return length;
-    }
-    this.#reserve(length).set(data, this.#slabEnd);
-    this.#slabEnd += length;
-    return length;
-  }
-
-  #stageText(text: string): number {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    const worst = text.length * 3;
-    if (worst >= COALESCE_LIMIT) return this.#stageBytes(encoder.encode(text));
-    const slab = this.#reserve(worst);
-    const { written } = encoder.encodeInto(text, slab.subarray(this.#slabEnd));
-    this.#slabEnd += written;
-    return written;
-  }
-
-  /** The slab with room for `length` more bytes at `#slabEnd`. */
-  #reserve(length: number): Uint8Array {
-    const slab = this.#slab;
-    if (slab && this.#slabEnd + length <= slab.byteLength) return slab;
-    this.#seal();
-    // Bytes handed to the driver may still be in its hands: a new slab, not a rewind.
-    const size = Math.max(SLAB_SIZE, length);
-    this.#slab = this.#handle.allocate?.(size) ?? new Uint8Array(size);
-    this.#slabStart = this.#slabEnd = 0;
-    return this.#slab;
-  }
-
-  #seal(): void {
-    if (this.#slab && this.#slabEnd > this.#slabStart) {
-      this.#queue.push(this.#slab.subarray(this.#slabStart, this.#slabEnd));
-      this.#slabStart = this.#slabEnd;
-    }
   }
 
   /** The end of a tick of writes: send what gathered since the first. */
@@ -315,22 +274,6 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#send();
     this.#fresh = true;
   };
-
-  /** The caller's bytes to the driver as they are; only what it did not take is queued (copied). */
-  #writeThrough(data: Uint8Array): boolean {
-    const taken = this.#hand(data);
-    this.#count(taken);
-    if (taken < data.byteLength) this.#queued += this.#stageBytes(data.subarray(taken));
-    return this.#queued < this.#options.highWaterMark;
-  }
-
-  /** One chunk to the driver; how much it took. It is full if it took less, or is busy. */
-  #hand(chunk: Uint8Array): number {
-    const taken = this.#handle.write(chunk);
-    if (taken > 0) this.#packetsSent++;
-    if (taken < chunk.byteLength || this.#handle.busy) this.#driverFull = true;
-    return taken;
-  }
 
   #count(sent: number): void {
     this.#bytesSent += sent;
@@ -344,53 +287,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** Hand queued bytes to the driver until it is full or nothing is left. */
   #send(): void {
-    if (this.#driverFull || this.#state === "closed") return;
-    // The common case, a tick of small writes and nothing older waiting: one chunk, no queue.
-    const sent = this.#queueHead === this.#queue.length ? this.#writeSlab() : this.#writeQueue();
-    this.#queued -= sent;
-    this.#count(sent);
-    if (this.#queued === 0 && !this.#driverFull) {
-      // The driver holds none of the slab's bytes any more: it can be filled from the start.
-      this.#slabStart = this.#slabEnd = 0;
-      this.#settleFlush(undefined);
-    }
-  }
-
-  #writeSlab(): number {
-    const slab = this.#slab;
-    const start = this.#slabStart;
-    if (!slab || this.#slabEnd === start) return 0;
-    const chunk = slab.subarray(start, this.#slabEnd);
-    this.#slabStart = this.#slabEnd;
-    const taken = this.#hand(chunk);
-    if (taken < chunk.byteLength) this.#queue.push(chunk.subarray(taken));
-    return taken;
-  }
-
-  #writeQueue(): number {
-    this.#seal();
-    const queue = this.#queue;
-    let head = this.#queueHead;
-    let sent = 0;
-    while (head < queue.length) {
-      const chunk = queue[head]!;
-      const taken = this.#hand(chunk);
-      sent += taken;
-      if (taken < chunk.byteLength) {
-        queue[head] = chunk.subarray(taken);
-        break;
-      }
-      // Released as it goes: the queue may hold large chunks of the user's.
-      queue[head] = undefined as never;
-      head++;
-      if (this.#driverFull) break;
-    }
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-    }
-    this.#queueHead = head;
-    return sent;
+    if (this.#state === "closed") return;
+    const out = this.#out;
+    this.#count(out.send());
+    if (out.queued === 0 && !out.full) this.#settleFlush(undefined);
   }
 
   #settleFlush(error: unknown): void {
@@ -401,14 +301,6 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       if (error === undefined) waiter.resolve();
       else waiter.reject(error);
     }
-  }
-
-  #discardQueue(): void {
-    this.#queue = [];
-    this.#queueHead = 0;
-    this.#queued = 0;
-    this.#slab = undefined;
-    this.#slabStart = this.#slabEnd = 0;
   }
 
   #sendShutdown(): void {
@@ -460,13 +352,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         bytes: length,
       });
     }
-    const reader = this.#reader;
-    if (reader) {
-      this.#reader = undefined;
-      reader.resolve({ value: chunk, done: false });
-      return;
-    }
-    this.#chunks.push(chunk);
+    const chunks = this.#chunks;
+    // A `readable` stream nobody holds any more (its reader released) gives its pull up: the
+    // chunk stays here for whoever reads next.
+    if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
+    if (chunks.give(chunk)) return;
+    chunks.push(chunk);
     this.#buffered += length;
     if (!this.#paused && this.#buffered >= this.#options.highWaterMark) {
       this.#paused = true;
@@ -489,8 +380,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   #drain(): void {
-    if (!this.#driverFull) return;
-    this.#driverFull = false;
+    if (!this.#out.full) return;
+    this.#out.full = false;
     this.#send();
   }
 
@@ -505,9 +396,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#readEnded = true;
     this.#closeError = error;
     this.#finishReader();
-    const unsent = this.#queued > 0 || this.#driverFull;
-    this.#discardQueue();
-    this.#driverFull = false;
+    const out = this.#out;
+    const unsent = out.queued > 0 || out.full;
+    out.clear();
+    out.full = false;
     this.#settleFlush(unsent ? (error ?? this.#closedError("flush")) : undefined);
     monitor.delete(this);
     if (monitorActive.value) {
@@ -526,7 +418,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #fail(error: SocketError): void {
     if (this.#state === "closed") return;
     this.#failure ??= error;
-    this.#discardQueue();
+    this.#out.clear();
     this.#handle.close();
   }
 
@@ -539,12 +431,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   // ---- reading ----
 
+  /** The stream has ended: a read waiting for more gets the end (or the error). */
   #finishReader(): void {
-    const reader = this.#reader;
-    if (!reader || this.#chunksHead < this.#chunks.length) return;
-    this.#reader = undefined;
-    if (this.#closeError) reader.reject(this.#closeError);
-    else reader.resolve(this.#endOfStream());
+    const chunks = this.#chunks;
+    if (!chunks.waiting) return;
+    this.#pulling = false;
+    if (this.#closeError) chunks.release(done, this.#closeError);
+    else chunks.release(this.#endOfStream());
   }
 
   /**
@@ -554,19 +447,14 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   #endOfStream(): IteratorResult<Uint8Array> {
     if (this.#state === "readClosed" && !this.#options.allowHalfOpen) void this.close();
-    return { value: undefined, done: true };
+    return done;
   }
 
   #read(): Promise<IteratorResult<Uint8Array>> {
     this.#consumed = true;
     const chunks = this.#chunks;
-    if (this.#chunksHead < chunks.length) {
-      const chunk = chunks[this.#chunksHead]!;
-      chunks[this.#chunksHead++] = undefined as never;
-      if (this.#chunksHead === chunks.length) {
-        chunks.length = 0;
-        this.#chunksHead = 0;
-      }
+    const chunk = chunks.shift();
+    if (chunk !== undefined) {
       this.#buffered -= chunk.byteLength;
       if (
         this.#paused &&
@@ -583,18 +471,23 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         ? Promise.reject(this.#closeError)
         : Promise.resolve(this.#endOfStream());
     }
-    if (this.#reader) {
-      return Promise.reject(
-        new TypeError("The socket is already being read: one reader at a time"),
-      );
-    }
+    // A pull of a `readable` stream that nobody holds (its reader released, the loop left)
+    // gives way to this read.
+    if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
     if (this.#paused) {
       this.#paused = false;
       this.#handle.resume();
     }
-    return new Promise((resolve, reject) => {
-      this.#reader = { resolve, reject };
-    });
+    return chunks.wait();
+  }
+
+  /**
+   * The `readable` stream's pending pull resolves without a chunk. The stream stays as it
+   * was: its next read pulls again.
+   */
+  #withdrawPull(): void {
+    this.#pulling = false;
+    this.#chunks.release(withdrawn);
   }
 
   /** Read chunks as they arrive. Breaking out does not close the socket. */
@@ -612,21 +505,31 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }
     // Leaving the loop leaves the socket open: iterate again to read on.
     return(): Promise<IteratorResult<Uint8Array>> {
-      return Promise.resolve({ value: undefined, done: true });
+      return Promise.resolve(done);
     }
     [Symbol.asyncIterator](): this {
       return this;
     }
   };
 
-  /** A web `ReadableStream` view, made on first use. Cancelling it does not close the socket. */
+  /**
+   * A web `ReadableStream` view, made on first use. Cancelling it does not close the socket:
+   * what arrives afterwards is read by the next reader (`for await`, or `readable` again,
+   * which is then a new stream). Releasing its reader while a read is pending loses nothing.
+   */
   get readable(): ReadableStream<Uint8Array> {
     this.#readable ??= new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {
-          const result = await this.#read();
+          this.#pulling = true;
+          const result = await this.#read().finally(() => (this.#pulling = false));
+          if (result === withdrawn) return;
           if (result.done) controller.close();
           else controller.enqueue(result.value);
+        },
+        cancel: () => {
+          if (this.#pulling) this.#withdrawPull();
+          this.#readable = undefined;
         },
       },
       { highWaterMark: 0 },

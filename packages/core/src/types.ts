@@ -1,16 +1,5 @@
-import type { InetAddress, SocketAddress } from "./address.js";
-import type { Capabilities } from "./capabilities.js";
-import type { Monitor } from "./monitor.js";
-import type {
-  BindOptions,
-  ConnectOptions,
-  ConnectTarget,
-  JoinMulticastOptions,
-  ListenOptions,
-  LookupOptions,
-  ProbeOptions,
-  ServerCloseOptions,
-} from "./options.js";
+import type { SocketAddress } from "./address.js";
+import type { JoinMulticastOptions, ServerCloseOptions } from "./options.js";
 
 /**
  * Counters, the same on every runtime. For a stream a "packet" is one write handed to the
@@ -44,20 +33,5 @@ export interface ServerStats {
 export type SocketState = "connecting" | "open" | "readClosed" | "writeClosed" | "closed";
 
 export type ProbeResult = { ok: true; rtt: number } | { ok: false; code: string };
-
-/** What every adapter (and `omnisock`) exports, with the same names and behaviour. */
-export interface Omnisock {
-  readonly runtime: "node" | "bun" | "deno";
-  readonly capabilities: Capabilities;
-  readonly monitor: Monitor;
-  connect(target: ConnectTarget, options?: ConnectOptions): Promise<import("./socket.js").Socket>;
-  listen(
-    options: ListenOptions,
-    onConnection?: (socket: import("./socket.js").Socket) => void,
-  ): Promise<import("./server.js").Server>;
-  bind(options?: BindOptions): Promise<import("./datagram.js").DatagramSocket>;
-  lookup(hostname: string, options?: LookupOptions): Promise<InetAddress[]>;
-  probe(target: ConnectTarget, options?: ProbeOptions): Promise<ProbeResult>;
-}
 
 export type { SocketAddress, JoinMulticastOptions, ServerCloseOptions };

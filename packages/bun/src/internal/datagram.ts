@@ -38,18 +38,15 @@ class BunDatagram implements DatagramHandle {
   localAddress!: InetAddress;
   #socket!: UdpSocket;
   readonly #family: 4 | 6;
-  readonly #receiveQueueSize: number;
-  #sink: DatagramSink | undefined;
-  /** Datagrams (and their senders) that arrived between bind and start(), at most `receiveQueueSize`. */
-  #early: [Uint8Array, string, number][] = [];
+  readonly #sink: DatagramSink;
   /** Sends Bun refused while its buffer was full, retried in order on `drain`. */
   #waiting: Outgoing[] = [];
   #peer: InetAddress | undefined;
   #closed = false;
 
-  constructor(options: NormalizedBindOptions) {
+  constructor(options: NormalizedBindOptions, sink: DatagramSink) {
     this.#family = options.family;
-    this.#receiveQueueSize = options.receiveQueueSize;
+    this.#sink = sink;
   }
 
   /** @internal */
@@ -61,8 +58,7 @@ class BunDatagram implements DatagramHandle {
   /** @internal Bun's handlers, one set per socket. Datagrams are plain Uint8Arrays Bun does not reuse. */
   readonly handlers = {
     data: (_socket: UdpSocket, data: Uint8Array, port: number, address: string): void => {
-      if (this.#sink) this.#sink.message(data, address, port);
-      else if (this.#early.length < this.#receiveQueueSize) this.#early.push([data, address, port]);
+      this.#sink.message(data, address, port);
     },
     drain: (): void => this.#retry(),
     // Bun sets IP_RECVERR, so even an unconnected socket hears of ICMP errors (ECONNREFUSED
@@ -70,16 +66,9 @@ class BunDatagram implements DatagramHandle {
     // others are dropped here, and a connected socket's are about its peer.
     error: (error: Error): void => {
       if (!this.#peer) return;
-      this.#sink?.error(toSocketError(error, { syscall: "recvmsg", address: this.#peer }));
+      this.#sink.error(toSocketError(error, { syscall: "recvmsg", address: this.#peer }));
     },
   };
-
-  start(sink: DatagramSink): void {
-    this.#sink = sink;
-    const early = this.#early;
-    this.#early = [];
-    for (const [data, hostname, port] of early) sink.message(data, hostname, port);
-  }
 
   send(data: Uint8Array, target: HostAddress | undefined): Promise<void> | undefined {
     const to = target ?? this.#peer!; // core sends without a target only once connected
@@ -96,7 +85,7 @@ class BunDatagram implements DatagramHandle {
     if (this.#waiting.length === 0) {
       try {
         if (this.#socket.send(data, port, hostname)) {
-          this.#sink!.sent(data.byteLength);
+          this.#sink.sent(data.byteLength);
           return undefined;
         }
       } catch (error) {
@@ -119,7 +108,7 @@ class BunDatagram implements DatagramHandle {
       const next = waiting[0]!;
       try {
         if (!this.#socket.send(next.data, next.port, next.hostname)) return;
-        this.#sink!.sent(next.data.byteLength);
+        this.#sink.sent(next.data.byteLength);
         next.resolve();
       } catch (error) {
         next.reject(
@@ -221,11 +210,14 @@ class BunDatagram implements DatagramHandle {
   }
 }
 
-export async function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
+export async function bind(
+  options: NormalizedBindOptions,
+  sink: DatagramSink,
+): Promise<DatagramHandle> {
   const requested = { transport: "udp", hostname: options.hostname, port: options.port } as const;
   const context = { syscall: "bind", address: requested };
   const [hostname = options.hostname] = await resolve(options.hostname, options.family, context);
-  const handle = new BunDatagram(options);
+  const handle = new BunDatagram(options, sink);
   let socket: UdpSocket;
   try {
     socket = await bun.udpSocket({

@@ -25,7 +25,6 @@ import type {
 } from "@omnisock/core";
 import { type BunSocket, type SocketHandler, bun } from "./bun.js";
 import { toSocketError } from "./error.js";
-import { resolve } from "./lookup.js";
 
 /** The unnamed side of a Unix connection (a client that did not bind) has an empty path. */
 const unnamed: UnixAddress = Object.freeze({ transport: "unix", path: "" });
@@ -207,21 +206,18 @@ export async function connect(
       signal,
     );
   }
-  const context = { syscall: "connect", address: target };
-  const hosts = await resolve(target.hostname, options.family, context);
-  // Each address in the resolver's order until one answers; no Happy Eyeballs race.
-  let failure: unknown;
-  for (const hostname of hosts) {
-    const tried = inetAddress("tcp", hostname, target.port);
-    const where = { hostname, port: target.port, localAddress: options.localAddress };
-    try {
-      return await open(where, new BunStream(options), tried, signal);
-    } catch (error) {
-      failure = error;
-      if (signal?.aborted) break;
-    }
-  }
-  throw failure;
+  // An IP literal: core resolved the name and races the addresses itself.
+  const where = {
+    hostname: target.hostname,
+    port: target.port,
+    localAddress: options.localAddress,
+  };
+  return open(
+    where,
+    new BunStream(options),
+    inetAddress("tcp", target.hostname, target.port),
+    signal,
+  );
 }
 
 function open(

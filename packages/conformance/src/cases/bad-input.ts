@@ -413,7 +413,7 @@ const cases: Case[] = [
   ],
   [
     "server.broadcast: except a number",
-    async (_, fixtures) => (await fixtures.server()).broadcast("x", { except: 42 }),
+    async (_, fixtures) => (await fixtures.server()).broadcast("x", { except: 42 as never }),
     TypeError,
     '"options.except"',
   ],
@@ -610,7 +610,8 @@ export function badInputCases(api: Api): void {
       const a = await new Fixtures(api).datagram();
       await within(2_000, "close", a.close());
       expectSyncSocketError("ECLOSED", () => a.setBroadcast(true));
-      expectSyncSocketError("ECLOSED", () => a.joinMulticast("239.1.2.3"));
+      const join = await failure(() => a.joinMulticast("239.1.2.3"));
+      expect((join as SocketError).code).toBe("ECLOSED");
       const error = await failure(() => a.send("x", target));
       expect((error as SocketError).code).toBe("ECLOSED");
     });

@@ -1,8 +1,16 @@
 // UDP: datagrams, connected sockets, broadcast, multicast, size limits, the receive queue.
-import type { Datagram, DatagramSocket } from "@omnisock/core";
+import { type Datagram, type DatagramSocket, SocketError } from "@omnisock/core";
 import { describe, expect, it } from "vitest";
 import type { Api } from "../context.js";
-import { defer, expectSocketError, settlesWithin, text, until, within } from "../helpers.js";
+import {
+  defer,
+  expectSocketError,
+  failure,
+  settlesWithin,
+  text,
+  until,
+  within,
+} from "../helpers.js";
 
 async function bindLocal(api: Api, options: Record<string, unknown> = {}): Promise<DatagramSocket> {
   const socket = await api.bind({ hostname: "127.0.0.1", port: 0, ...options });
@@ -154,7 +162,11 @@ export function udpCases(api: Api): void {
         // Bound to the group's address, so that only the group's datagrams arrive.
         const receiver = await api.bind({ hostname: group, port: 0 });
         defer(() => receiver.close());
-        receiver.joinMulticast(group, { interface: "127.0.0.1" });
+        await within(
+          2_000,
+          "membership",
+          receiver.joinMulticast(group, { interface: "127.0.0.1" }),
+        );
         const sender = await bindLocal(api);
         sender.setMulticastInterface("127.0.0.1");
         sender.setMulticastLoopback(true);
@@ -167,7 +179,11 @@ export function udpCases(api: Api): void {
         const datagram = await new DatagramReader(receiver).next();
         expect(text(datagram!.data)).toBe("to the group");
         expect(datagram!.remote.port).toBe(sender.localAddress.port);
-        receiver.leaveMulticast(group, { interface: "127.0.0.1" });
+        await within(
+          2_000,
+          "membership",
+          receiver.leaveMulticast(group, { interface: "127.0.0.1" }),
+        );
       },
     );
 
@@ -177,7 +193,11 @@ export function udpCases(api: Api): void {
         const group = "232.1.42.99";
         const receiver = await api.bind({ hostname: group, port: 0 });
         defer(() => receiver.close());
-        receiver.joinMulticast(group, { interface: "127.0.0.1", source: "127.0.0.1" });
+        await within(
+          2_000,
+          "membership",
+          receiver.joinMulticast(group, { interface: "127.0.0.1", source: "127.0.0.1" }),
+        );
         const sender = await bindLocal(api);
         sender.setMulticastInterface("127.0.0.1");
         await within(
@@ -186,7 +206,33 @@ export function udpCases(api: Api): void {
           sender.send("from the source", { hostname: group, port: receiver.localAddress.port }),
         );
         expect(text((await new DatagramReader(receiver).next())!.data)).toBe("from the source");
-        receiver.leaveMulticast(group, { interface: "127.0.0.1", source: "127.0.0.1" });
+        await within(
+          2_000,
+          "membership",
+          receiver.leaveMulticast(group, { interface: "127.0.0.1", source: "127.0.0.1" }),
+        );
+      },
+    );
+
+    it.skipIf(!multicast)(
+      "joinMulticast resolves once joined; a join that fails rejects with a SocketError",
+      async () => {
+        const socket = await bindLocal(api);
+        // Not an address of this host: the kernel refuses the join (ENODEV on Linux).
+        const error = await failure(() =>
+          socket.joinMulticast("239.255.42.98", { interface: "192.0.2.77" }),
+        );
+        expect(error, String(error)).toBeInstanceOf(SocketError);
+        await within(
+          2_000,
+          "join",
+          socket.joinMulticast("239.255.42.98", { interface: "127.0.0.1" }),
+        );
+        await within(
+          2_000,
+          "leave",
+          socket.leaveMulticast("239.255.42.98", { interface: "127.0.0.1" }),
+        );
       },
     );
 

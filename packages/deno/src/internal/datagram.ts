@@ -33,30 +33,26 @@ class DenoDatagram implements DatagramHandle {
   readonly localAddress: InetAddress;
   readonly #conn: DatagramConn;
   readonly #family: 4 | 6;
-  #sink: DatagramSink | undefined;
+  readonly #sink: DatagramSink;
   #closed = false;
   #paused = false;
   #wake: (() => void) | undefined;
   #broadcast: boolean;
   #remote: InetAddress | undefined;
   /** Joined groups by `group|interface`. Deno joins asynchronously: a send waits for joins in flight. */
-  readonly #memberships = new Map<string, Promise<MulticastMembership | undefined>>();
+  readonly #memberships = new Map<string, Promise<MulticastMembership>>();
   readonly #joining = new Set<Promise<unknown>>();
 
-  constructor(conn: DatagramConn, options: NormalizedBindOptions) {
+  constructor(conn: DatagramConn, options: NormalizedBindOptions, sink: DatagramSink) {
     this.#conn = conn;
+    this.#sink = sink;
     this.#family = options.family;
     this.#broadcast = options.broadcast;
     this.localAddress = inetAddress("udp", conn.addr.hostname, conn.addr.port);
-  }
-
-  start(sink: DatagramSink): void {
-    this.#sink = sink;
     void this.#receiveLoop();
   }
 
   async #receiveLoop(): Promise<void> {
-    // Datagrams that arrive before start() wait in the kernel's buffer.
     const buffer = new Uint8Array(RECEIVE_SIZE);
     const chunks = new ChunkArena();
     while (!this.#closed) {
@@ -68,7 +64,7 @@ class DenoDatagram implements DatagramHandle {
         const [data, from] = await this.#conn.receive(buffer);
         if (this.#closed) return;
         // A copy: `data` is a view of `buffer`, which the next receive overwrites.
-        this.#sink!.message(chunks.copy(data), from.hostname, from.port);
+        this.#sink.message(chunks.copy(data), from.hostname, from.port);
         // Deno runs an op as it is called. Let what the consumer does with this datagram (a
         // reply, most often: its reader wakes one microtask later) start before the next
         // receive: a receive issued after the reply finds the answer already there, where one
@@ -76,7 +72,7 @@ class DenoDatagram implements DatagramHandle {
         await undefined;
       } catch (error) {
         if (this.#closed) return;
-        this.#sink!.error(toSocketError(error, { syscall: "recvmsg", address: this.localAddress }));
+        this.#sink.error(toSocketError(error, { syscall: "recvmsg", address: this.localAddress }));
       }
     }
   }
@@ -97,7 +93,7 @@ class DenoDatagram implements DatagramHandle {
       });
     }
     return this.#conn.send(data, { transport: "udp", hostname: to.hostname, port: to.port }).then(
-      () => this.#sink!.sent(data.byteLength),
+      () => this.#sink.sent(data.byteLength),
       (error: unknown) => {
         throw toSocketError(error, { syscall: "send", address: to });
       },
@@ -144,7 +140,13 @@ class DenoDatagram implements DatagramHandle {
     throw notSupported("setMulticastInterface", "deno");
   }
 
-  addMembership(group: string, source: string | undefined, iface: string | undefined): void {
+  // Deno joins and leaves asynchronously: the promise settles when it is done, and a send
+  // waits for joins and leaves in flight, so that a datagram sent right after joining is seen.
+  addMembership(
+    group: string,
+    source: string | undefined,
+    iface: string | undefined,
+  ): Promise<void> {
     if (source !== undefined) throw notSupported("joinMulticast with a source", "deno");
     const key = `${group}|${iface ?? ""}`;
     if (this.#memberships.has(key)) {
@@ -159,14 +161,18 @@ class DenoDatagram implements DatagramHandle {
         : this.#conn.joinMulticastV4(group, iface ?? "0.0.0.0")
     ).catch((error: unknown) => {
       this.#memberships.delete(key);
-      this.#sink?.error(toSocketError(error, { syscall: "addMembership", name: group }));
-      return undefined;
+      throw toSocketError(error, { syscall: "addMembership", name: group });
     });
     this.#memberships.set(key, joining);
     this.#track(joining);
+    return joining.then(() => undefined);
   }
 
-  dropMembership(group: string, source: string | undefined, iface: string | undefined): void {
+  dropMembership(
+    group: string,
+    source: string | undefined,
+    iface: string | undefined,
+  ): Promise<void> {
     if (source !== undefined) throw notSupported("leaveMulticast with a source", "deno");
     const key = `${group}|${iface ?? ""}`;
     const membership = this.#memberships.get(key);
@@ -176,18 +182,22 @@ class DenoDatagram implements DatagramHandle {
       });
     }
     this.#memberships.delete(key);
-    this.#track(
-      membership
-        .then((joined) => joined?.leave())
-        .catch((error: unknown) => {
-          this.#sink?.error(toSocketError(error, { syscall: "dropMembership", name: group }));
-        }),
-    );
+    const leaving = membership
+      .then((joined) => joined.leave())
+      .catch((error: unknown) => {
+        throw toSocketError(error, { syscall: "dropMembership", name: group });
+      });
+    this.#track(leaving);
+    return leaving;
   }
 
   #track(operation: Promise<unknown>): void {
     this.#joining.add(operation);
-    void operation.then(() => this.#joining.delete(operation));
+    // Its failure is the caller's (the promise joinMulticast returned); here only its end counts.
+    operation.then(
+      () => this.#joining.delete(operation),
+      () => this.#joining.delete(operation),
+    );
   }
 
   close(): Promise<void> {
@@ -262,7 +272,7 @@ function interfaceIndex(iface: string | undefined): number {
   return found.scopeid;
 }
 
-export function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
+export function bind(options: NormalizedBindOptions, sink: DatagramSink): Promise<DatagramHandle> {
   const requested = { transport: "udp", hostname: options.hostname, port: options.port } as const;
   try {
     if (!deno.listenDatagram) throw notSupported("UDP", "deno", "run with --unstable-net");
@@ -276,7 +286,7 @@ export function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
       // the system's, which is omnisock's default of 1 on every OS (RFC 1112).
       loopback: options.multicastLoopback,
     });
-    return Promise.resolve(new DenoDatagram(conn, options));
+    return Promise.resolve(new DenoDatagram(conn, options, sink));
   } catch (error) {
     return Promise.reject(toSocketError(error, { syscall: "bind", address: requested }));
   }

@@ -83,8 +83,6 @@ interface Deno {
           hostname: string;
           port: number;
           signal?: AbortSignal;
-          autoSelectFamily?: boolean;
-          autoSelectFamilyAttemptDelay?: number;
         }
       | { transport: "unix"; path: string },
   ): Promise<Conn>;

@@ -22,7 +22,6 @@ import { socketAddress } from "./address.js";
 import { type Conn, deno } from "./deno.js";
 import { ChunkArena } from "./arena.js";
 import { toSocketError } from "./error.js";
-import { resolve } from "./lookup.js";
 
 // A read needs its buffer before any byte arrives, so an idle connection holds one: small
 // at first, full size once a read fills it. Measured on Deno 2.9 over loopback, 64 KiB reads
@@ -190,19 +189,12 @@ export async function connect(
         await abortable(deno.connect({ transport: "unix", path: kernelPath(target) }), signal),
       );
     }
-    // Deno.connect cannot be asked for one family: with `family`, the name is resolved here.
-    const hostname = await resolve(target.hostname, options.family, {
-      syscall: "connect",
-      address: target,
-    });
     const conn = await deno.connect({
       transport: "tcp",
-      hostname,
+      // An IP literal: core resolved the name and races the addresses itself.
+      hostname: target.hostname,
       port: target.port,
       ...(signal ? { signal } : {}),
-      // Happy Eyeballs (RFC 8305): Deno's default, stated so that it cannot change.
-      autoSelectFamily: true,
-      autoSelectFamilyAttemptDelay: 250,
     });
     try {
       return tcpStream(conn, options);

@@ -18,42 +18,32 @@ import { toSocketError } from "./error.js";
 class NodeDatagram implements DatagramHandle {
   readonly localAddress: InetAddress;
   readonly #socket: dgram.Socket;
-  #sink: DatagramSink | undefined;
-  /** Datagrams (and their senders) that arrived between bind and start(), at most `receiveQueueSize`. */
-  #early: [Uint8Array, string, number][] | undefined = [];
+  readonly #sink: DatagramSink;
 
-  constructor(socket: dgram.Socket, receiveQueueSize: number) {
+  constructor(socket: dgram.Socket, sink: DatagramSink) {
     this.#socket = socket;
+    this.#sink = sink;
     const { address, port } = socket.address();
     this.localAddress = inetAddress("udp", address, port);
     socket.on("message", (message: Buffer, remote: dgram.RemoteInfo) => {
       // A plain Uint8Array view, so user code sees the same type on every runtime.
       const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-      if (this.#sink) this.#sink.message(data, remote.address, remote.port);
-      else if (this.#early && this.#early.length < receiveQueueSize)
-        this.#early.push([data, remote.address, remote.port]);
+      this.#sink.message(data, remote.address, remote.port);
     });
     // After bind, Node emits 'error' only for a failed receive (ICMP port unreachable on a
     // connected socket); sends and connects report to their callbacks.
     socket.on("error", (error: Error & { syscall?: string }) => {
-      this.#sink?.error(
+      this.#sink.error(
         toSocketError(error, { syscall: error.syscall ?? "recvmsg", address: this.localAddress }),
       );
     });
-  }
-
-  start(sink: DatagramSink): void {
-    this.#sink = sink;
-    const early = this.#early ?? [];
-    this.#early = undefined;
-    for (const [data, hostname, port] of early) sink.message(data, hostname, port);
   }
 
   send(data: Uint8Array, target: HostAddress | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       const callback = (error: Error | null): void => {
         if (error) return reject(toSocketError(error, { syscall: "send", address: target }));
-        this.#sink!.sent(data.byteLength);
+        this.#sink.sent(data.byteLength);
         resolve();
       };
       try {
@@ -147,7 +137,7 @@ class NodeDatagram implements DatagramHandle {
   }
 }
 
-export function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
+export function bind(options: NormalizedBindOptions, sink: DatagramSink): Promise<DatagramHandle> {
   // Every default is set here, not left to Node.
   const socket = dgram.createSocket({
     type: options.family === 6 ? "udp6" : "udp4",
@@ -174,7 +164,7 @@ export function bind(options: NormalizedBindOptions): Promise<DatagramHandle> {
       socket.removeAllListeners("error");
       let handle: NodeDatagram;
       try {
-        handle = new NodeDatagram(socket, options.receiveQueueSize);
+        handle = new NodeDatagram(socket, sink);
         handle.setBroadcast(options.broadcast);
         if (options.ttl !== undefined) handle.setTTL(options.ttl);
         handle.setMulticastTTL(options.multicastTimeToLive);

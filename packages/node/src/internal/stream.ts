@@ -188,13 +188,10 @@ export function connect(
         ? net.connect({ ...nodeDefaults(options), path: kernelPath(target) })
         : net.connect({
             ...nodeDefaults(options),
+            // An IP literal: core resolved the name and races the addresses itself.
             host: target.hostname,
             port: target.port,
-            family: options.family ?? 0,
             localAddress: options.localAddress,
-            // Happy Eyeballs (RFC 8305): Node 20's default, stated so that it cannot change.
-            autoSelectFamily: true,
-            autoSelectFamilyAttemptTimeout: 250,
           });
     // Stays attached on failure, so that a late error can never go unhandled.
     socket.on("error", fail);
