@@ -37,7 +37,8 @@ export interface Codec<Message> {
   encode(message: Message): Uint8Array;
   /**
    * Turn a byte stream (such as a `Socket`) into messages. Ends when the stream ends on a
-   * message boundary; stopping early (`break`) closes the source.
+   * message boundary. Stopping early (`break`) leaves the source open (a `Socket` is not
+   * closed by leaving its loop); bytes the decoder had read past the last message are dropped.
    */
   decode(source: AsyncIterable<Uint8Array>): AsyncIterableIterator<Message>;
   /** A fresh push decoder: one per stream. */
@@ -78,14 +79,6 @@ const largestMaxMessageSize = 0xffff_ffff;
 const newline = 0x0a;
 const carriageReturn = 0x0d;
 
-// Core compiles without the DOM lib, so the WHATWG text codecs every runtime ships are typed here.
-const { TextEncoder, TextDecoder } = globalThis as unknown as {
-  TextEncoder: new () => { encode(input: string): Uint8Array };
-  TextDecoder: new (
-    label: string,
-    options: { ignoreBOM: boolean },
-  ) => { decode(input: Uint8Array): string };
-};
 const utf8Encoder = new TextEncoder();
 // Each line is decoded on its own, so a default decoder would strip a U+FEFF from the start of every line.
 const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -221,8 +214,8 @@ function codec<Message>(
     decoder,
     async *decode(source) {
       const messages = decoder();
-      // for-await calls the source's return() when the consumer breaks or push throws, so
-      // the socket stops reading instead of filling a buffer nobody will drain.
+      // for-await calls the source's return() when the consumer breaks or push throws; a
+      // Socket's leaves the socket open, and its reading pauses once its buffer is full.
       for await (const chunk of source) yield* messages.push(chunk);
       yield* messages.end();
     },
