@@ -1,4 +1,4 @@
-import { createApi } from "@omnisock/core";
+import { createApi } from "@omnisock/core/driver";
 import { driver } from "./internal/driver.js";
 
 // A driver loaded on the wrong runtime fails at once rather than half-working through a

@@ -10,14 +10,14 @@
 // `connect()` remembers the peer: sends go to it and core drops datagrams from anyone else.
 // What a user sees is the same, ICMP errors included (see `error` below); only the kernel
 // does not filter.
-import { inetAddress, notSupported, SocketError } from "@omnisock/core";
+import { inetAddress, notSupported, SocketError } from "@omnisock/core/driver";
 import type {
   DatagramHandle,
   DatagramSink,
   HostAddress,
   InetAddress,
   NormalizedBindOptions,
-} from "@omnisock/core";
+} from "@omnisock/core/driver";
 import { type UdpSocket, bun } from "./bun.js";
 import { toSocketError } from "./error.js";
 import { resolve } from "./lookup.js";

@@ -8,7 +8,7 @@
 // - share a listener with cluster workers (`exclusive`);
 // - SO_REUSEADDR on a UDP socket (`reuseAddr`);
 // - Linux abstract Unix names outside Linux (`unixAbstract`).
-import type { Capabilities, Driver } from "@omnisock/core";
+import type { Capabilities, Driver } from "@omnisock/core/driver";
 import { platform } from "./bun.js";
 import { bind } from "./datagram.js";
 import { lookup } from "./lookup.js";

@@ -1,8 +1,8 @@
 // The one place where Bun's errors become SocketErrors. Bun's socket errors carry Node's
 // `code` (ECONNREFUSED, …), which core maps; Bun.dns's carry `DNS_`-prefixed ones
 // (DNS_ENOTFOUND, …), which are mapped here.
-import { nativeCode, SocketError, systemError, systemErrorCode } from "@omnisock/core";
-import type { ErrorContext, SocketErrorCode } from "@omnisock/core";
+import { nativeCode, SocketError, systemError, systemErrorCode } from "@omnisock/core/driver";
+import type { ErrorContext, SocketErrorCode } from "@omnisock/core/driver";
 
 /** Bun's own codes → omnisock's stable code; the system codes every runtime shares are core's. */
 const codes: Readonly<Record<string, SocketErrorCode>> = {

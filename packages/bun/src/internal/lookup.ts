@@ -2,8 +2,8 @@
 // Bun.connect and Bun.udpSocket would resolve with Bun's own resolver and cannot be asked
 // for one family; UDP `send` resolves nothing. So the driver resolves every name here, once,
 // through the system resolver, and hands Bun IP literals only.
-import { answeredAddresses, inetAddress, ipFamily } from "@omnisock/core";
-import type { ErrorContext, InetAddress } from "@omnisock/core";
+import { answeredAddresses, inetAddress, ipFamily } from "@omnisock/core/driver";
+import type { ErrorContext, InetAddress } from "@omnisock/core/driver";
 import { bun } from "./bun.js";
 import { toSocketError } from "./error.js";
 

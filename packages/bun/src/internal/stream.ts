@@ -10,7 +10,7 @@
 // Bun's `write` takes what the kernel takes now and keeps none of the rest (bun#16076). The
 // count goes back to core, which keeps the remainder and writes it on `drain`; so nothing is
 // ever held here and `busy` is always false.
-import { inetAddress, kernelPath } from "@omnisock/core";
+import { inetAddress, kernelPath } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
@@ -22,7 +22,7 @@ import type {
   StreamHandle,
   StreamSink,
   UnixAddress,
-} from "@omnisock/core";
+} from "@omnisock/core/driver";
 import { type BunSocket, type SocketHandler, bun } from "./bun.js";
 import { toSocketError } from "./error.js";
 

@@ -1,6 +1,6 @@
 // Deno's address shapes → omnisock's SocketAddress.
-import { inetAddress, unixAddress } from "@omnisock/core";
-import type { SocketAddress } from "@omnisock/core";
+import { inetAddress, unixAddress } from "@omnisock/core/driver";
+import type { SocketAddress } from "@omnisock/core/driver";
 import type { NetAddr, UnixAddr } from "./deno.js";
 
 /** A stream's end as Deno reports it. Read once, so that it stays readable after close. */

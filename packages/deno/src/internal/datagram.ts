@@ -13,14 +13,14 @@
 //   core drops datagrams from anyone else (`udpConnect`). ICMP errors are not reported.
 // - SO_BROADCAST: Deno always sets it, so while `broadcast` is off, a send to a broadcast
 //   address fails with EACCES here, as the kernel would.
-import { inetAddress, notSupported, SocketError } from "@omnisock/core";
+import { inetAddress, notSupported, SocketError } from "@omnisock/core/driver";
 import type {
   DatagramHandle,
   DatagramSink,
   HostAddress,
   InetAddress,
   NormalizedBindOptions,
-} from "@omnisock/core";
+} from "@omnisock/core/driver";
 import { type DatagramConn, deno, type MulticastMembership } from "./deno.js";
 import { ChunkArena } from "./arena.js";
 import { toSocketError } from "./error.js";

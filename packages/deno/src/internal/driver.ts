@@ -15,7 +15,7 @@
 //   (`exclusive`), IP_TTL (`ttl`), source-specific multicast (`multicastSource`), multicast
 //   TTL / loopback / interface setters (`multicastOptions`);
 // - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`).
-import type { Capabilities, Driver } from "@omnisock/core";
+import type { Capabilities, Driver } from "@omnisock/core/driver";
 import { bind } from "./datagram.js";
 import { deno, unstableNet } from "./deno.js";
 import { lookup } from "./lookup.js";

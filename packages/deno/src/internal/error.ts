@@ -3,8 +3,8 @@
 // Deno throws a class per kind (`Deno.errors.ConnectionRefused`, …) whose `name` is the kind;
 // OS errors also carry Node's `code` (ECONNREFUSED, EMSGSIZE, …), and a few plain `Error`s
 // carry only a code. So: the name first, then the code, which core maps.
-import { nativeCode, SocketError, systemError, systemErrorCode } from "@omnisock/core";
-import type { ErrorContext, SocketErrorCode } from "@omnisock/core";
+import { nativeCode, SocketError, systemError, systemErrorCode } from "@omnisock/core/driver";
+import type { ErrorContext, SocketErrorCode } from "@omnisock/core/driver";
 
 /** `Deno.errors.*` names → omnisock's stable code. */
 const names: Readonly<Record<string, SocketErrorCode>> = {

@@ -4,8 +4,8 @@
 // nsswitch (and so mDNS, LDAP and the like), which `lookup()` promises. Its node:dns
 // `lookup` is getaddrinfo, as Node's is. Deno.connect and DatagramConn.send resolve names
 // themselves (getaddrinfo too), so this is used only for `lookup()` and for `family`.
-import { answeredAddresses, inetAddress, ipFamily } from "@omnisock/core";
-import type { ErrorContext, InetAddress } from "@omnisock/core";
+import { answeredAddresses, inetAddress, ipFamily } from "@omnisock/core/driver";
+import type { ErrorContext, InetAddress } from "@omnisock/core/driver";
 import { nodeDns } from "./deno.js";
 import { toSocketError } from "./error.js";
 

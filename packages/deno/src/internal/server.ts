@@ -7,13 +7,13 @@
 // - a backlog for a Unix listener: Deno always asks for 1024 (`unixBacklog`).
 // Deno accepts only when asked, so `pause()` really stops accepting: connections wait in the
 // kernel's backlog.
-import { kernelPath, notSupported } from "@omnisock/core";
+import { kernelPath, notSupported } from "@omnisock/core/driver";
 import type {
   NormalizedListenOptions,
   ServerHandle,
   ServerSink,
   SocketAddress,
-} from "@omnisock/core";
+} from "@omnisock/core/driver";
 import { socketAddress } from "./address.js";
 import { type Conn, deno, type Listener, unstableNet } from "./deno.js";
 import { toSocketError } from "./error.js";

@@ -9,7 +9,7 @@
 // - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`).
 // Deno's reads and writes are promises, and a write may be short: the handle writes one
 // chunk at a time, in full, and is `busy` meanwhile; a read fills a buffer the handle owns.
-import { kernelPath, notSupported } from "@omnisock/core";
+import { kernelPath, notSupported } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
@@ -17,7 +17,7 @@ import type {
   SocketError,
   StreamHandle,
   StreamSink,
-} from "@omnisock/core";
+} from "@omnisock/core/driver";
 import { socketAddress } from "./address.js";
 import { type Conn, deno } from "./deno.js";
 import { ChunkArena } from "./arena.js";

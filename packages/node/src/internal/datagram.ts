@@ -5,14 +5,14 @@
 // It also cannot stop reading a bound socket, so `DatagramHandle` has no pause/resume:
 // core queues up to `receiveQueueSize` datagrams and drops the rest, as the kernel would.
 import dgram from "node:dgram";
-import { inetAddress } from "@omnisock/core";
+import { inetAddress } from "@omnisock/core/driver";
 import type {
   DatagramHandle,
   DatagramSink,
   HostAddress,
   InetAddress,
   NormalizedBindOptions,
-} from "@omnisock/core";
+} from "@omnisock/core/driver";
 import { toSocketError } from "./error.js";
 
 class NodeDatagram implements DatagramHandle {

@@ -7,8 +7,8 @@
 //   (`listenReusePort`, `datagramReusePort`);
 // - Linux abstract Unix names outside Linux (`unixAbstract`).
 import { promises as dns } from "node:dns";
-import { inetAddress } from "@omnisock/core";
-import type { Capabilities, Driver, InetAddress } from "@omnisock/core";
+import { inetAddress } from "@omnisock/core/driver";
+import type { Capabilities, Driver, InetAddress } from "@omnisock/core/driver";
 import { bind } from "./datagram.js";
 import { toSocketError } from "./error.js";
 import { connect, listen } from "./stream.js";

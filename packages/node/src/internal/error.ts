@@ -1,7 +1,7 @@
 // The one place where Node's errors become SocketErrors.
 // https://nodejs.org/api/errors.html#common-system-errors
-import { nativeCode, SocketError, systemError, systemErrorCode } from "@omnisock/core";
-import type { ErrorContext, SocketErrorCode } from "@omnisock/core";
+import { nativeCode, SocketError, systemError, systemErrorCode } from "@omnisock/core/driver";
+import type { ErrorContext, SocketErrorCode } from "@omnisock/core/driver";
 
 /** Node's own codes → omnisock's stable code; the system codes every runtime shares are core's. */
 const codes: Readonly<Record<string, SocketErrorCode>> = {

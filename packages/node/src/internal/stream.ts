@@ -9,7 +9,7 @@
 // core holds new connections instead.
 import { Buffer } from "node:buffer";
 import net from "node:net";
-import { inetAddress, kernelPath, unixAddress } from "@omnisock/core";
+import { inetAddress, kernelPath, unixAddress } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
@@ -20,7 +20,7 @@ import type {
   SocketError,
   StreamHandle,
   StreamSink,
-} from "@omnisock/core";
+} from "@omnisock/core/driver";
 import { toSocketError } from "./error.js";
 
 /** The handle a node:net socket belongs to, so that one listener function serves every socket. */
