@@ -54,6 +54,10 @@ export interface Capabilities {
   readonly multicastSource: boolean;
   /** `setMulticastTTL`, `setMulticastLoopback`, `setMulticastInterface`. */
   readonly multicastOptions: boolean;
+  /** TLS: `connect(target, { tls })` and `listen({ tls })`, over the runtime's own TLS. */
+  readonly tls: boolean;
+  /** `tls: { rejectUnauthorized: false }`: a client that does not verify the server. */
+  readonly tlsNoVerify: boolean;
 }
 
 /** The capability names, in the order the README's matrix lists them. */
@@ -82,6 +86,8 @@ export const capabilityNames = [
   "multicast",
   "multicastSource",
   "multicastOptions",
+  "tls",
+  "tlsNoVerify",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

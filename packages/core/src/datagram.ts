@@ -414,6 +414,7 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
       kind: "datagram",
       role: "datagram",
       transport: "udp",
+      secure: false,
       localAddress: this.localAddress,
       remoteAddress: this.#remoteAddress,
       state: this.#state,

@@ -1,6 +1,7 @@
 import type { Address, HostAddress, InetAddress, SocketAddress } from "./address.js";
 import type { Capabilities, Platform } from "./capabilities.js";
 import type { SocketError } from "./error.js";
+import type { TlsInfo } from "./types.js";
 import type {
   NormalizedBindOptions,
   NormalizedConnectOptions,
@@ -64,6 +65,8 @@ export interface StreamHandle {
    * now on. Fewer than `data.length` means "full": `sink.drain` follows when it can take more.
    */
   write(data: Uint8Array): number;
+  /** What TLS negotiated, for a TLS stream (its handshake is over before the handle is handed out). */
+  readonly tls?: TlsInfo;
   /** True while bytes already taken have not all reached the kernel; `sink.drain` follows. */
   readonly busy: boolean;
   /**

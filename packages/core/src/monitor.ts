@@ -12,6 +12,8 @@ export interface MonitorEntry {
   readonly kind: MonitoredKind;
   readonly role: MonitoredRole;
   readonly transport: "tcp" | "udp" | "unix";
+  /** Whether it is TLS (a server: whether it accepts TLS). */
+  readonly secure: boolean;
   readonly localAddress: SocketAddress | undefined;
   readonly remoteAddress: SocketAddress | undefined;
   readonly state: SocketState | "listening";

@@ -526,6 +526,7 @@ describe("normalizeConnect", () => {
     family: undefined,
     sendBufferSize: undefined,
     receiveBufferSize: undefined,
+    tls: undefined,
   };
 
   it.each<[unknown, unknown]>([
@@ -574,6 +575,7 @@ describe("normalizeConnect", () => {
     expect(normalizeConnect("localhost:80", options)).toStrictEqual({
       target: { transport: "tcp", hostname: "localhost", port: 80 },
       ...options,
+      tls: undefined,
     });
   });
 
@@ -594,6 +596,7 @@ describe("normalizeListen", () => {
     exclusive: true,
     maxConnections: Infinity,
     signal: undefined,
+    tls: undefined,
   };
 
   it.each<[unknown, Record<string, unknown>]>([

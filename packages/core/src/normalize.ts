@@ -31,6 +31,7 @@ import type {
   StreamOptions,
 } from "./options.js";
 import { ipFamily, parseAddress } from "./parse-address.js";
+import { normalizeTlsClient, normalizeTlsServer } from "./tls-options.js";
 
 // Records rather than arrays, so that the compiler flags an option added to options.ts but not here.
 const streamKeys: Record<keyof StreamOptions, true> = {
@@ -48,6 +49,7 @@ const connectKeys = Object.keys({
   family: true,
   sendBufferSize: true,
   receiveBufferSize: true,
+  tls: true,
 } satisfies Record<keyof ConnectOptions, true>);
 const listenKeys = Object.keys({
   ...streamKeys,
@@ -61,6 +63,7 @@ const listenKeys = Object.keys({
   exclusive: true,
   maxConnections: true,
   signal: true,
+  tls: true,
 } satisfies Record<keyof ListenOptions, true>);
 const bindKeys = Object.keys({
   hostname: true,
@@ -130,7 +133,7 @@ export function normalizeConnect(target: unknown, options: unknown): NormalizedC
   const address = connectTarget(target);
   if (address.transport === "unix") {
     checkPathLength("target", address.path);
-    for (const key of ["localAddress", "family"]) {
+    for (const key of ["localAddress", "family", "tls"]) {
       if (raw[key] !== undefined) {
         throw new TypeError(
           `The "options.${key}" option applies to TCP only, not to a Unix socket`,
@@ -147,6 +150,10 @@ export function normalizeConnect(target: unknown, options: unknown): NormalizedC
     family: option(raw, "family", undefined, checkFamily),
     sendBufferSize: option(raw, "sendBufferSize", undefined, checkPositiveInteger),
     receiveBufferSize: option(raw, "receiveBufferSize", undefined, checkPositiveInteger),
+    tls:
+      raw.tls === undefined || raw.tls === false || address.transport === "unix"
+        ? undefined
+        : normalizeTlsClient("options.tls", raw.tls, address.hostname),
   };
 }
 
@@ -222,7 +229,16 @@ export function normalizeListen(options: unknown): NormalizedListenOptions {
     ),
     ...normalizeStream(raw),
     signal: option(raw, "signal", undefined, checkSignal),
+    tls: tlsServer(raw.tls, kind),
   };
+}
+
+function tlsServer(value: unknown, kind: string | undefined) {
+  if (value === undefined) return undefined;
+  if (kind !== undefined && kind !== "inet") {
+    throw new TypeError(`The "options.tls" option applies to TCP only, not to a Unix socket`);
+  }
+  return normalizeTlsServer("options.tls", value);
 }
 
 /** Check `bind(options)` and set every default. */
@@ -291,6 +307,12 @@ const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[
     ["streamBufferSize", "receiveBufferSize", given("receiveBufferSize")],
     ["connectLocalAddress", "localAddress", given("localAddress")],
     ["halfOpen", "allowHalfOpen: true", (_, options) => options.allowHalfOpen],
+    ["tls", "TLS", (_, options) => options.tls !== undefined],
+    [
+      "tlsNoVerify",
+      "tls.rejectUnauthorized: false",
+      (_, options) => options.tls?.rejectUnauthorized === false,
+    ],
   ],
   listen: [
     ["unix", "Unix-domain sockets", (_, options) => options.unix !== undefined],
@@ -311,6 +333,7 @@ const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[
     ],
     ["keepAliveDelay", "keepAliveDelay", given("keepAliveDelay")],
     ["halfOpen", "allowHalfOpen: true", (_, options) => options.allowHalfOpen],
+    ["tls", "TLS", (_, options) => options.tls !== undefined],
   ],
   bind: [
     ["udp", "UDP", () => true],

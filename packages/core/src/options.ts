@@ -68,6 +68,53 @@ export interface ConnectOptions extends StreamOptions {
   sendBufferSize?: number;
   /** SO_RCVBUF in bytes. @default the system's */
   receiveBufferSize?: number;
+  /**
+   * TLS over the connection, through the runtime's own TLS. `true` verifies the server
+   * against the runtime's root certificates and the target's host name.
+   * @default undefined (plain TCP)
+   */
+  tls?: boolean | TlsClientOptions;
+}
+
+/** A client's TLS: what it sends and how it verifies the server. */
+export interface TlsClientOptions {
+  /**
+   * The server name sent (SNI) and verified in the server's certificate.
+   * @default the target's host name, when it is a name and not an IP literal
+   */
+  servername?: string;
+  /** Certificate authorities to trust, PEM. @default the runtime's root certificates */
+  ca?: string | readonly string[];
+  /** A client certificate (PEM), for servers that ask for one; needs `key`. */
+  cert?: string;
+  /** The client certificate's private key, PEM. */
+  key?: string;
+  /** ALPN protocols to offer, in order of preference, such as `["h2", "http/1.1"]`. */
+  alpnProtocols?: readonly string[];
+  /**
+   * Verify the server's certificate and name. `false` accepts any server: only for tests.
+   * @default true
+   * **Note:** Deno cannot turn verification off per connection: `false` is `ENOTSUP` there
+   * (`capabilities.tlsNoVerify`).
+   */
+  rejectUnauthorized?: boolean;
+}
+
+/** A server's TLS. */
+export interface TlsServerOptions {
+  /** The server's certificate chain, PEM. */
+  cert: string;
+  /** Its private key, PEM. */
+  key: string;
+  /** Certificate authorities that client certificates are verified against, PEM. */
+  ca?: string | readonly string[];
+  /**
+   * Ask every client for a certificate and refuse the handshake unless it is valid and
+   * signed by `ca`. @default false
+   */
+  requestCert?: boolean;
+  /** ALPN protocols to accept, in order of preference. */
+  alpnProtocols?: readonly string[];
 }
 
 export interface ListenOptions extends StreamOptions {
@@ -97,6 +144,8 @@ export interface ListenOptions extends StreamOptions {
   maxConnections?: number;
   /** Aborting closes the server (forcefully). */
   signal?: AbortSignal;
+  /** Accept TLS connections only, through the runtime's own TLS. @default undefined (plain TCP) */
+  tls?: TlsServerOptions;
 }
 
 export interface BindOptions {
@@ -182,6 +231,28 @@ export interface NormalizedConnectOptions extends NormalizedStreamOptions {
   readonly family: 4 | 6 | undefined;
   readonly sendBufferSize: number | undefined;
   readonly receiveBufferSize: number | undefined;
+  readonly tls: NormalizedTlsClientOptions | undefined;
+}
+
+export interface NormalizedTlsClientOptions {
+  /** Sent as SNI; `undefined` for an IP literal target without `servername`. */
+  readonly servername: string | undefined;
+  /** The name (or IP literal) the server's certificate must carry. */
+  readonly verifyName: string;
+  /** `undefined`: the runtime's roots. */
+  readonly ca: readonly string[] | undefined;
+  readonly cert: string | undefined;
+  readonly key: string | undefined;
+  readonly alpnProtocols: readonly string[];
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface NormalizedTlsServerOptions {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: readonly string[] | undefined;
+  readonly requestCert: boolean;
+  readonly alpnProtocols: readonly string[];
 }
 
 export interface NormalizedListenOptions extends NormalizedStreamOptions {
@@ -195,6 +266,7 @@ export interface NormalizedListenOptions extends NormalizedStreamOptions {
   readonly exclusive: boolean;
   readonly maxConnections: number;
   readonly signal: AbortSignal | undefined;
+  readonly tls: NormalizedTlsServerOptions | undefined;
 }
 
 export interface NormalizedBindOptions {

@@ -303,6 +303,7 @@ export class Server implements AsyncIterable<Socket>, Monitored {
       kind: "server",
       role: "listener",
       transport: this.address.transport,
+      secure: this.#options.tls !== undefined,
       localAddress: this.address,
       remoteAddress: undefined,
       state: this.#listening ? "listening" : "closed",

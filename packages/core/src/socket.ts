@@ -9,7 +9,7 @@ import { asyncDispose, nextId, soon, startTimer } from "./internal/timer.js";
 import { WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
 import type { NormalizedStreamOptions } from "./options.js";
-import type { SocketState, SocketStats } from "./types.js";
+import type { SocketState, SocketStats, TlsInfo } from "./types.js";
 import { checkBoolean, checkData, checkMilliseconds } from "./check.js";
 
 function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
@@ -43,8 +43,6 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly id = nextId();
   readonly role: "client" | "server";
   readonly transport: "tcp" | "unix";
-  /** `true` once TLS is on. */
-  readonly secure = false;
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
   /** @internal Called once, as the socket closes. */
@@ -147,6 +145,16 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   get state(): SocketState {
     return this.#state;
+  }
+
+  /** Whether the connection is TLS. */
+  get secure(): boolean {
+    return this.#handle.tls !== undefined;
+  }
+
+  /** What TLS negotiated, with the same names and value forms on every runtime; `undefined` on a plain socket. */
+  get tls(): TlsInfo | undefined {
+    return this.#handle.tls;
   }
 
   /**
@@ -621,6 +629,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       kind: "socket",
       role: this.role,
       transport: this.transport,
+      secure: this.secure,
       localAddress: this.localAddress,
       remoteAddress: this.remoteAddress,
       state: this.#state,

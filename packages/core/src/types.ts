@@ -30,6 +30,18 @@ export interface ServerStats {
   readonly closedAt: number | undefined;
 }
 
+/** What a TLS connection negotiated. The same names and value forms on every runtime. */
+export interface TlsInfo {
+  /** The protocol version, such as `"TLSv1.3"`; `undefined` where the runtime does not say. */
+  readonly protocol: string | undefined;
+  /** The cipher suite's IANA name, such as `"TLS_AES_256_GCM_SHA384"`; `undefined` where the runtime does not say. */
+  readonly cipher: string | undefined;
+  /** The protocol ALPN agreed on, or `undefined` when none was. */
+  readonly alpnProtocol: string | undefined;
+  /** The server name: the one sent (client), or the one the client asked for (server). */
+  readonly servername: string | undefined;
+}
+
 export type SocketState = "connecting" | "open" | "readClosed" | "writeClosed" | "closed";
 
 export type ProbeResult = { ok: true; rtt: number } | { ok: false; code: string };

@@ -39,6 +39,8 @@ const capabilities: Capabilities = Object.freeze({
   multicast: true,
   multicastSource: true,
   multicastOptions: true,
+  tls: false, // not yet: TLS lands next
+  tlsNoVerify: false,
 });
 
 export const driver = {

@@ -31,6 +31,9 @@ async function datagram(api: Api) {
  * For each flag, the calls that must be ENOTSUP when it is false. The compiler insists on an
  * entry per flag, so a new capability cannot arrive without its conformance twin.
  */
+const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
 const gaps: Record<keyof Capabilities, Attempt[]> = {
   unix: [
     ["listen({ path })", (api, context) => api.listen({ path: socketPath(context) })],
@@ -145,6 +148,16 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
     [
       "datagram.joinMulticast(group, { source })",
       async (api) => (await datagram(api)).joinMulticast("232.1.42.1", { source: "127.0.0.1" }),
+    ],
+  ],
+  tls: [
+    ["connect(target, { tls: true })", (api) => api.connect("127.0.0.1:9", { tls: true })],
+    ["listen({ tls })", (api) => api.listen({ hostname: "127.0.0.1", tls: { cert: pem, key } })],
+  ],
+  tlsNoVerify: [
+    [
+      "connect(target, { tls: { rejectUnauthorized: false } })",
+      (api) => api.connect("127.0.0.1:9", { tls: { rejectUnauthorized: false } }),
     ],
   ],
   multicastOptions: [

@@ -52,6 +52,8 @@ const capabilities: Capabilities = Object.freeze({
   multicast: unstableNet,
   multicastSource: false,
   multicastOptions: false,
+  tls: false, // not yet: TLS lands next
+  tlsNoVerify: false,
 });
 
 // What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.

@@ -49,6 +49,8 @@ const capabilities: Capabilities = Object.freeze({
   multicast: true,
   multicastSource: true,
   multicastOptions: true,
+  tls: false, // not yet: TLS lands next
+  tlsNoVerify: false,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {
