@@ -15,6 +15,7 @@ import { lookupCases } from "./cases/lookup.js";
 import { monitorCases } from "./cases/monitor.js";
 import { serverCases } from "./cases/server.js";
 import { tcpCases } from "./cases/tcp.js";
+import { tlsCases } from "./cases/tls.js";
 import { udpCases } from "./cases/udp.js";
 import { unixCases } from "./cases/unix.js";
 import type { Api, ConformanceContext } from "./context.js";
@@ -51,6 +52,7 @@ export function defineConformance(api: Api, context: ConformanceContext): void {
     listenFdCases(api, context);
     capabilityCases(api, context);
     badInputCases(api);
+    tlsCases(api);
     faultCases(api, context);
     fuzzCases(api);
   });

@@ -58,6 +58,8 @@ export interface Capabilities {
   readonly tls: boolean;
   /** `tls: { rejectUnauthorized: false }`: a client that does not verify the server. */
   readonly tlsNoVerify: boolean;
+  /** `reset()` of a TLS socket sends a TCP RST; without it the TLS socket closes instead. */
+  readonly tlsReset: boolean;
 }
 
 /** The capability names, in the order the README's matrix lists them. */
@@ -88,6 +90,7 @@ export const capabilityNames = [
   "multicastOptions",
   "tls",
   "tlsNoVerify",
+  "tlsReset",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

@@ -98,6 +98,11 @@ export interface ServerSink {
   connection(handle: StreamHandle): void;
   /** The listener failed after it was up (rare: EMFILE on accept and the like). */
   error(error: SocketError): void;
+  /**
+   * A connection the listener dropped before handing it out: a failed TLS handshake (a
+   * plaintext peer, a refused client certificate). The peer's fault, not the server's.
+   */
+  rejected(error: SocketError): void;
 }
 
 export interface ServerHandle {

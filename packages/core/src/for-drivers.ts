@@ -21,5 +21,7 @@ export type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
   NormalizedStreamOptions,
+  NormalizedTlsClientOptions,
+  NormalizedTlsServerOptions,
 } from "./options.js";
 export { describeValue } from "./check.js";

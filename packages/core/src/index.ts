@@ -31,6 +31,8 @@ export type {
   ProbeOptions,
   ServerCloseOptions,
   StreamOptions,
+  TlsClientOptions,
+  TlsServerOptions,
 } from "./options.js";
 export { formatAddress, ipFamily, parseAddress } from "./parse-address.js";
 export { Server } from "./server.js";

@@ -20,6 +20,8 @@ import {
 const accept = Symbol("omnisock.accept");
 /** Lets `openServer` hand a server its listener's errors. */
 const listenerError = Symbol("omnisock.listenerError");
+/** Lets `openServer` tell a server of a connection its driver dropped (a failed handshake). */
+const rejectedConnection = Symbol("omnisock.rejected");
 
 /**
  * Listen through the driver and make the server. What the driver accepts before the server
@@ -37,6 +39,7 @@ export async function openServer(
     connection: (handle) => (server ? server[accept](handle) : early.push(handle)),
     error: (error) =>
       server ? server[listenerError](error) : report("accepting a connection", error),
+    rejected: (error) => server?.[rejectedConnection](error),
   };
   let handle: ServerHandle;
   try {
@@ -134,6 +137,21 @@ export class Server implements AsyncIterable<Socket>, Monitored {
   /** @internal */
   [listenerError](error: SocketError): void {
     report("accepting a connection", error, this);
+  }
+
+  /** @internal Counted as refused, and seen by the monitor; never the console (a peer's doing). */
+  [rejectedConnection](error: SocketError): void {
+    this.#refused++;
+    if (monitorActive.value) {
+      monitor.emit({
+        type: "error",
+        id: this.id,
+        kind: "server",
+        time: Date.now(),
+        error,
+        stage: "handshake",
+      });
+    }
   }
 
   get stats(): ServerStats {

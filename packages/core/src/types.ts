@@ -24,7 +24,7 @@ export interface DatagramStats extends SocketStats {
 export interface ServerStats {
   /** Connections accepted (and handed out or refused) since listening began. */
   readonly accepted: number;
-  /** Connections closed at once because of `maxConnections`. */
+  /** Connections closed at once: beyond `maxConnections`, or that failed the TLS handshake. */
   readonly refused: number;
   readonly openedAt: number;
   readonly closedAt: number | undefined;

@@ -41,6 +41,7 @@ const capabilities: Capabilities = Object.freeze({
   multicastOptions: true,
   tls: false, // not yet: TLS lands next
   tlsNoVerify: false,
+  tlsReset: false,
 });
 
 export const driver = {

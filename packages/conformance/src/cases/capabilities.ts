@@ -154,6 +154,8 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
     ["connect(target, { tls: true })", (api) => api.connect("127.0.0.1:9", { tls: true })],
     ["listen({ tls })", (api) => api.listen({ hostname: "127.0.0.1", tls: { cert: pem, key } })],
   ],
+  // reset() exists everywhere; a TLS socket without RST closes cleanly instead.
+  tlsReset: [],
   tlsNoVerify: [
     [
       "connect(target, { tls: { rejectUnauthorized: false } })",

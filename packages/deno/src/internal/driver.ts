@@ -54,6 +54,7 @@ const capabilities: Capabilities = Object.freeze({
   multicastOptions: false,
   tls: false, // not yet: TLS lands next
   tlsNoVerify: false,
+  tlsReset: false,
 });
 
 // What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.

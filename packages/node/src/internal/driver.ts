@@ -49,8 +49,9 @@ const capabilities: Capabilities = Object.freeze({
   multicast: true,
   multicastSource: true,
   multicastOptions: true,
-  tls: false, // not yet: TLS lands next
-  tlsNoVerify: false,
+  tls: true,
+  tlsNoVerify: true,
+  tlsReset: false,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {

@@ -9,6 +9,7 @@
 // core holds new connections instead.
 import { Buffer } from "node:buffer";
 import net from "node:net";
+import tls from "node:tls";
 import { inetAddress, kernelPath, unixAddress } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
@@ -20,8 +21,10 @@ import type {
   SocketError,
   StreamHandle,
   StreamSink,
+  TlsInfo,
 } from "@omnisock/core/driver";
 import { toSocketError } from "./error.js";
+import { tlsClientOptions, tlsInfo, tlsServerOptions } from "./tls.js";
 
 /** The handle a node:net socket belongs to, so that one listener function serves every socket. */
 const handleOf = Symbol("omnisock.handle");
@@ -30,15 +33,22 @@ type Tagged = net.Socket & { [handleOf]: NodeStream };
 class NodeStream implements StreamHandle {
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
+  readonly tls: TlsInfo | undefined;
   readonly #socket: net.Socket;
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
   #closed = false;
 
-  constructor(socket: net.Socket, localAddress: SocketAddress, remoteAddress: SocketAddress) {
+  constructor(
+    socket: net.Socket,
+    localAddress: SocketAddress,
+    remoteAddress: SocketAddress,
+    tls?: TlsInfo,
+  ) {
     this.#socket = socket;
     this.localAddress = localAddress;
     this.remoteAddress = remoteAddress;
+    this.tls = tls;
     (socket as Tagged)[handleOf] = this;
     // Nothing is read before start(). A connected socket would otherwise start reading right
     // after 'connect', and an 'end' emitted then would be lost; accepted ones come paused.
@@ -70,7 +80,11 @@ class NodeStream implements StreamHandle {
   }
 
   static #onEnd(this: Tagged): void {
-    this[handleOf].#sink!.end();
+    const stream = this[handleOf];
+    // node:tls emits a peer's alert (a refused client certificate) as 'error' then 'end', and
+    // with allowHalfOpen no 'close': the error ends the socket, not a FIN.
+    if (stream.#error) this.destroy();
+    else stream.#sink!.end();
   }
 
   start(sink: StreamSink): void {
@@ -124,8 +138,11 @@ class NodeStream implements StreamHandle {
     // in flight, libuv refuses the RST (uv_tcp_close_reset: EINVAL) and Node then never
     // emits 'close', so the socket would hang open: close it instead; the FIN is sent anyway.
     // https://docs.libuv.org/en/v1.x/tcp.html#c.uv_tcp_close_reset
+    // node:tls cannot send an RST through its TLS layer (resetAndDestroy throws
+    // ERR_INVALID_HANDLE_TYPE on a TLSSocket): a TLS socket closes (capabilities.tlsReset).
     const shuttingDown = this.#socket.writableEnded && !this.#socket.writableFinished;
-    if (this.remoteAddress.transport === "unix" || shuttingDown) this.#socket.destroy();
+    const noReset = this.remoteAddress.transport === "unix" || this.tls !== undefined;
+    if (noReset || shuttingDown) this.#socket.destroy();
     else this.#socket.resetAndDestroy();
   }
 
@@ -159,11 +176,12 @@ function nodeDefaults(options: NormalizedStreamOptions) {
 }
 
 /** A TCP stream; its addresses are read now, so that they stay readable after close. */
-function tcpStream(socket: net.Socket): NodeStream {
+function tcpStream(socket: net.Socket, servername?: string): NodeStream {
   return new NodeStream(
     socket,
     inetAddress("tcp", socket.localAddress, socket.localPort),
     inetAddress("tcp", socket.remoteAddress, socket.remotePort),
+    socket instanceof tls.TLSSocket ? tlsInfo(socket, servername) : undefined,
   );
 }
 
@@ -186,21 +204,31 @@ export function connect(
     const socket =
       target.transport === "unix"
         ? net.connect({ ...nodeDefaults(options), path: kernelPath(target) })
-        : net.connect({
-            ...nodeDefaults(options),
-            // An IP literal: core resolved the name and races the addresses itself.
-            host: target.hostname,
-            port: target.port,
-            localAddress: options.localAddress,
-          });
+        : options.tls
+          ? // tls.connect hands the net options (localAddress) on to the socket it makes.
+            tls.connect({
+              ...nodeDefaults(options),
+              ...tlsClientOptions(options.tls),
+              host: target.hostname,
+              port: target.port,
+              localAddress: options.localAddress,
+            } as tls.ConnectionOptions)
+          : net.connect({
+              ...nodeDefaults(options),
+              // An IP literal: core resolved the name and races the addresses itself.
+              host: target.hostname,
+              port: target.port,
+              localAddress: options.localAddress,
+            });
     // Stays attached on failure, so that a late error can never go unhandled.
     socket.on("error", fail);
-    socket.once("connect", () => {
+    // A TLS connection is up once its handshake is over and the server verified.
+    socket.once(options.tls ? "secureConnect" : "connect", () => {
       signal?.removeEventListener("abort", onAbort);
       const handle =
         target.transport === "unix"
           ? new NodeStream(socket, unixAddress(""), target)
-          : tcpStream(socket);
+          : tcpStream(socket, options.tls?.servername);
       socket.off("error", fail);
       resolve(handle);
     });
@@ -209,8 +237,11 @@ export function connect(
 }
 
 export function listen(options: NormalizedListenOptions, sink: ServerSink): Promise<ServerHandle> {
-  // pauseOnConnect: no byte is read before core calls start().
-  const server = net.createServer({ ...nodeDefaults(options), pauseOnConnect: true });
+  // pauseOnConnect: no byte is read before core calls start(). A TLS server must read to
+  // shake hands: its connections are paused once they are secure (NodeStream pauses them).
+  const server = options.tls
+    ? tls.createServer({ ...nodeDefaults(options), ...tlsServerOptions(options.tls) })
+    : net.createServer({ ...nodeDefaults(options), pauseOnConnect: true });
   // maxConnections is core's: server.maxConnections is left alone.
   const { inet, unix, fd, backlog, exclusive } = options;
   const given = inet ? ({ transport: "tcp", ...inet } as const) : unix;
@@ -228,7 +259,12 @@ export function listen(options: NormalizedListenOptions, sink: ServerSink): Prom
       server.on("error", (error) =>
         sink.error(toSocketError(error, { syscall: "accept", address })),
       );
-      server.on("connection", (socket: net.Socket) => {
+      // A client that fails the handshake (a plaintext peer, a refused certificate) never
+      // becomes a connection; only the monitor hears of it.
+      server.on("tlsClientError", (error: Error) =>
+        sink.rejected(toSocketError(error, { syscall: "handshake", address })),
+      );
+      server.on(options.tls ? "secureConnection" : "connection", (socket: net.Socket) => {
         sink.connection(
           address.transport === "unix"
             ? new NodeStream(socket, address, unixAddress(""))
