@@ -181,3 +181,23 @@ function resolvedAddress(
     ? inetAddress(address.transport, hostname, address.port)
     : undefined;
 }
+
+/**
+ * Why a TLS handshake or verification failed, when `native` says it did: Node's and Bun's
+ * ERR_TLS_* / ERR_SSL_* codes, OpenSSL's verification codes
+ * (https://nodejs.org/api/tls.html#x509-certificate-error-codes), and a peer's TLS alert that a
+ * runtime reports as EPROTO. The code alone says little: the runtime's message goes with it.
+ */
+export function tlsFailure(native: unknown): string | undefined {
+  const code = nativeCode(native);
+  const message = native instanceof Error ? native.message : "";
+  const tls =
+    code !== undefined &&
+    (/^ERR_(TLS|SSL)_/.test(code) ||
+      /^(UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|INVALID_CA|PATH_LENGTH_|INVALID_PURPOSE)/.test(
+        code,
+      ) ||
+      (code === "EPROTO" && /SSL routines|alert/i.test(message)));
+  if (!tls) return undefined;
+  return message === "" ? code : `${code}: ${message.trim()}`;
+}

@@ -14,6 +14,7 @@ export {
   type SocketErrorOptions,
   systemError,
   systemErrorCode,
+  tlsFailure,
 } from "./error.js";
 export { answeredAddresses } from "./lookup.js";
 export type {

@@ -24,6 +24,25 @@ export interface BunSocket<Data> {
   readonly localPort: number | undefined;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  /** TLS only: the negotiated version, such as "TLSv1.3". */
+  getTLSVersion?(): string | null;
+  /** TLS only: `standardName` is the IANA name. */
+  getCipher?(): { name: string; standardName: string; version: string } | null;
+  /** TLS only: the agreed ALPN protocol, `false` when none was. */
+  readonly alpnProtocol?: string | false | null;
+  /** TLS only: the server name (SNI) sent or received. */
+  getServername?(): string | undefined;
+}
+
+/** Bun's TLS options (https://bun.com/docs/api/tcp#tls); ALPN in its wire form. */
+export interface BunTlsOptions {
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  rejectUnauthorized?: boolean;
+  requestCert?: boolean;
+  ALPNProtocols?: ArrayBuffer | null;
 }
 
 /** Declared once per listener or per kind of connection, not per socket. */
@@ -33,6 +52,8 @@ export interface SocketHandler<Data> {
   data(socket: BunSocket<Data>, chunk: Uint8Array): void;
   drain(socket: BunSocket<Data>): void;
   end(socket: BunSocket<Data>): void;
+  /** TLS only, once the handshake is over: `success` false with why, when verification failed. */
+  handshake?(socket: BunSocket<Data>, success: boolean, authorizationError: Error | null): void;
   /** `error` is set when the connection failed (ECONNRESET and the like). */
   close(socket: BunSocket<Data>, error?: Error): void;
   error(socket: BunSocket<Data>, error: Error): void;
@@ -77,18 +98,20 @@ interface StreamOptions<Data> {
   socket: SocketHandler<Data>;
   data?: Data;
   allowHalfOpen: boolean;
+  tls?: BunTlsOptions;
 }
 
 export interface Bun {
   connect<Data>(
-    options: StreamOptions<Data> & ({ unix: string } | (TcpOptions & { localAddress?: string })),
+    options: StreamOptions<Data> &
+      ({ unix: string } | (TcpOptions & { localAddress?: string; tls?: BunTlsOptions })),
   ): Promise<BunSocket<Data>>;
   listen<Data>(
     options: StreamOptions<Data> &
       (
         | { unix: string }
         | { fd: number }
-        | (TcpOptions & { reusePort: boolean; ipv6Only: boolean })
+        | (TcpOptions & { reusePort: boolean; ipv6Only: boolean; tls?: BunTlsOptions })
       ),
   ): SocketListener;
   udpSocket(options: {

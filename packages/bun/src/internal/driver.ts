@@ -39,8 +39,8 @@ const capabilities: Capabilities = Object.freeze({
   multicast: true,
   multicastSource: true,
   multicastOptions: true,
-  tls: false, // not yet: TLS lands next
-  tlsNoVerify: false,
+  tls: true,
+  tlsNoVerify: true,
   tlsReset: false,
 });
 

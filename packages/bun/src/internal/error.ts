@@ -1,7 +1,13 @@
 // The one place where Bun's errors become SocketErrors. Bun's socket errors carry Node's
 // `code` (ECONNREFUSED, …), which core maps; Bun.dns's carry `DNS_`-prefixed ones
 // (DNS_ENOTFOUND, …), which are mapped here.
-import { nativeCode, SocketError, systemError, systemErrorCode } from "@omnisock/core/driver";
+import {
+  nativeCode,
+  SocketError,
+  systemError,
+  systemErrorCode,
+  tlsFailure,
+} from "@omnisock/core/driver";
 import type { ErrorContext, SocketErrorCode } from "@omnisock/core/driver";
 
 /** Bun's own codes → omnisock's stable code; the system codes every runtime shares are core's. */
@@ -24,6 +30,8 @@ const codes: Readonly<Record<string, SocketErrorCode>> = {
  */
 export function toSocketError(native: unknown, context: ErrorContext): SocketError {
   if (native instanceof SocketError) return native;
+  const reason = tlsFailure(native);
+  if (reason) return systemError("ETLS", native, context, { said: reason });
   const said = nativeCode(native);
   const code = codes[said ?? ""] ?? systemErrorCode(said, context.syscall) ?? "EIO";
   return systemError(code, native, context, { said });

@@ -10,21 +10,23 @@
 // Bun's `write` takes what the kernel takes now and keeps none of the rest (bun#16076). The
 // count goes back to core, which keeps the remainder and writes it on `drain`; so nothing is
 // ever held here and `busy` is always false.
-import { inetAddress, kernelPath } from "@omnisock/core/driver";
+import { inetAddress, kernelPath, SocketError } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
   NormalizedStreamOptions,
+  NormalizedTlsClientOptions,
   ServerHandle,
   ServerSink,
   SocketAddress,
-  SocketError,
   StreamHandle,
   StreamSink,
+  TlsInfo,
   UnixAddress,
 } from "@omnisock/core/driver";
-import { type BunSocket, type SocketHandler, bun } from "./bun.js";
+import { type BunSocket, type BunTlsOptions, type SocketHandler, bun } from "./bun.js";
 import { toSocketError } from "./error.js";
+import { bunTlsClient, bunTlsServer } from "./tls.js";
 
 /** The unnamed side of a Unix connection (a client that did not bind) has an empty path. */
 const unnamed: UnixAddress = Object.freeze({ transport: "unix", path: "" });
@@ -43,11 +45,63 @@ class BunStream implements StreamHandle {
   #paused = true;
   #closed = false;
   #error: SocketError | undefined;
+  /** What TLS agreed on, once its handshake is over; `undefined` on a plain stream. */
+  tls: TlsInfo | undefined;
+  /** A TLS stream waiting for its handshake: settled by `handshake`, or by a close before it. */
+  #handshake:
+    | {
+        verify: boolean;
+        servername: string | undefined;
+        resolve(): void;
+        reject(error: SocketError): void;
+      }
+    | undefined;
 
   constructor(options: NormalizedStreamOptions, unix?: readonly [UnixAddress, UnixAddress]) {
     this.#options = options;
     this.#unix = unix;
   }
+
+  /**
+   * Settles once the TLS handshake is over: rejects with ETLS when `verify` and the peer's
+   * certificate failed, or with the error that closed the connection first. `servername`:
+   * the name this side asked for (a server reads it from the handshake).
+   */
+  secured(verify: boolean, servername: string | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#handshake = { verify, servername, resolve, reject };
+    });
+  }
+
+  #onHandshake(socket: BunSocket<BunStream>, success: boolean, why: Error | null): void {
+    const waiting = this.#handshake;
+    if (!waiting) return;
+    this.#handshake = undefined;
+    if (!success && waiting.verify) {
+      const error = toSocketError(why ?? new Error("TLS verification failed"), {
+        syscall: "handshake",
+        address: this.remoteAddress,
+      });
+      this.#error ??= error;
+      waiting.reject(error);
+      if (!this.#closed) socket.end();
+      return;
+    }
+    const cipher = socket.getCipher?.();
+    this.tls = Object.freeze({
+      protocol: socket.getTLSVersion?.() ?? undefined,
+      cipher: cipher?.standardName ?? undefined,
+      alpnProtocol: socket.alpnProtocol || undefined,
+      servername:
+        waiting.servername ?? (this.#isServer ? socket.getServername?.() || undefined : undefined),
+    });
+    // Reading was left on for the handshake: now nothing more is read before start().
+    if (this.#paused && !this.#closed) socket.pause();
+    waiting.resolve();
+  }
+
+  /** An accepted stream names the servername the client asked for; a client, its own. */
+  #isServer = false;
 
   /**
    * Bun declares handlers once per listener or kind of connection; `socket.data` holds the
@@ -65,13 +119,15 @@ class BunStream implements StreamHandle {
       stream.#error ??= toSocketError(error, { syscall: "read", address: stream.remoteAddress });
     },
     close: (socket, error) => socket.data.#onClose(error),
+    handshake: (socket, success, why) => socket.data.#onHandshake(socket, success, why),
   };
 
   /** Handlers for one listener: each accepted connection becomes a handle for `accept`. */
   static listenerHandlers(
-    options: NormalizedStreamOptions,
+    options: NormalizedListenOptions,
     listening: () => SocketAddress,
     accept: (stream: BunStream) => void,
+    rejected: (error: SocketError) => void,
   ): SocketHandler<BunStream> {
     return {
       ...BunStream.handlers,
@@ -83,8 +139,19 @@ class BunStream implements StreamHandle {
             ? ([local.transport === "unix" ? local : unnamed, unnamed] as const)
             : undefined;
         const stream = new BunStream(options, unix);
+        if (!options.tls) {
+          stream.#attach(socket);
+          return accept(stream);
+        }
+        // A TLS connection is handed out once its handshake is over (and, with requestCert,
+        // the client's certificate verified); one that fails is the client's fault.
+        stream.#isServer = true;
+        const secured = stream.secured(options.tls.requestCert, undefined);
         stream.#attach(socket);
-        accept(stream);
+        secured.then(
+          () => accept(stream),
+          (error: SocketError) => rejected(error),
+        );
       },
     };
   }
@@ -93,7 +160,8 @@ class BunStream implements StreamHandle {
   #attach(socket: BunSocket<BunStream>): void {
     this.#socket = socket;
     socket.data = this;
-    socket.pause();
+    // A TLS stream must read to shake hands: it pauses once the handshake is over.
+    if (!this.#handshake) socket.pause();
     if (this.#unix) {
       [this.localAddress, this.remoteAddress] = this.#unix;
       return;
@@ -119,6 +187,15 @@ class BunStream implements StreamHandle {
     // Bun passes the error that ended the connection (ECONNRESET, …) to `close`, not `error`.
     if (native)
       this.#error ??= toSocketError(native, { syscall: "read", address: this.remoteAddress });
+    const waiting = this.#handshake;
+    this.#handshake = undefined;
+    waiting?.reject(
+      this.#error ??
+        new SocketError("ECONNRESET", "the peer closed the connection during the TLS handshake", {
+          syscall: "handshake",
+          address: this.remoteAddress,
+        }),
+    );
     this.#deliver();
   }
 
@@ -213,18 +290,22 @@ export async function connect(
     localAddress: options.localAddress,
   };
   return open(
-    where,
+    options.tls ? { ...where, tls: bunTlsClient(options.tls) } : where,
     new BunStream(options),
     inetAddress("tcp", target.hostname, target.port),
     signal,
+    options.tls,
   );
 }
 
 function open(
-  where: { unix: string } | { hostname: string; port: number; localAddress: string | undefined },
+  where:
+    | { unix: string }
+    | { hostname: string; port: number; localAddress: string | undefined; tls?: BunTlsOptions },
   stream: BunStream,
   target: SocketAddress,
   signal: AbortSignal | undefined,
+  tls?: NormalizedTlsClientOptions,
 ): Promise<BunStream> {
   return new Promise((resolve, reject) => {
     const fail = (error: unknown): void => {
@@ -240,10 +321,14 @@ function open(
       if (signal?.aborted) stream.close();
       else resolve(stream);
     };
+    // A TLS stream is up once its handshake is over and the server verified.
+    const secured = tls ? stream.secured(tls.rejectUnauthorized, tls.servername) : undefined;
+    secured?.catch(() => {}); // reported through `fail`, below
     try {
       // allowHalfOpen always: core decides what the peer's FIN means.
       bun
         .connect({ ...where, allowHalfOpen: true, data: stream, socket: BunStream.handlers })
+        .then(() => secured)
         .then(settle, fail);
     } catch (error) {
       fail(error);
@@ -263,7 +348,9 @@ export async function listen(
       options,
       () => address,
       (stream) => sink.connection(stream),
+      (error) => sink.rejected(error),
     ),
+    ...(options.tls ? { tls: bunTlsServer(options.tls) } : {}),
   };
   let listener;
   try {
