@@ -60,6 +60,15 @@ export interface Capabilities {
   readonly tlsNoVerify: boolean;
   /** `reset()` of a TLS socket sends a TCP RST; without it the TLS socket closes instead. */
   readonly tlsReset: boolean;
+  /** `tls: { cert, key }` on connect: a client certificate. */
+  readonly tlsClientCertificate: boolean;
+  /** `listen({ tls: { requestCert: true, ca } })`: a server that requires and verifies client certificates. */
+  readonly tlsClientAuth: boolean;
+  /**
+   * `socket.tls` knows `protocol` and `cipher`, and an accepted socket the `servername` its
+   * client asked for; without it those are `undefined`.
+   */
+  readonly tlsSessionInfo: boolean;
 }
 
 /** The capability names, in the order the README's matrix lists them. */
@@ -91,6 +100,9 @@ export const capabilityNames = [
   "tls",
   "tlsNoVerify",
   "tlsReset",
+  "tlsClientCertificate",
+  "tlsClientAuth",
+  "tlsSessionInfo",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

@@ -313,6 +313,7 @@ const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[
       "tls.rejectUnauthorized: false",
       (_, options) => options.tls?.rejectUnauthorized === false,
     ],
+    ["tlsClientCertificate", "tls.cert", (_, options) => options.tls?.cert !== undefined],
   ],
   listen: [
     ["unix", "Unix-domain sockets", (_, options) => options.unix !== undefined],
@@ -334,6 +335,7 @@ const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[
     ["keepAliveDelay", "keepAliveDelay", given("keepAliveDelay")],
     ["halfOpen", "allowHalfOpen: true", (_, options) => options.allowHalfOpen],
     ["tls", "TLS", (_, options) => options.tls !== undefined],
+    ["tlsClientAuth", "tls.requestCert", (_, options) => options.tls?.requestCert === true],
   ],
   bind: [
     ["udp", "UDP", () => true],

@@ -42,6 +42,9 @@ const capabilities: Capabilities = Object.freeze({
   tls: true,
   tlsNoVerify: true,
   tlsReset: false,
+  tlsClientCertificate: true,
+  tlsClientAuth: true,
+  tlsSessionInfo: true,
 });
 
 export const driver = {

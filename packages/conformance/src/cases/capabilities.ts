@@ -156,6 +156,21 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
   ],
   // reset() exists everywhere; a TLS socket without RST closes cleanly instead.
   tlsReset: [],
+  tlsClientCertificate: [
+    [
+      "connect(target, { tls: { cert, key } })",
+      (api) => api.connect("127.0.0.1:9", { tls: { cert: pem, key } }),
+    ],
+  ],
+  tlsClientAuth: [
+    [
+      "listen({ tls: { requestCert: true } })",
+      (api) =>
+        api.listen({ hostname: "127.0.0.1", tls: { cert: pem, key, ca: pem, requestCert: true } }),
+    ],
+  ],
+  // socket.tls exists everywhere; without it, protocol and cipher are undefined (see tls.ts).
+  tlsSessionInfo: [],
   tlsNoVerify: [
     [
       "connect(target, { tls: { rejectUnauthorized: false } })",

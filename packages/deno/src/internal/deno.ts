@@ -75,7 +75,33 @@ export interface NetworkInterface {
   readonly scopeid: number | null;
 }
 
+/** A TLS connection: the handshake runs on first use, or when asked. */
+export interface TlsConn extends Conn {
+  handshake(): Promise<{ alpnProtocol: string | null }>;
+}
+
 interface Deno {
+  connectTls(options: {
+    hostname: string;
+    port: number;
+    caCerts?: string[];
+    alpnProtocols?: string[];
+  }): Promise<TlsConn>;
+  /** Consumes `conn`; fails if a read on it is pending. */
+  startTls(
+    conn: Conn,
+    options: { hostname: string; caCerts?: string[]; alpnProtocols?: string[] },
+  ): Promise<TlsConn>;
+  listenTls(options: {
+    transport: "tcp";
+    hostname: string;
+    port: number;
+    cert: string;
+    key: string;
+    alpnProtocols?: string[];
+    tcpBacklog?: number;
+    reusePort?: boolean;
+  }): Listener;
   connect(
     options:
       | {

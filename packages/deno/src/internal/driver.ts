@@ -52,9 +52,12 @@ const capabilities: Capabilities = Object.freeze({
   multicast: unstableNet,
   multicastSource: false,
   multicastOptions: false,
-  tls: false, // not yet: TLS lands next
-  tlsNoVerify: false,
+  tls: true,
+  tlsNoVerify: false, // only --unsafely-ignore-certificate-errors, for the whole process
   tlsReset: false,
+  tlsClientCertificate: false, // Deno.startTls takes none: deno#21496
+  tlsClientAuth: false, // Deno.listenTls cannot ask for client certificates
+  tlsSessionInfo: false, // Deno's handshake() tells the ALPN protocol only
 });
 
 // What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.

@@ -11,6 +11,8 @@ const names: Readonly<Record<string, SocketErrorCode>> = {
   ConnectionRefused: "ECONNREFUSED",
   ConnectionReset: "ECONNRESET",
   ConnectionAborted: "ECONNRESET",
+  // The peer hung up where the protocol needed more (mid-handshake): what Node and Bun call a reset.
+  UnexpectedEof: "ECONNRESET",
   TimedOut: "ETIMEDOUT",
   AddrInUse: "EADDRINUSE",
   AddrNotAvailable: "EADDRNOTAVAIL",
@@ -30,9 +32,17 @@ const names: Readonly<Record<string, SocketErrorCode>> = {
 // that has neither a class nor a code, only getaddrinfo's text.
 const lookupFailure = /failed to lookup address information/i;
 
+// rustls's verdicts ("invalid peer certificate: UnknownIssuer", "received fatal alert: …",
+// "corrupt message", "peer is incompatible") come as InvalidData or a plain Error.
+const tlsFailure =
+  /peer certificate|fatal alert|corrupt message|peer is incompatible|tls handshake|InvalidContentType|received unexpected message|NotValidForName|CertExpired|CertNotValidYet/i;
+
 export function toSocketError(native: unknown, context: ErrorContext): SocketError {
   if (native instanceof SocketError) return native;
   const { name, code, message } = fields(native);
+  if (message !== undefined && tlsFailure.test(message)) {
+    return systemError("ETLS", native, context, { said: `${name ?? "Error"}: ${message}` });
+  }
   // NotFound is Deno's ENOENT, which core reads as ECONNREFUSED on connect.
   const sharedCode = name === "NotFound" ? "ENOENT" : nativeCode(native);
   const result: SocketErrorCode =

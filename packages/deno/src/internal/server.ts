@@ -15,8 +15,9 @@ import type {
   SocketAddress,
 } from "@omnisock/core/driver";
 import { socketAddress } from "./address.js";
-import { type Conn, deno, type Listener, unstableNet } from "./deno.js";
+import { type Conn, deno, type Listener, type TlsConn, unstableNet } from "./deno.js";
 import { toSocketError } from "./error.js";
+import { listenTlsOptions, secureAccepted } from "./tls.js";
 import { DenoStream, tcpStream } from "./stream.js";
 
 class DenoServer implements ServerHandle {
@@ -58,6 +59,11 @@ class DenoServer implements ServerHandle {
         continue;
       }
       if (this.#closed) return conn.close();
+      // A TLS connection is handed out once its handshake is over; the accept loop goes on.
+      if (this.#options.tls) {
+        void this.#secure(conn as TlsConn);
+        continue;
+      }
       try {
         this.#sink.connection(
           this.address.transport === "unix" ? new DenoStream(conn) : tcpStream(conn, this.#options),
@@ -71,6 +77,22 @@ class DenoServer implements ServerHandle {
         }
         this.#sink.error(toSocketError(error, { syscall: "accept", address: this.address }));
       }
+    }
+  }
+
+  async #secure(conn: TlsConn): Promise<void> {
+    try {
+      const info = await secureAccepted(conn);
+      if (this.#closed) return conn.close();
+      this.#sink.connection(tcpStream(conn, this.#options, info));
+    } catch (error) {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+      // A plaintext peer, a client that hung up: the client's fault, not the server's.
+      this.#sink.rejected(toSocketError(error, { syscall: "handshake", address: this.address }));
     }
   }
 
@@ -135,14 +157,17 @@ export function listen(options: NormalizedListenOptions, sink: ServerSink): Prom
       if (options.reusePort && !unstableNet) {
         throw notSupported("reusePort: true", "deno", "run with --unstable-net");
       }
-      listener = deno.listen({
+      const tcp = {
         transport: "tcp",
         // "" means every IPv4 interface, which is also Deno's default.
         hostname: inet.hostname === "" ? "0.0.0.0" : inet.hostname,
         port: inet.port,
         tcpBacklog: options.backlog,
         ...(options.reusePort ? { reusePort: true } : {}),
-      });
+      } as const;
+      listener = options.tls
+        ? deno.listenTls({ ...tcp, ...listenTlsOptions(options.tls) })
+        : deno.listen(tcp);
     } else {
       throw notSupported("fd", "deno"); // unreachable: capabilities.listenFd is false
     }

@@ -17,11 +17,13 @@ import type {
   SocketError,
   StreamHandle,
   StreamSink,
+  TlsInfo,
 } from "@omnisock/core/driver";
 import { socketAddress } from "./address.js";
 import { type Conn, deno } from "./deno.js";
 import { ChunkArena } from "./arena.js";
 import { toSocketError } from "./error.js";
+import { secureClient } from "./tls.js";
 
 // A read needs its buffer before any byte arrives, so an idle connection holds one: small
 // at first, full size once a read fills it. Measured on Deno 2.9 over loopback, 64 KiB reads
@@ -42,10 +44,14 @@ export class DenoStream implements StreamHandle {
   #paused = false;
   #wake: (() => void) | undefined;
 
-  constructor(conn: Conn) {
+  /** What TLS agreed on; `undefined` on a plain stream. */
+  readonly tls: TlsInfo | undefined;
+
+  constructor(conn: Conn, tls?: TlsInfo) {
     this.#conn = conn;
     this.localAddress = socketAddress(conn.localAddr);
     this.remoteAddress = socketAddress(conn.remoteAddr);
+    this.tls = tls;
   }
 
   start(sink: StreamSink): void {
@@ -170,11 +176,11 @@ export class DenoStream implements StreamHandle {
 }
 
 /** Every default is set here, not left to Deno, for connected and accepted sockets alike. */
-export function tcpStream(conn: Conn, options: NormalizedStreamOptions): DenoStream {
+export function tcpStream(conn: Conn, options: NormalizedStreamOptions, tls?: TlsInfo): DenoStream {
   conn.setNoDelay?.(options.noDelay);
   // keepAliveDelay never gets here (capabilities.keepAliveDelay is false): keepalive is off.
   conn.setKeepAlive?.(false);
-  return new DenoStream(conn);
+  return new DenoStream(conn, tls);
 }
 
 export async function connect(
@@ -197,9 +203,18 @@ export async function connect(
       ...(signal ? { signal } : {}),
     });
     try {
-      return tcpStream(conn, options);
+      if (!options.tls) return tcpStream(conn, options);
+      // TCP to the IP core chose, then TLS over it: Deno.connectTls would resolve the name
+      // again. The options were set on the TCP connection, which the TLS one wraps.
+      tcpStream(conn, options);
+      const { conn: secure, info } = await secureClient(conn, options.tls, signal);
+      return new DenoStream(secure, info);
     } catch (error) {
-      conn.close();
+      try {
+        conn.close();
+      } catch {
+        // Consumed by startTls, or already closed.
+      }
       throw error;
     }
   } catch (error) {

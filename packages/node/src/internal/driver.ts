@@ -52,6 +52,9 @@ const capabilities: Capabilities = Object.freeze({
   tls: true,
   tlsNoVerify: true,
   tlsReset: false,
+  tlsClientCertificate: true,
+  tlsClientAuth: true,
+  tlsSessionInfo: true,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {

@@ -1,0 +1,78 @@
+// TLS over Deno's own TLS (https://docs.deno.com/api/deno/~/Deno.startTls,
+// https://docs.deno.com/api/deno/~/Deno.listenTls), not node:tls.
+//
+// What Deno cannot do (each is a `capabilities` flag):
+// - a client certificate on an upgraded connection (deno#21496) (`tlsClientCertificate`);
+// - ask clients for certificates: Deno.listenTls has no requestCert or ca (`tlsClientAuth`);
+// - turn verification off per connection: only --unsafely-ignore-certificate-errors, for the
+//   whole process (`tlsNoVerify`);
+// - tell the protocol version, the cipher or, on a server, the SNI name: handshake() gives
+//   the ALPN protocol only (`tlsSessionInfo`);
+// - send an RST (`tlsReset`, as `reset`).
+import type {
+  NormalizedTlsClientOptions,
+  NormalizedTlsServerOptions,
+  TlsInfo,
+} from "@omnisock/core/driver";
+import { type Conn, deno, type TlsConn } from "./deno.js";
+
+function info(alpnProtocol: string | null, servername: string | undefined): TlsInfo {
+  return Object.freeze({
+    protocol: undefined,
+    cipher: undefined,
+    alpnProtocol: alpnProtocol ?? undefined,
+    servername,
+  });
+}
+
+/**
+ * TLS over a connected TCP `conn` (which it consumes), handshake and verification included:
+ * Deno checks the certificate against `hostname`, omnisock's `verifyName`. `signal` gives up.
+ */
+export async function secureClient(
+  conn: Conn,
+  options: NormalizedTlsClientOptions,
+  signal: AbortSignal | undefined,
+): Promise<{ conn: TlsConn; info: TlsInfo }> {
+  const secure = await deno.startTls(conn, {
+    hostname: options.verifyName,
+    ...(options.ca === undefined ? {} : { caCerts: [...options.ca] }),
+    ...(options.alpnProtocols.length === 0 ? {} : { alpnProtocols: [...options.alpnProtocols] }),
+  });
+  try {
+    const { alpnProtocol } = await abortable(secure.handshake(), signal);
+    return { conn: secure, info: info(alpnProtocol, options.servername) };
+  } catch (error) {
+    try {
+      secure.close();
+    } catch {
+      // Already closed.
+    }
+    throw error;
+  }
+}
+
+/** An accepted TLS connection, once its handshake is over. */
+export async function secureAccepted(conn: TlsConn): Promise<TlsInfo> {
+  const { alpnProtocol } = await conn.handshake();
+  return info(alpnProtocol, undefined);
+}
+
+export function listenTlsOptions(options: NormalizedTlsServerOptions) {
+  return {
+    cert: options.cert,
+    key: options.key,
+    ...(options.alpnProtocols.length === 0 ? {} : { alpnProtocols: [...options.alpnProtocols] }),
+  };
+}
+
+/** `promise`, or a rejection with the signal's reason once it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
