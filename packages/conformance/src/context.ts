@@ -26,6 +26,17 @@ export interface ConformanceContext {
    * echo every connection and end its side when the peer does.
    */
   readonly inheritedListener?: () => Promise<InheritedListener>;
+  /**
+   * Start, in another process, a TLS echo server on 127.0.0.1 that omnisock did not write
+   * (python3's ssl module), with this certificate and key. It first writes
+   * "<protocol version> <ALPN protocol>\n", then echoes.
+   */
+  readonly externalTlsPeer?: (cert: string, key: string) => Promise<ExternalTlsPeer>;
+}
+
+export interface ExternalTlsPeer {
+  readonly port: number;
+  close(): Promise<void>;
 }
 
 export interface BlackHole {

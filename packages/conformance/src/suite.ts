@@ -21,7 +21,13 @@ import { unixCases } from "./cases/unix.js";
 import type { Api, ConformanceContext } from "./context.js";
 import { takeReports, unwatchReports, watchReports } from "./helpers.js";
 
-export type { Api, BlackHole, ConformanceContext, InheritedListener } from "./context.js";
+export type {
+  Api,
+  BlackHole,
+  ConformanceContext,
+  ExternalTlsPeer,
+  InheritedListener,
+} from "./context.js";
 
 export function defineConformance(api: Api, context: ConformanceContext): void {
   describe(`omnisock conformance on ${context.name}`, () => {
@@ -52,7 +58,7 @@ export function defineConformance(api: Api, context: ConformanceContext): void {
     listenFdCases(api, context);
     capabilityCases(api, context);
     badInputCases(api);
-    tlsCases(api);
+    tlsCases(api, context);
     faultCases(api, context);
     fuzzCases(api);
   });

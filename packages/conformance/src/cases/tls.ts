@@ -2,7 +2,7 @@
 // every runtime, and every verification failure an ETLS. Certificates: src/fixtures/tls.ts.
 import type { Server, Socket, SocketError } from "@omnisock/core";
 import { describe, expect, it } from "vitest";
-import type { Api } from "../context.js";
+import type { Api, ConformanceContext } from "../context.js";
 import {
   caCert,
   clientCert,
@@ -70,7 +70,7 @@ async function refusedWith(api: Api, cert: string, key: string): Promise<SocketE
   });
 }
 
-export function tlsCases(api: Api): void {
+export function tlsCases(api: Api, context: ConformanceContext): void {
   const { tls, tlsClientCertificate, tlsClientAuth, tlsSessionInfo, tlsNoVerify } =
     api.capabilities;
 
@@ -259,6 +259,27 @@ export function tlsCases(api: Api): void {
         const client = await tlsConnect(api, server, { ca: undefined, rejectUnauthorized: false });
         client.write("trust");
         expect(await new ByteReader(client).readText(5)).toBe("trust");
+      },
+    );
+
+    it.runIf(context.externalTlsPeer !== undefined)(
+      "talks to a TLS server omnisock did not write (python3's ssl), with ALPN",
+      async () => {
+        const peer = await context.externalTlsPeer!(serverCert, serverKey);
+        defer(() => peer.close());
+        const client = await api.connect(`localhost:${peer.port}`, {
+          timeout: 5_000,
+          tls: { ca: caCert, alpnProtocols: ["omnisock/1"] },
+        });
+        defer(() => client.reset());
+        expect(client.tls?.alpnProtocol).toBe("omnisock/1");
+        const reader = new ByteReader(client);
+        const greeting = await reader.readText("TLSv1.3 omnisock/1\n".length);
+        expect(greeting).toBe("TLSv1.3 omnisock/1\n");
+        const data = pseudoRandomBytes(256 * 1024);
+        const echoed = reader.read(data.byteLength, 10_000);
+        client.write(data);
+        expect(await sha256(await echoed)).toBe(await sha256(data));
       },
     );
 

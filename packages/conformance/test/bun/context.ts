@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/bun";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
 import { firstLine, nodeBlackHole, stop } from "../helper-process.js";
+import { pythonTlsEcho } from "../tls-peer.js";
 
 // The part of Bun's API used here (this tsconfig has Node's types, not Bun's).
 const { Bun } = globalThis as unknown as {
@@ -36,6 +37,7 @@ async function inheritedListener(): Promise<InheritedListener> {
 }
 
 export const bunContext: ConformanceContext = {
+  externalTlsPeer: pythonTlsEcho,
   name: "bun",
   tempDir: tmpdir(),
   blackHole: () => nodeBlackHole("node"),

@@ -4,6 +4,7 @@
 // no inheritedListener.
 import { tmpdir } from "node:os";
 import type { BlackHole, ConformanceContext } from "../../src/suite.js";
+import { pythonTlsEcho } from "../tls-peer.js";
 
 // The part of Deno's API used here (this tsconfig has Node's types, not Deno's).
 const { Deno } = globalThis as unknown as {
@@ -24,6 +25,7 @@ async function blackHole(): Promise<BlackHole> {
 }
 
 export const denoContext: ConformanceContext = {
+  externalTlsPeer: pythonTlsEcho,
   name: "deno",
   tempDir: tmpdir(),
   blackHole,

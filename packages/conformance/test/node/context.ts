@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/node";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
 import { firstLine, nodeBlackHole, stop } from "../helper-process.js";
+import { pythonTlsEcho } from "../tls-peer.js";
 
 const childProgram = fileURLToPath(new URL("./listen-fd-child.mjs", import.meta.url));
 
@@ -33,6 +34,7 @@ async function inheritedListener(): Promise<InheritedListener> {
 }
 
 export const nodeContext: ConformanceContext = {
+  externalTlsPeer: pythonTlsEcho,
   name: "node",
   tempDir: tmpdir(),
   blackHole: () => nodeBlackHole(process.execPath),

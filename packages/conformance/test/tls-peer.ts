@@ -1,0 +1,49 @@
+// A TLS peer the project did not write: python3's ssl module, as an echo server in a child
+// process. Shared by the three runtimes' entries (all run node:child_process and node:fs).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ExternalTlsPeer } from "../src/suite.js";
+import { firstLine, stop } from "./helper-process.js";
+
+// Bounded: it stops accepting after 20 s without a connection, and serves one at a time.
+const program = `
+import socket, ssl, sys
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+context.set_alpn_protocols(["omnisock/1"])
+listener = socket.create_server(("127.0.0.1", 0))
+listener.settimeout(20)
+print(listener.getsockname()[1], flush=True)
+while True:
+    connection, _ = listener.accept()
+    connection.settimeout(20)
+    with context.wrap_socket(connection, server_side=True) as tls:
+        tls.sendall((tls.version() + " " + str(tls.selected_alpn_protocol()) + "\\n").encode())
+        while data := tls.recv(65536):
+            tls.sendall(data)
+`;
+
+/** python3's TLS echo server with `cert` and `key`; it first writes "<version> <alpn>\\n". */
+export async function pythonTlsEcho(cert: string, key: string): Promise<ExternalTlsPeer> {
+  const dir = mkdtempSync(join(tmpdir(), "omnisock-tls-"));
+  writeFileSync(join(dir, "cert.pem"), cert);
+  writeFileSync(join(dir, "key.pem"), key);
+  const child = spawn("python3", ["-c", program, join(dir, "cert.pem"), join(dir, "key.pem")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    const port = Number(await firstLine(child, "python3's TLS server"));
+    return {
+      port,
+      close: async () => {
+        await stop(child);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
