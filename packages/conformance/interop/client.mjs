@@ -9,6 +9,7 @@
 // caller sees every check's outcome. Only a bad argument exits 2.
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { bind, connect, runtime } from "omnisock";
 
@@ -90,6 +91,36 @@ async function tcpCheck() {
     if (answer !== expected)
       throw new Error(`the peer answered "${answer}", expected "${expected}"`);
     return { bytes: TCP_BYTES, sha256: expected.split(" ")[0], stats: socket.stats };
+  } finally {
+    await socket.close();
+  }
+}
+
+// 16 MiB over TLS, verified against the test CA (the file OMNISOCK_TLS_CA names), after an
+// 8-byte length; the peer answers with the digest it computed.
+async function tlsCheck() {
+  const ca = readFileSync(process.env.OMNISOCK_TLS_CA ?? "", "utf8");
+  const socket = await connect(
+    { hostname: "127.0.0.1", port: peer.tls },
+    { timeout: 5_000, tls: { ca, servername: "localhost" } },
+  );
+  try {
+    const hash = createHash("sha256");
+    const reading = readAll(socket);
+    reading.catch(() => {});
+    const header = new Uint8Array(8);
+    new DataView(header.buffer).setBigUint64(0, BigInt(TCP_BYTES));
+    socket.write(header);
+    for (let sent = 0; sent < TCP_BYTES; sent += CHUNK) {
+      const chunk = randomBytes(CHUNK);
+      hash.update(chunk);
+      if (!socket.write(chunk)) await socket.flush();
+    }
+    const answer = (await reading).toString("utf8").trim();
+    const expected = `${hash.digest("hex")} ${TCP_BYTES}`;
+    if (answer !== expected)
+      throw new Error(`the peer answered "${answer}", expected "${expected}"`);
+    return { bytes: TCP_BYTES, sha256: expected.split(" ")[0], secure: socket.secure };
   } finally {
     await socket.close();
   }
@@ -182,7 +213,8 @@ async function unixCheck() {
 
 const result = {
   runtime,
-  tcp: await check("tcp", 8_000, tcpCheck),
+  tcp: await check("tcp", 5_000, tcpCheck),
+  tls: peer.tls ? await check("tls", 5_000, tlsCheck) : null,
   udp: await check("udp", 4_000, udpCheck),
   unix: peer.unix ? await check("unix", 3_000, unixCheck) : null,
 };

@@ -1,14 +1,15 @@
 // Cross-runtime interop: for every pair (Node, Bun, Deno) client × (Node, Bun, Deno) server,
-// a 16 MiB TCP transfer arrives sha256-equal, 1,000 UDP datagrams come back complete and
+// a 16 MiB TCP transfer and a 16 MiB TLS one arrive sha256-equal, 1,000 UDP datagrams come back complete and
 // unchanged, and a Unix-socket exchange works. Each runtime runs peer.mjs (the server) or
 // client.mjs (the client) as a real child process importing `omnisock`, so the runtime's own
 // resolver picks the driver by export condition; the driver (this file) runs on Node.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
+import { caCert, serverCert, serverKey } from "../src/fixtures/tls.js";
 import { firstLine } from "../test/helper-process.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -41,14 +42,26 @@ const runtimes: readonly Runtime[] = [
   runtime("deno", join(root, "node_modules/.bin/deno"), ["run", "-A", "--unstable-net"], "deno"),
 ];
 
+/** The test PKI as files, for the children (their TLS options read PEM files). */
+const pki = mkdtempSync(join(tmpdir(), "omnisock-interop-pki-"));
+const tlsEnv = {
+  OMNISOCK_TLS_CERT: join(pki, "server.pem"),
+  OMNISOCK_TLS_KEY: join(pki, "server.key"),
+  OMNISOCK_TLS_CA: join(pki, "ca.pem"),
+};
+writeFileSync(tlsEnv.OMNISOCK_TLS_CERT, serverCert);
+writeFileSync(tlsEnv.OMNISOCK_TLS_KEY, serverKey);
+writeFileSync(tlsEnv.OMNISOCK_TLS_CA, caCert);
+
 /** Every process a pair started, killed when the file ends whatever happened. */
 const children = new Set<ChildProcess>();
 afterAll(() => {
   for (const child of children) child.kill("SIGKILL");
+  rmSync(pki, { recursive: true, force: true });
 });
 
 /**
- * A pair's two processes, start to finish. client.mjs bounds its own checks to 15 s in all,
+ * A pair's two processes, start to finish. client.mjs bounds its own checks to 17 s in all,
  * so a slow check still comes back as a result; this is the limit for a process that hangs.
  */
 const PAIR_LIMIT = 20_000;
@@ -62,10 +75,11 @@ interface Check {
   bytes?: number;
   sha256?: string;
   datagrams?: number;
+  secure?: boolean;
 }
 interface PairResult {
   server: { runtime: string; unix: string | null };
-  client: { runtime: string; tcp: Check; udp: Check; unix: Check | null };
+  client: { runtime: string; tcp: Check; tls: Check | null; udp: Check; unix: Check | null };
 }
 
 /** Start `script` on `runtime`, with stdin kept open (closing it stops peer.mjs). */
@@ -74,7 +88,7 @@ function start(runtime: Runtime, script: string, args: string[]): ChildProcess {
     cwd: root,
     stdio: ["pipe", "pipe", "pipe"],
     // Deno would otherwise print colour codes into the JSON line's neighbourhood.
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, ...tlsEnv, NO_COLOR: "1" },
   });
   children.add(child);
   child.once("exit", () => children.delete(child));
@@ -137,6 +151,13 @@ for (const server of runtimes) {
       expect(answer.tcp.ok, describeCheck(answer.tcp)).toBe(true);
       expect(answer.tcp.bytes).toBe(16 * 1024 * 1024);
       expect(answer.tcp.sha256).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it.skipIf(missing !== undefined)(`${pair}: tls 16 MiB sha256`, async () => {
+      const { client: answer } = await result();
+      expect(answer.tls?.ok, describeCheck(answer.tls)).toBe(true);
+      expect(answer.tls?.bytes).toBe(16 * 1024 * 1024);
+      expect(answer.tls?.secure).toBe(true);
     });
 
     it.skipIf(missing !== undefined)(`${pair}: udp 1,000 datagrams`, async () => {

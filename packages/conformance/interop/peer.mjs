@@ -7,10 +7,13 @@
 // Serves, on 127.0.0.1 with ports the system picks:
 // - TCP: reads until the client half-closes, then answers `<sha256 hex> <bytes>\n` and ends;
 // - UDP: sends every datagram back to its sender;
+// - TLS (with the certificate and key in the files OMNISOCK_TLS_CERT / OMNISOCK_TLS_KEY name):
+//   reads an 8-byte length, then that many bytes, answers `<sha256 hex> <bytes>\n`;
 // - Unix: echoes every byte back (skipped when the runtime has no Unix sockets).
 // When ready it prints one JSON line: {"runtime","tcp","udp","unix"}. It exits when its stdin
 // closes (the parent went away) or after --lifetime ms (30 s by default), whichever is first.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -52,6 +55,42 @@ const tcp = await listen(
   },
 );
 
+// No half-close over TLS: the length goes first, and the answer follows the last byte.
+const tls = process.env.OMNISOCK_TLS_CERT
+  ? await listen(
+      {
+        hostname: "127.0.0.1",
+        port: 0,
+        tls: {
+          cert: readFileSync(process.env.OMNISOCK_TLS_CERT, "utf8"),
+          key: readFileSync(process.env.OMNISOCK_TLS_KEY ?? "", "utf8"),
+        },
+      },
+      async (socket) => {
+        try {
+          const hash = createHash("sha256");
+          let expected;
+          let bytes = 0;
+          for await (let chunk of socket) {
+            if (expected === undefined) {
+              expected = Number(new DataView(chunk.buffer, chunk.byteOffset, 8).getBigUint64(0));
+              chunk = chunk.subarray(8);
+            }
+            hash.update(chunk);
+            bytes += chunk.byteLength;
+            if (bytes >= expected) break;
+          }
+          socket.write(`${hash.digest("hex")} ${bytes}\n`);
+          await socket.flush();
+        } catch (error) {
+          report("a TLS connection", error);
+        } finally {
+          await socket.close();
+        }
+      },
+    )
+  : undefined;
+
 const udp = await bind({ hostname: "127.0.0.1", port: 0 });
 const udpLoop = (async () => {
   for await (const { data, remote } of udp) {
@@ -83,6 +122,7 @@ async function stop() {
   clearTimeout(timer);
   const closing = Promise.all([
     tcp.close({ graceful: false }),
+    tls?.close({ graceful: false }),
     unix?.close({ graceful: false }),
     udp.close().then(() => udpLoop),
   ]);
@@ -97,5 +137,5 @@ process.stdin.on("error", stop);
 process.stdin.resume();
 
 process.stdout.write(
-  `${JSON.stringify({ runtime, tcp: tcp.address.port, udp: udp.localAddress.port, unix: unix ? unixPath : null })}\n`,
+  `${JSON.stringify({ runtime, tcp: tcp.address.port, tls: tls?.address.port ?? null, udp: udp.localAddress.port, unix: unix ? unixPath : null })}\n`,
 );

@@ -129,8 +129,10 @@ class NodeStream implements StreamHandle {
   }
 
   close(): void {
-    // Core flushes before it closes, so nothing queued is lost here.
-    this.#socket.destroy();
+    // Core flushes before it closes, so nothing queued is lost here. A TLS socket first
+    // sends close_notify (end()): without it rustls (Deno) reads the close as a truncation.
+    if (this.tls) this.#socket.destroySoon();
+    else this.#socket.destroy();
   }
 
   reset(): void {
