@@ -258,6 +258,22 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this.closed.catch(() => {});
   }
 
+  /**
+   * The peer's FIN ends the socket (allowHalfOpen false): as `close()`, but not the user's
+   * doing, so that an error the driver reports meanwhile (an RST met by our queued writes)
+   * still ends the socket with that error.
+   */
+  async #closeAfterEnd(): Promise<void> {
+    if (this.#ending || this.#state === "closed") return;
+    this.#ending = true;
+    try {
+      await this.flush();
+    } catch {
+      // The socket failed while flushing; `closed` carries that error.
+    }
+    if ((this.#state as SocketState) !== "closed") this.#handle.close();
+  }
+
   /** Abort: discard what is queued and send RST where the runtime can (see `capabilities.reset`). */
   reset(): Promise<void> {
     if (this.#state !== "closed") {
@@ -382,7 +398,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       // Nothing unread and nobody reading: no reply can be pending, so the FIN ends the
       // socket now (after our queue). Otherwise the consumer's read of it does.
       if (!this.#consumed && this.#buffered === 0 && !this.#options.allowHalfOpen)
-        void this.close();
+        void this.#closeAfterEnd();
     }
     this.#finishReader();
   }
@@ -454,7 +470,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * read still goes out even when the request and the FIN arrived together.
    */
   #endOfStream(): IteratorResult<Uint8Array> {
-    if (this.#state === "readClosed" && !this.#options.allowHalfOpen) void this.close();
+    if (this.#state === "readClosed" && !this.#options.allowHalfOpen) void this.#closeAfterEnd();
     return done;
   }
 

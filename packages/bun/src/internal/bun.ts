@@ -32,6 +32,9 @@ export interface BunSocket<Data> {
   readonly alpnProtocol?: string | false | null;
   /** TLS only: the server name (SNI) sent or received. */
   getServername?(): string | undefined;
+  /** TLS only: whether the peer's certificate was verified (the `handshake` verdict). */
+  readonly authorized?: boolean;
+  getAuthorizationError?(): Error | null;
 }
 
 /** Bun's TLS options (https://bun.com/docs/api/tcp#tls); ALPN in its wire form. */

@@ -77,11 +77,16 @@ class BunStream implements StreamHandle {
     const waiting = this.#handshake;
     if (!waiting) return;
     this.#handshake = undefined;
-    if (!success && waiting.verify) {
-      const error = toSocketError(why ?? new Error("TLS verification failed"), {
-        syscall: "handshake",
-        address: this.remoteAddress,
-      });
+    // `success` alone cannot be trusted: a server that asked for a certificate hears
+    // success with a self-signed one; `authorized` is the verdict.
+    if (waiting.verify && (!success || socket.authorized === false)) {
+      const error = toSocketError(
+        why ?? socket.getAuthorizationError?.() ?? new Error("TLS verification failed"),
+        {
+          syscall: "handshake",
+          address: this.remoteAddress,
+        },
+      );
       this.#error ??= error;
       waiting.reject(error);
       if (!this.#closed) socket.end();

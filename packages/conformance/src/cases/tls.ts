@@ -252,6 +252,27 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
       },
     );
 
+    it.runIf(tlsClientCertificate && tlsClientAuth)(
+      "a server that requires a client certificate refuses one its CA did not sign",
+      async () => {
+        const { server, accepted } = await acceptingServer(api, {
+          tls: { cert: serverCert, key: serverKey, ca: caCert, requestCert: true },
+        });
+        // The server refuses with a plain close (no alert, Node and Bun) or an alert: the
+        // client sees an end with no data, ETLS or ECONNRESET.
+        const outcome = await (async () => {
+          const socket = await tlsConnect(api, server, { cert: impostorCert, key: impostorKey });
+          socket.write("x");
+          return new ByteReader(socket).readToEnd(5_000);
+        })().catch((error: SocketError) => error);
+        if (outcome instanceof Uint8Array) expect(outcome.byteLength).toBe(0);
+        else expect(["ETLS", "ECONNRESET"]).toContain(outcome.code);
+        // Never handed out.
+        await expect(accepted(300)).rejects.toThrow("no answer");
+        expect(server.stats.accepted).toBe(0);
+      },
+    );
+
     it.runIf(tlsNoVerify)(
       "rejectUnauthorized: false accepts a server the client cannot verify",
       async () => {
