@@ -27,6 +27,7 @@ export interface ConformanceContext {
    */
   readonly inheritedListener?: () => Promise<InheritedListener>;
   /**
+<<<<<<< HEAD
    * Start, in another process, a TLS echo server on 127.0.0.1 that omnisock did not write
    * (python3's ssl module), with this certificate and key. It first writes
    * "<protocol version> <ALPN protocol>\n", then echoes.
@@ -37,6 +38,35 @@ export interface ConformanceContext {
 export interface ExternalTlsPeer {
   readonly port: number;
   close(): Promise<void>;
+=======
+   * Start, in a child process, a peer listening on 127.0.0.1 that the case can kill with
+   * SIGKILL mid-transfer, so that the kernel, not the peer's code, ends the connection.
+   * It serves one connection at a time, as `behaviour` says:
+   * - `"slow-sink"`: reads slowly (one read every 20 ms), so that what it is sent piles up
+   *   unread in its kernel buffer;
+   * - `"source"`: writes as fast as the connection takes it, byte `n` of the stream being
+   *   `n % 251` ({@link sourceByte}), and reads nothing.
+   * It exits by itself after 20 s.
+   */
+  readonly killablePeer?: (behaviour: "slow-sink" | "source") => Promise<KillablePeer>;
+  /**
+   * How many file descriptors this process has open (the entries of `/proc/self/fd`), so
+   * that a case can check that none leak. Missing where the system does not tell.
+   */
+  readonly openFileDescriptors?: () => number;
+}
+
+export interface KillablePeer {
+  readonly hostname: string;
+  readonly port: number;
+  /** SIGKILL the process and wait until it has exited. */
+  kill(): Promise<void>;
+}
+
+/** Byte `offset` of what a `"source"` {@link KillablePeer} writes. */
+export function sourceByte(offset: number): number {
+  return offset % 251;
+>>>>>>> faults
 }
 
 export interface BlackHole {

@@ -68,6 +68,21 @@ export async function until(ms: number, what: string, condition: () => boolean):
   }
 }
 
+/** Poll the asynchronous `check` every 20 ms until it answers true; fails after `ms`. */
+export async function eventually(
+  ms: number,
+  what: string,
+  check: () => Promise<boolean>,
+): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const left = ms - (performance.now() - started);
+    if (left <= 0) throw new Error(`${what}: not true within ${ms} ms`);
+    if (await within(left, what, check())) return;
+    await sleep(20);
+  }
+}
+
 // The library hands failures on fire-and-forget paths to one reporter, which writes them to
 // the console as "[omnisock] <stage> failed:". The suite takes them off the console and
 // records them, so that a case that caused one unexpectedly fails with it (see suite.ts),

@@ -25,8 +25,13 @@ export type {
   Api,
   BlackHole,
   ConformanceContext,
+<<<<<<< HEAD
   ExternalTlsPeer,
   InheritedListener,
+=======
+  InheritedListener,
+  KillablePeer,
+>>>>>>> faults
 } from "./context.js";
 
 export function defineConformance(api: Api, context: ConformanceContext): void {

@@ -1,12 +1,23 @@
-// What the suite needs from Bun itself: the temp dir and two helper processes. Bun runs
-// node:child_process and node:os, so only the listening socket handed over needs Bun's API.
+// What the suite needs from Bun itself: the temp dir, helper processes and the fd count. Bun
+// runs node:child_process, node:fs and node:os, so only the listening socket handed over
+// needs Bun's API. The helper peers are Node programs, run by the `node` on the PATH.
 import { type ChildProcess, spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/bun";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
+<<<<<<< HEAD
 import { firstLine, nodeBlackHole, stop } from "../helper-process.js";
 import { pythonTlsEcho } from "../tls-peer.js";
+=======
+import {
+  firstLine,
+  nodeBlackHole,
+  nodeKillablePeer,
+  openFileDescriptors,
+  stop,
+} from "../helper-process.js";
+>>>>>>> faults
 
 // The part of Bun's API used here (this tsconfig has Node's types, not Bun's).
 const { Bun } = globalThis as unknown as {
@@ -42,4 +53,6 @@ export const bunContext: ConformanceContext = {
   tempDir: tmpdir(),
   blackHole: () => nodeBlackHole("node"),
   inheritedListener,
+  killablePeer: (behaviour) => nodeKillablePeer("node", behaviour),
+  openFileDescriptors,
 };

@@ -1,10 +1,12 @@
-// What the suite needs from Deno itself: the temp dir and a listener that never accepts.
-// Deno runs node:os, and its own Deno.listen accepts only when asked, so no helper process
-// is needed. listen({ fd }) is not supported on Deno (capabilities.listenFd), so there is
-// no inheritedListener.
+// What the suite needs from Deno itself: the temp dir, a listener that never accepts, a peer
+// to kill and the fd count. Deno runs node:os, node:fs and node:child_process; its own
+// Deno.listen accepts only when asked, so the black hole needs no helper process, and the
+// peer to kill is a Node program, run by the `node` on the PATH. listen({ fd }) is not
+// supported on Deno (capabilities.listenFd), so there is no inheritedListener.
 import { tmpdir } from "node:os";
 import type { BlackHole, ConformanceContext } from "../../src/suite.js";
 import { pythonTlsEcho } from "../tls-peer.js";
+import { nodeKillablePeer, openFileDescriptors } from "../helper-process.js";
 
 // The part of Deno's API used here (this tsconfig has Node's types, not Deno's).
 const { Deno } = globalThis as unknown as {
@@ -29,4 +31,6 @@ export const denoContext: ConformanceContext = {
   name: "deno",
   tempDir: tmpdir(),
   blackHole,
+  killablePeer: (behaviour) => nodeKillablePeer("node", behaviour),
+  openFileDescriptors,
 };

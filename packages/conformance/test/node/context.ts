@@ -1,4 +1,4 @@
-// What the suite needs from Node itself: the temp dir and two helper processes.
+// What the suite needs from Node itself: the temp dir, helper processes and the fd count.
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -7,6 +7,13 @@ import type { SocketAddress } from "@omnisock/node";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
 import { firstLine, nodeBlackHole, stop } from "../helper-process.js";
 import { pythonTlsEcho } from "../tls-peer.js";
+import {
+  firstLine,
+  nodeBlackHole,
+  nodeKillablePeer,
+  openFileDescriptors,
+  stop,
+} from "../helper-process.js";
 
 const childProgram = fileURLToPath(new URL("./listen-fd-child.mjs", import.meta.url));
 
@@ -39,4 +46,6 @@ export const nodeContext: ConformanceContext = {
   tempDir: tmpdir(),
   blackHole: () => nodeBlackHole(process.execPath),
   inheritedListener,
+  killablePeer: (behaviour) => nodeKillablePeer(process.execPath, behaviour),
+  openFileDescriptors,
 };
