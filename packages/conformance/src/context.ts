@@ -27,18 +27,12 @@ export interface ConformanceContext {
    */
   readonly inheritedListener?: () => Promise<InheritedListener>;
   /**
-<<<<<<< HEAD
    * Start, in another process, a TLS echo server on 127.0.0.1 that omnisock did not write
    * (python3's ssl module), with this certificate and key. It first writes
    * "<protocol version> <ALPN protocol>\n", then echoes.
    */
   readonly externalTlsPeer?: (cert: string, key: string) => Promise<ExternalTlsPeer>;
-}
-
-export interface ExternalTlsPeer {
-  readonly port: number;
-  close(): Promise<void>;
-=======
+  /**
    * Start, in a child process, a peer listening on 127.0.0.1 that the case can kill with
    * SIGKILL mid-transfer, so that the kernel, not the peer's code, ends the connection.
    * It serves one connection at a time, as `behaviour` says:
@@ -56,6 +50,11 @@ export interface ExternalTlsPeer {
   readonly openFileDescriptors?: () => number;
 }
 
+export interface ExternalTlsPeer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
 export interface KillablePeer {
   readonly hostname: string;
   readonly port: number;
@@ -66,7 +65,6 @@ export interface KillablePeer {
 /** Byte `offset` of what a `"source"` {@link KillablePeer} writes. */
 export function sourceByte(offset: number): number {
   return offset % 251;
->>>>>>> faults
 }
 
 export interface BlackHole {

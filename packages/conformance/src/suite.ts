@@ -25,13 +25,9 @@ export type {
   Api,
   BlackHole,
   ConformanceContext,
-<<<<<<< HEAD
   ExternalTlsPeer,
   InheritedListener,
-=======
-  InheritedListener,
   KillablePeer,
->>>>>>> faults
 } from "./context.js";
 
 export function defineConformance(api: Api, context: ConformanceContext): void {

@@ -6,10 +6,7 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/bun";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
-<<<<<<< HEAD
-import { firstLine, nodeBlackHole, stop } from "../helper-process.js";
 import { pythonTlsEcho } from "../tls-peer.js";
-=======
 import {
   firstLine,
   nodeBlackHole,
@@ -17,7 +14,6 @@ import {
   openFileDescriptors,
   stop,
 } from "../helper-process.js";
->>>>>>> faults
 
 // The part of Bun's API used here (this tsconfig has Node's types, not Bun's).
 const { Bun } = globalThis as unknown as {

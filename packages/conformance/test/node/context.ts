@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/node";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
-import { firstLine, nodeBlackHole, stop } from "../helper-process.js";
 import { pythonTlsEcho } from "../tls-peer.js";
 import {
   firstLine,
