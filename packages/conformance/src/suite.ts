@@ -20,7 +20,17 @@ import { unixCases } from "./cases/unix.js";
 import type { Api, ConformanceContext } from "./context.js";
 import { takeReports, unwatchReports, watchReports } from "./helpers.js";
 
-export type { Api, BlackHole, ConformanceContext, InheritedListener } from "./context.js";
+export type {
+  Api,
+  BlackHole,
+  ConformanceContext,
+  DatagramProbe,
+  InheritedListener,
+  Kernel,
+  ProbedDatagram,
+  SocketBuffers,
+  TcpTimer,
+} from "./context.js";
 
 export function defineConformance(api: Api, context: ConformanceContext): void {
   describe(`omnisock conformance on ${context.name}`, () => {

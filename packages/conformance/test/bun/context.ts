@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/bun";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
 import { firstLine, nodeBlackHole, stop } from "../helper-process.js";
+import { linuxKernel } from "../kernel.js";
 
 // The part of Bun's API used here (this tsconfig has Node's types, not Bun's).
 const { Bun } = globalThis as unknown as {
@@ -40,4 +41,5 @@ export const bunContext: ConformanceContext = {
   tempDir: tmpdir(),
   blackHole: () => nodeBlackHole("node"),
   inheritedListener,
+  kernel: linuxKernel(),
 };

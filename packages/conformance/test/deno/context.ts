@@ -4,6 +4,7 @@
 // no inheritedListener.
 import { tmpdir } from "node:os";
 import type { BlackHole, ConformanceContext } from "../../src/suite.js";
+import { linuxKernel } from "../kernel.js";
 
 // The part of Deno's API used here (this tsconfig has Node's types, not Deno's).
 const { Deno } = globalThis as unknown as {
@@ -27,4 +28,5 @@ export const denoContext: ConformanceContext = {
   name: "deno",
   tempDir: tmpdir(),
   blackHole,
+  kernel: linuxKernel(),
 };

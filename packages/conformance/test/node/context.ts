@@ -1,4 +1,5 @@
-// What the suite needs from Node itself: the temp dir and two helper processes.
+// What the suite needs from Node itself: the temp dir, three helper processes and the kernel's
+// view of the sockets.
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -6,8 +7,10 @@ import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/node";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
 import { firstLine, nodeBlackHole, stop } from "../helper-process.js";
+import { linuxKernel } from "../kernel.js";
 
 const childProgram = fileURLToPath(new URL("./listen-fd-child.mjs", import.meta.url));
+const clusterProgram = fileURLToPath(new URL("./cluster-child.mjs", import.meta.url));
 
 /**
  * A listening socket made here and handed to a child as its fd 3, as systemd does; the child
@@ -32,9 +35,23 @@ async function inheritedListener(): Promise<InheritedListener> {
   return { address, close: () => stop(child) };
 }
 
+/** The ports that two cluster workers got from `listen({ port: 0, exclusive })`. */
+async function clusterListeners(exclusive: boolean): Promise<number[]> {
+  const child = spawn(process.execPath, [clusterProgram, String(exclusive)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    return JSON.parse(await firstLine(child, "the cluster primary")) as number[];
+  } finally {
+    await stop(child);
+  }
+}
+
 export const nodeContext: ConformanceContext = {
   name: "node",
   tempDir: tmpdir(),
   blackHole: () => nodeBlackHole(process.execPath),
   inheritedListener,
+  clusterListeners,
+  kernel: linuxKernel(),
 };
