@@ -48,6 +48,18 @@ export interface ConformanceContext {
    * that a case can check that none leak. Missing where the system does not tell.
    */
   readonly openFileDescriptors?: () => number;
+  /**
+   * Start, in a second process of this runtime, a node:cluster primary with two workers that
+   * each call `listen({ hostname: "127.0.0.1", port: 0, exclusive })`; the two ports the
+   * workers got. Workers that share the primary's listener get the same port.
+   */
+  readonly clusterListeners?: (exclusive: boolean) => Promise<number[]>;
+  /**
+   * The kernel's own view of this host's sockets, so that a case can see that an option took
+   * effect rather than that it was accepted. Each helper is there only where the host has
+   * what it needs (on Linux: /proc/net, `ss`, python3).
+   */
+  readonly kernel?: Kernel;
 }
 
 export interface ExternalTlsPeer {
@@ -65,6 +77,68 @@ export interface KillablePeer {
 /** Byte `offset` of what a `"source"` {@link KillablePeer} writes. */
 export function sourceByte(offset: number): number {
   return offset % 251;
+}
+
+/** What the kernel holds for sockets on this host. Every helper is optional. */
+export interface Kernel {
+  /**
+   * The timer running on the TCP connection from `localPort` to `remotePort` on loopback,
+   * or `undefined` when there is no such connection.
+   */
+  readonly tcpTimer?: (localPort: number, remotePort: number) => Promise<TcpTimer | undefined>;
+  /** The length of a listener's accept queue, as the kernel holds it (`backlog`). */
+  readonly listenBacklog?: (address: SocketAddress) => Promise<number | undefined>;
+  /**
+   * SO_RCVBUF and SO_SNDBUF of the socket on local `port` (a TCP connection or a UDP socket),
+   * as the kernel holds them. Linux keeps double what was set (socket(7)).
+   */
+  readonly socketBuffers?: (
+    transport: "tcp" | "udp",
+    port: number,
+  ) => Promise<SocketBuffers | undefined>;
+  /** IP_MULTICAST_LOOP of the UDP socket bound to `port`, as the kernel holds it. */
+  readonly multicastLoop?: (port: number) => Promise<boolean | undefined>;
+  /**
+   * Start a UDP receiver in a helper process, bound to `hostname` (IPv4), or to `group` and a
+   * member of it on the interface `hostname`. It reports each datagram with what the kernel
+   * says of it: its TTL, and the interface it came in by.
+   */
+  readonly datagramProbe?: (options: {
+    hostname: string;
+    group?: string;
+  }) => Promise<DatagramProbe>;
+}
+
+export interface TcpTimer {
+  /** Which timer runs; "none" when none does (an idle connection without keepalive). */
+  readonly kind: "none" | "retransmit" | "keepalive" | "timeWait" | "zeroWindowProbe";
+  /** Time left until it fires. */
+  readonly ms: number;
+}
+
+export interface SocketBuffers {
+  readonly receive: number;
+  readonly send: number;
+}
+
+export interface DatagramProbe {
+  /** The port it is bound to. */
+  readonly port: number;
+  /** The next datagram, or `undefined` if none arrives within `ms`. */
+  next(ms: number): Promise<ProbedDatagram | undefined>;
+  close(): Promise<void>;
+}
+
+export interface ProbedDatagram {
+  /** The payload, as UTF-8. */
+  readonly data: string;
+  /** The sender's address and port. */
+  readonly hostname: string;
+  readonly port: number;
+  /** The TTL in the datagram's IP header (IP_RECVTTL). */
+  readonly ttl: number;
+  /** The address of the interface it came in by (IP_PKTINFO). */
+  readonly interface: string;
 }
 
 export interface BlackHole {

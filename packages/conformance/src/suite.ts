@@ -28,6 +28,11 @@ export type {
   ExternalTlsPeer,
   InheritedListener,
   KillablePeer,
+  DatagramProbe,
+  Kernel,
+  ProbedDatagram,
+  SocketBuffers,
+  TcpTimer,
 } from "./context.js";
 
 export function defineConformance(api: Api, context: ConformanceContext): void {

@@ -14,6 +14,7 @@ import {
   openFileDescriptors,
   stop,
 } from "../helper-process.js";
+import { linuxKernel } from "../kernel.js";
 
 // The part of Bun's API used here (this tsconfig has Node's types, not Bun's).
 const { Bun } = globalThis as unknown as {
@@ -51,4 +52,5 @@ export const bunContext: ConformanceContext = {
   inheritedListener,
   killablePeer: (behaviour) => nodeKillablePeer("node", behaviour),
   openFileDescriptors,
+  kernel: linuxKernel(),
 };

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import type { BlackHole, ConformanceContext } from "../../src/suite.js";
 import { pythonTlsEcho } from "../tls-peer.js";
 import { nodeKillablePeer, openFileDescriptors } from "../helper-process.js";
+import { linuxKernel } from "../kernel.js";
 
 // The part of Deno's API used here (this tsconfig has Node's types, not Deno's).
 const { Deno } = globalThis as unknown as {
@@ -33,4 +34,5 @@ export const denoContext: ConformanceContext = {
   blackHole,
   killablePeer: (behaviour) => nodeKillablePeer("node", behaviour),
   openFileDescriptors,
+  kernel: linuxKernel(),
 };

@@ -1,4 +1,5 @@
-// What the suite needs from Node itself: the temp dir, helper processes and the fd count.
+// What the suite needs from Node itself: the temp dir, helper processes, the fd count and the
+// kernel's view of the sockets.
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -13,8 +14,10 @@ import {
   openFileDescriptors,
   stop,
 } from "../helper-process.js";
+import { linuxKernel } from "../kernel.js";
 
 const childProgram = fileURLToPath(new URL("./listen-fd-child.mjs", import.meta.url));
+const clusterProgram = fileURLToPath(new URL("./cluster-child.mjs", import.meta.url));
 
 /**
  * A listening socket made here and handed to a child as its fd 3, as systemd does; the child
@@ -39,6 +42,18 @@ async function inheritedListener(): Promise<InheritedListener> {
   return { address, close: () => stop(child) };
 }
 
+/** The ports that two cluster workers got from `listen({ port: 0, exclusive })`. */
+async function clusterListeners(exclusive: boolean): Promise<number[]> {
+  const child = spawn(process.execPath, [clusterProgram, String(exclusive)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    return JSON.parse(await firstLine(child, "the cluster primary")) as number[];
+  } finally {
+    await stop(child);
+  }
+}
+
 export const nodeContext: ConformanceContext = {
   externalTlsPeer: pythonTlsEcho,
   name: "node",
@@ -47,4 +62,6 @@ export const nodeContext: ConformanceContext = {
   inheritedListener,
   killablePeer: (behaviour) => nodeKillablePeer(process.execPath, behaviour),
   openFileDescriptors,
+  clusterListeners,
+  kernel: linuxKernel(),
 };
