@@ -117,7 +117,10 @@ class BunStream implements StreamHandle {
     binaryType: "uint8array",
     open: (socket) => socket.data.#attach(socket),
     data: (socket, chunk) => socket.data.#receive(chunk),
-    end: (socket) => socket.data.#receive(null),
+    end: (socket) => {
+      // After a failed write, Bun's 'end' is not the peer's FIN.
+      if (!socket.data.#error) socket.data.#receive(null);
+    },
     drain: (socket) => socket.data.#sink?.drain(),
     error: (socket, error) => {
       const stream = socket.data;
@@ -226,8 +229,20 @@ class BunStream implements StreamHandle {
   }
 
   write(data: Uint8Array): number {
-    // -1 once closed: nothing taken, and the close has been reported already.
-    return Math.max(this.#socket.write(data), 0);
+    const written = this.#socket.write(data);
+    if (written >= 0 || this.#closed) return Math.max(written, 0);
+    // -1 on an open socket: the write failed, the peer has reset. Bun keeps the errno to
+    // itself, then reports an 'end' and a close without an error — or, on a paused socket,
+    // nothing at all. So the cause is kept here and the socket closed, once core's write is
+    // over (Bun's close handler runs inside terminate()).
+    this.#error ??= toSocketError(
+      Object.assign(new Error("Bun's socket.write returned -1"), { code: "ECONNRESET" }),
+      { syscall: "write", address: this.remoteAddress },
+    );
+    queueMicrotask(() => {
+      if (!this.#closed) this.#socket.terminate();
+    });
+    return 0;
   }
 
   pause(): void {

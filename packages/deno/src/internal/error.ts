@@ -45,10 +45,13 @@ export function toSocketError(native: unknown, context: ErrorContext): SocketErr
   }
   // NotFound is Deno's ENOENT, which core reads as ECONNREFUSED on connect.
   const sharedCode = name === "NotFound" ? "ENOENT" : nativeCode(native);
-  const result: SocketErrorCode =
+  const found: SocketErrorCode =
     names[name ?? ""] ??
     systemErrorCode(sharedCode, context.syscall) ??
     (message !== undefined && lookupFailure.test(message) ? "ENOTFOUND" : "EIO");
+  // A write into a connection the peer has reset fails with EPIPE once the kernel has seen the
+  // RST: the same fault as ECONNRESET, which is what the other runtimes (and reads) report.
+  const result = found === "EPIPE" && context.syscall === "write" ? "ECONNRESET" : found;
   const kind = name !== undefined && name !== "Error" ? name : code;
   // Deno's message says which flag a missing permission needs ("run again with the
   // --allow-net flag"): it is kept, as it is what the user must act on. Its node:dns says

@@ -52,12 +52,15 @@ class DenoServer implements ServerHandle {
         this.#accepting = this.#listener.accept();
         conn = await this.#accepting;
       } catch (error) {
+        this.#accepting = undefined;
         if (this.#closed) return;
         this.#sink.error(toSocketError(error, { syscall: "accept", address: this.address }));
         // EMFILE and the like: wait a little rather than spin on an error that persists.
         await new Promise((wait) => setTimeout(wait, 100));
         continue;
       }
+      // Settled: from here the connection is the sink's (or closed below), not close()'s.
+      this.#accepting = undefined;
       if (this.#closed) return conn.close();
       // A TLS connection is handed out once its handshake is over; the accept loop goes on.
       if (this.#options.tls) {
@@ -119,9 +122,11 @@ class DenoServer implements ServerHandle {
     } catch {
       // Already closed.
     }
-    // Deno releases the port only once the pending accept has settled.
+    // Deno releases the port only once the pending accept has settled. Only an accept still
+    // pending counts: a connection it brings is closed by #acceptLoop, which sees #closed (its
+    // await runs first), while one already handed to the sink is the user's to close.
     await this.#accepting?.then(
-      (conn) => conn.close(),
+      () => {},
       () => {},
     );
   }

@@ -22,7 +22,12 @@ export function toSocketError(native: unknown, context: ErrorContext): SocketErr
   const reason = tlsFailure(native);
   if (reason)
     return systemError("ETLS", native, context, { said: reason, tried: triedAddress(native) });
-  const code = codes[said ?? ""] ?? systemErrorCode(said, context.syscall) ?? "EIO";
+  // A write into a connection the peer has reset fails with EPIPE once the kernel has seen the
+  // RST: the same fault as ECONNRESET, which is what the other runtimes (and reads) report.
+  const code =
+    said === "EPIPE" && context.syscall === "write"
+      ? "ECONNRESET"
+      : (codes[said ?? ""] ?? systemErrorCode(said, context.syscall) ?? "EIO");
   return systemError(code, native, context, { said, tried: triedAddress(native) });
 }
 

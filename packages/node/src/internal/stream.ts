@@ -26,6 +26,8 @@ import type {
 import { toSocketError } from "./error.js";
 import { tlsClientOptions, tlsInfo, tlsServerOptions } from "./tls.js";
 
+const empty = Buffer.alloc(0);
+
 /** The handle a node:net socket belongs to, so that one listener function serves every socket. */
 const handleOf = Symbol("omnisock.handle");
 type Tagged = net.Socket & { [handleOf]: NodeStream };
@@ -79,12 +81,23 @@ class NodeStream implements StreamHandle {
     this[handleOf].#sink!.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
 
+  // Older libuv (1.46 in Node 20) takes a short read with POLLHUP for the end of the stream; an RST
+  // raises POLLHUP, so Node 20 may emit 'end' for a reset connection, the ECONNRESET left
+  // unread in the kernel. An empty write fetches it (and does nothing after a real FIN): the
+  // socket is then `errored`, and 'error' and 'close' follow instead of the end. Not on a Unix
+  // socket: it has no RST, and there the write would fail with EPIPE after a plain close.
+  // https://github.com/libuv/libuv/pull/4997
   static #onEnd(this: Tagged): void {
     const stream = this[handleOf];
     // node:tls emits a peer's alert (a refused client certificate) as 'error' then 'end', and
     // with allowHalfOpen no 'close': the error ends the socket, not a FIN.
-    if (stream.#error) this.destroy();
-    else stream.#sink!.end();
+    if (stream.#error) {
+      this.destroy();
+      return;
+    }
+    const tcp = stream.remoteAddress.transport !== "unix" && stream.tls === undefined;
+    if (tcp && !this.writableEnded && this.writableLength === 0) this.write(empty);
+    if (!this.errored) stream.#sink!.end();
   }
 
   start(sink: StreamSink): void {
@@ -101,9 +114,15 @@ class NodeStream implements StreamHandle {
   }
 
   write(data: Uint8Array): number {
-    // node:net buffers whatever it cannot write now, so it always takes everything.
-    this.#socket.write(data, this.#afterWrite);
-    return data.length;
+    // node:net buffers whatever it cannot write now, so it takes everything — unless the
+    // socket has failed. A write the kernel refuses at once (the peer has reset) marks it
+    // `errored` before write() returns, and a destroyed one (Node 20, until 'close') drops
+    // what it is given; both with writableLength 0. Nothing was taken then: core keeps the
+    // bytes queued, and 'close' with the error fails flush() instead of counting them sent.
+    const socket = this.#socket;
+    if (socket.destroyed || socket.errored) return 0;
+    socket.write(data, this.#afterWrite);
+    return socket.destroyed || socket.errored ? 0 : data.length;
   }
 
   // A write's callback runs once its bytes are in the kernel; a failed write also emits
