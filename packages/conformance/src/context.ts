@@ -33,6 +33,12 @@ export interface ConformanceContext {
    */
   readonly externalTlsPeer?: (cert: string, key: string) => Promise<ExternalTlsPeer>;
   /**
+   * The same server, but plaintext first: it answers a line "STARTTLS" with "GO\n", then
+   * starts TLS and echoes; a line "STARTTLS-INJECT" gets "GO\n" and, 50 ms later, plaintext
+   * bytes (an injection a client must refuse), and no TLS.
+   */
+  readonly externalStartTlsPeer?: (cert: string, key: string) => Promise<ExternalTlsPeer>;
+  /**
    * Start, in a child process, a peer listening on 127.0.0.1 that the case can kill with
    * SIGKILL mid-transfer, so that the kernel, not the peer's code, ends the connection.
    * It serves one connection at a time, as `behaviour` says:

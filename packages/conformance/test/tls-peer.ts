@@ -8,8 +8,12 @@ import type { ExternalTlsPeer } from "../src/suite.js";
 import { firstLine, stop } from "./helper-process.js";
 
 // Bounded: it stops accepting after 20 s without a connection, and serves one at a time.
+// With "starttls" it speaks plaintext first: a line "STARTTLS" is answered "GO\\n" and TLS
+// follows; "STARTTLS-INJECT" is answered "GO\\n" and then, 50 ms later, plaintext that a
+// client must not take for TLS.
 const program = `
-import socket, ssl, sys
+import socket, ssl, sys, time
+starttls = sys.argv[3] == "starttls"
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 context.load_cert_chain(sys.argv[1], sys.argv[2])
 context.set_alpn_protocols(["omnisock/1"])
@@ -19,6 +23,20 @@ print(listener.getsockname()[1], flush=True)
 while True:
     connection, _ = listener.accept()
     connection.settimeout(20)
+    if starttls:
+        line = b""
+        while not line.endswith(b"\\n"):
+            byte = connection.recv(1)
+            if not byte:
+                break
+            line += byte
+        connection.sendall(b"GO\\n")
+        if line.strip() == b"STARTTLS-INJECT":
+            time.sleep(0.05)
+            connection.sendall(b"INJECTED")
+            time.sleep(1)
+            connection.close()
+            continue
     with context.wrap_socket(connection, server_side=True) as tls:
         tls.sendall((tls.version() + " " + str(tls.selected_alpn_protocol()) + "\\n").encode())
         while data := tls.recv(65536):
@@ -26,13 +44,30 @@ while True:
 `;
 
 /** python3's TLS echo server with `cert` and `key`; it first writes "<version> <alpn>\\n". */
-export async function pythonTlsEcho(cert: string, key: string): Promise<ExternalTlsPeer> {
+export function pythonTlsEcho(cert: string, key: string): Promise<ExternalTlsPeer> {
+  return pythonPeer(cert, key, "tls");
+}
+
+/** The same after a plaintext STARTTLS exchange (see `program`). */
+export function pythonStartTls(cert: string, key: string): Promise<ExternalTlsPeer> {
+  return pythonPeer(cert, key, "starttls");
+}
+
+async function pythonPeer(
+  cert: string,
+  key: string,
+  mode: "tls" | "starttls",
+): Promise<ExternalTlsPeer> {
   const dir = mkdtempSync(join(tmpdir(), "omnisock-tls-"));
   writeFileSync(join(dir, "cert.pem"), cert);
   writeFileSync(join(dir, "key.pem"), key);
-  const child = spawn("python3", ["-c", program, join(dir, "cert.pem"), join(dir, "key.pem")], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    "python3",
+    ["-c", program, join(dir, "cert.pem"), join(dir, "key.pem"), mode],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   try {
     const port = Number(await firstLine(child, "python3's TLS server"));
     return {

@@ -69,6 +69,8 @@ export interface Capabilities {
    * client asked for; without it those are `undefined`.
    */
   readonly tlsSessionInfo: boolean;
+  /** `socket.startTls()` on a connected client socket (STARTTLS, Postgres' SSLRequest). */
+  readonly tlsUpgrade: boolean;
 }
 
 /** The capability names, in the order the README's matrix lists them. */
@@ -103,6 +105,7 @@ export const capabilityNames = [
   "tlsClientCertificate",
   "tlsClientAuth",
   "tlsSessionInfo",
+  "tlsUpgrade",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

@@ -6,6 +6,7 @@ import type {
   NormalizedBindOptions,
   NormalizedConnectOptions,
   NormalizedListenOptions,
+  NormalizedTlsClientOptions,
 } from "./options.js";
 
 /**
@@ -79,6 +80,13 @@ export interface StreamHandle {
    * which node:net would otherwise make of every Uint8Array written). `new Uint8Array` if absent.
    */
   allocate?(size: number): Uint8Array;
+  /**
+   * Upgrade this plain client stream to TLS (STARTTLS): resolves with the TLS stream, whose
+   * handshake is over and peer verified. From then on this handle hands its sink nothing
+   * more, and closing the TLS one closes the connection. Core has paused reading and checked
+   * that nothing unread is buffered. Absent where the runtime cannot (`tlsUpgrade`).
+   */
+  startTls?(options: NormalizedTlsClientOptions): Promise<StreamHandle>;
   /** Stop / restart reading; the kernel's buffer then pushes back on the peer. */
   pause(): void;
   resume(): void;

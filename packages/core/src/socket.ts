@@ -3,14 +3,19 @@
 import type { SocketAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
-import { SocketError } from "./error.js";
+import { notSupported, SocketError } from "./error.js";
 import { done, ReadQueue } from "./internal/read-queue.js";
 import { asyncDispose, nextId, soon, startTimer } from "./internal/timer.js";
 import { WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
-import type { NormalizedStreamOptions } from "./options.js";
+import type {
+  NormalizedConnectOptions,
+  NormalizedStreamOptions,
+  TlsClientOptions,
+} from "./options.js";
 import type { SocketState, SocketStats, TlsInfo } from "./types.js";
 import { checkBoolean, checkData, checkMilliseconds } from "./check.js";
+import { normalizeTlsClient } from "./tls-options.js";
 
 function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
   if (a.transport === "unix") return b.transport === "unix" && a.path === b.path;
@@ -571,6 +576,81 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       abort: () => this.reset(),
     });
     return this.#writable;
+  }
+
+  // ---- TLS ----
+
+  /**
+   * Upgrade this plain client connection to TLS (STARTTLS, Postgres' SSLRequest) and resolve
+   * with the secure socket to use from then on; this one is then closed for use (its state
+   * `"closed"`), the connection lives on in the new one. What was queued goes out as
+   * plaintext first. Refused with `ETLS`, and the connection closed, while received plaintext
+   * is unread: bytes that arrived after the server's go-ahead would otherwise be taken as
+   * sent over TLS (the CVE-2021-23222 class of injection).
+   * **Note:** see `capabilities.tlsUpgrade`.
+   */
+  async startTls(options?: boolean | TlsClientOptions): Promise<Socket> {
+    requireCapability(this.#platform, "tlsUpgrade", "startTls()");
+    if (this.role !== "client") {
+      throw notSupported("startTls() on an accepted socket", this.#platform.runtime);
+    }
+    const target = (this.#options as Partial<NormalizedConnectOptions>).target;
+    const hostname =
+      target?.transport === "tcp"
+        ? target.hostname
+        : this.remoteAddress.transport === "unix"
+          ? ""
+          : this.remoteAddress.hostname;
+    const tls = normalizeTlsClient("options", options ?? true, hostname);
+    if (tls.cert !== undefined) {
+      requireCapability(this.#platform, "tlsClientCertificate", "tls.cert");
+    }
+    if (!tls.rejectUnauthorized) {
+      requireCapability(this.#platform, "tlsNoVerify", "tls.rejectUnauthorized: false");
+    }
+    if (this.secure) {
+      throw new SocketError("ETLS", "the socket is already TLS", {
+        syscall: "startTls",
+        address: this.remoteAddress,
+      });
+    }
+    if (this.#chunks.waiting) {
+      throw new TypeError("startTls() while the socket is being read: leave the loop first");
+    }
+    this.#refuseUnread();
+    await this.flush();
+    if (this.#state !== "open") throw this.#closedError("startTls");
+    // Nothing more is read as plaintext: what the driver hands over from now on is the server's
+    // TLS (or an injection, which the check below refuses).
+    this.#paused = true;
+    this.#handle.pause();
+    this.#refuseUnread();
+    const upgrade = this.#handle.startTls;
+    if (!upgrade) throw notSupported("startTls()", this.#platform.runtime);
+    const secure = await upgrade.call(this.#handle, tls).catch((error: unknown) => {
+      this.#handle.close();
+      throw error;
+    });
+    this.#handOver();
+    return new Socket(secure, this.#options, this.role, this.#platform, { signal: this.#signal });
+  }
+
+  /** `ETLS`, and the connection closed, while received plaintext is unread. */
+  #refuseUnread(): void {
+    if (this.#buffered === 0 && this.#chunks.length === 0) return;
+    const error = new SocketError(
+      "ETLS",
+      `refusing to start TLS: ${this.#buffered} bytes of plaintext arrived after the server's answer and are unread`,
+      { syscall: "startTls", address: this.remoteAddress },
+    );
+    this.#fail(error);
+    throw error;
+  }
+
+  /** The connection now belongs to the upgraded socket: this one ends, quietly. */
+  #handOver(): void {
+    this.#closedByUser = true;
+    this.#onClose(undefined);
   }
 
   // ---- options ----

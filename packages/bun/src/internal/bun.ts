@@ -24,6 +24,12 @@ export interface BunSocket<Data> {
   readonly localPort: number | undefined;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  /** STARTTLS: the raw socket and the TLS one over it; the raw one is the TLS layer's now. */
+  upgradeTLS(options: {
+    data: Data;
+    tls: BunTlsOptions;
+    socket: SocketHandler<Data>;
+  }): [BunSocket<Data>, BunSocket<Data>];
   /** TLS only: the negotiated version, such as "TLSv1.3". */
   getTLSVersion?(): string | null;
   /** TLS only: `standardName` is the IANA name. */

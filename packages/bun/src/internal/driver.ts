@@ -45,6 +45,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsClientCertificate: true,
   tlsClientAuth: true,
   tlsSessionInfo: true,
+  tlsUpgrade: true,
 });
 
 export const driver = {

@@ -245,6 +245,22 @@ class BunStream implements StreamHandle {
     return 0;
   }
 
+  startTls(options: NormalizedTlsClientOptions): Promise<StreamHandle> {
+    const next = new BunStream(this.#options);
+    const secured = next.secured(options.rejectUnauthorized, options.servername);
+    // This handle lets go: the raw socket's remaining events (its close) reach no sink. It is
+    // read again, so that Bun's TLS layer on top of it gets the server's answer.
+    this.#sink = undefined;
+    this.#socket.resume();
+    const [, secure] = this.#socket.upgradeTLS({
+      data: next,
+      tls: bunTlsClient(options),
+      socket: BunStream.handlers,
+    });
+    if (next.#socket === undefined) next.#attach(secure);
+    return secured.then(() => next);
+  }
+
   pause(): void {
     this.#paused = true;
     if (!this.#closed) this.#socket.pause();

@@ -234,6 +234,12 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
   ],
   // socket.tls exists everywhere; without it, protocol and cipher are undefined (see tls.ts).
   tlsSessionInfo: [],
+  tlsUpgrade: [
+    [
+      "socket.startTls()",
+      async (api) => (await connectTo(api, (await listenLocal(api)).address)).startTls(),
+    ],
+  ],
   tlsNoVerify: [
     [
       "connect(target, { tls: { rejectUnauthorized: false } })",

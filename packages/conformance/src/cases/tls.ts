@@ -1,6 +1,6 @@
 // TLS over each runtime's own TLS: verified by default, the same view of a secure socket on
 // every runtime, and every verification failure an ETLS. Certificates: src/fixtures/tls.ts.
-import type { Server, Socket, SocketError } from "@omnisock/core";
+import { type Server, type Socket, SocketError } from "@omnisock/core";
 import { describe, expect, it } from "vitest";
 import type { Api, ConformanceContext } from "../context.js";
 import {
@@ -29,6 +29,7 @@ import {
   pseudoRandomBytes,
   sha256,
   until,
+  within,
 } from "../helpers.js";
 
 async function tlsServer(
@@ -71,8 +72,9 @@ async function refusedWith(api: Api, cert: string, key: string): Promise<SocketE
 }
 
 export function tlsCases(api: Api, context: ConformanceContext): void {
-  const { tls, tlsClientCertificate, tlsClientAuth, tlsSessionInfo, tlsNoVerify } =
+  const { tls, tlsClientCertificate, tlsClientAuth, tlsSessionInfo, tlsNoVerify, tlsUpgrade } =
     api.capabilities;
+  const startTlsPeer = tlsUpgrade ? context.externalStartTlsPeer : undefined;
 
   describe.runIf(tls)("tls", () => {
     it("echoes over TLS, verified against the CA, with the same view of it on both sides", async () => {
@@ -301,6 +303,51 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
         const echoed = reader.read(data.byteLength, 10_000);
         client.write(data);
         expect(await sha256(await echoed)).toBe(await sha256(data));
+      },
+    );
+
+    it.runIf(startTlsPeer !== undefined)(
+      "startTls(): a plaintext dialogue, then TLS on the same connection",
+      async () => {
+        const peer = await startTlsPeer!(serverCert, serverKey);
+        defer(() => peer.close());
+        const plain = await api.connect(`localhost:${peer.port}`, { timeout: 5_000 });
+        defer(() => plain.reset());
+        plain.write("STARTTLS\n");
+        expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
+        const secure = await within(5_000, "startTls", plain.startTls({ ca: caCert }));
+        defer(() => secure.reset());
+        expect(secure.secure).toBe(true);
+        expect(secure.tls?.servername).toBe("localhost");
+        expect(plain.state).toBe("closed");
+        expect(() => plain.write("x")).toThrow(SocketError);
+        const reader = new ByteReader(secure);
+        // The server's first words over TLS: its protocol version and ALPN protocol (none).
+        expect(await reader.readText("TLSv1.3 None\n".length)).toBe("TLSv1.3 None\n");
+        const data = pseudoRandomBytes(64 * 1024);
+        const echoed = reader.read(data.byteLength, 10_000);
+        secure.write(data);
+        expect(await sha256(await echoed)).toBe(await sha256(data));
+      },
+    );
+
+    it.runIf(startTlsPeer !== undefined)(
+      "startTls() refuses, with ETLS, while plaintext that followed the server's answer is unread",
+      async () => {
+        const peer = await startTlsPeer!(serverCert, serverKey);
+        defer(() => peer.close());
+        const plain = await api.connect(`localhost:${peer.port}`, { timeout: 5_000 });
+        defer(() => plain.reset());
+        plain.write("STARTTLS-INJECT\n");
+        expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
+        await until(5_000, "the injected bytes", () => plain.stats.bytesReceived >= 3 + 8);
+        await expectSocketError("ETLS", () => plain.startTls({ ca: caCert }));
+        await within(
+          5_000,
+          "closed",
+          plain.closed.catch(() => {}),
+        );
+        expect(plain.state).toBe("closed");
       },
     );
 

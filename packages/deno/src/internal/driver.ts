@@ -58,6 +58,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsClientCertificate: false, // Deno.startTls takes none: deno#21496
   tlsClientAuth: false, // Deno.listenTls cannot ask for client certificates
   tlsSessionInfo: false, // Deno's handshake() tells the ALPN protocol only
+  tlsUpgrade: false, // not yet: Deno.startTls fails while a read is pending, and the driver always has one
 });
 
 // What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.

@@ -8,7 +8,9 @@
 //   whole process (`tlsNoVerify`);
 // - tell the protocol version, the cipher or, on a server, the SNI name: handshake() gives
 //   the ALPN protocol only (`tlsSessionInfo`);
-// - send an RST (`tlsReset`, as `reset`).
+// - send an RST (`tlsReset`, as `reset`);
+// - STARTTLS (`tlsUpgrade`), for now: Deno.startTls refuses a connection with a read pending
+//   (Busy), and the read loop always has one in flight.
 import type {
   NormalizedTlsClientOptions,
   NormalizedTlsServerOptions,

@@ -55,6 +55,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsClientCertificate: true,
   tlsClientAuth: true,
   tlsSessionInfo: true,
+  tlsUpgrade: true,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {

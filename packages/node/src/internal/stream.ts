@@ -15,6 +15,7 @@ import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
   NormalizedStreamOptions,
+  NormalizedTlsClientOptions,
   ServerHandle,
   ServerSink,
   SocketAddress,
@@ -133,6 +134,35 @@ class NodeStream implements StreamHandle {
 
   get busy(): boolean {
     return this.#socket.writableLength > 0;
+  }
+
+  startTls(options: NormalizedTlsClientOptions): Promise<StreamHandle> {
+    const socket = this.#socket;
+    // This handle lets go of the TCP socket: node:tls reads and writes it from now on.
+    socket.off("data", NodeStream.#onData);
+    socket.off("end", NodeStream.#onEnd);
+    socket.off("error", NodeStream.#onError);
+    socket.off("close", NodeStream.#onClose);
+    this.#sink = undefined;
+    return new Promise((resolve, reject) => {
+      const secure = tls.connect({ ...tlsClientOptions(options), socket });
+      const fail = (error: Error): void => {
+        secure.destroy();
+        reject(toSocketError(error, { syscall: "handshake", address: this.remoteAddress }));
+      };
+      secure.once("error", fail);
+      secure.once("secureConnect", () => {
+        secure.off("error", fail);
+        resolve(
+          new NodeStream(
+            secure,
+            this.localAddress,
+            this.remoteAddress,
+            tlsInfo(secure, options.servername),
+          ),
+        );
+      });
+    });
   }
 
   pause(): void {
