@@ -197,7 +197,8 @@ async function raceAddresses(
       for (const attempt of attempts) attempt.abort();
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    const failures: unknown[] = [];
+    let first: unknown;
+    let failed = 0;
     let next = 0;
     let won = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -226,11 +227,11 @@ async function raceAddresses(
             resolve(handle);
           },
           (error: unknown) => {
-            failures[index] = error;
-            if (failures.filter((failure) => failure !== undefined).length === ordered.length) {
+            // The first address is the one the resolver preferred: its failure says most.
+            if (index === 0) first = error;
+            if (++failed === ordered.length) {
               signal.removeEventListener("abort", onAbort);
-              // The first address is the one the resolver preferred: its failure says most.
-              reject(failures[0]);
+              reject(first);
             } else {
               start();
             }

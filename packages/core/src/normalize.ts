@@ -28,6 +28,7 @@ import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
   NormalizedStreamOptions,
+  NormalizedTlsClientOptions,
   StreamOptions,
 } from "./options.js";
 import { ipFamily, parseAddress } from "./parse-address.js";
@@ -292,6 +293,23 @@ type Rule<Normalized> = readonly [
   given: (raw: Record<string, unknown>, normalized: Normalized) => boolean,
 ];
 
+/** What a TLS client may ask for that a runtime cannot give: for connect and startTls alike. */
+const tlsClientRules: readonly (readonly [
+  capability: keyof Capabilities,
+  what: string,
+  given: (tls: NormalizedTlsClientOptions) => boolean,
+])[] = [
+  ["tlsNoVerify", "tls.rejectUnauthorized: false", (tls) => !tls.rejectUnauthorized],
+  ["tlsClientCertificate", "tls.cert", (tls) => tls.cert !== undefined],
+];
+
+/** Throw `ENOTSUP` for the first TLS client option the runtime cannot honour. */
+export function checkTlsClientSupported(tls: NormalizedTlsClientOptions, platform: Platform): void {
+  for (const [capability, what, isGiven] of tlsClientRules) {
+    if (isGiven(tls)) requireCapability(platform, capability, what);
+  }
+}
+
 const given = (key: string) => (raw: Record<string, unknown>) => raw[key] !== undefined;
 
 const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[Kind]>[] } = {
@@ -308,12 +326,11 @@ const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[
     ["connectLocalAddress", "localAddress", given("localAddress")],
     ["halfOpen", "allowHalfOpen: true", (_, options) => options.allowHalfOpen],
     ["tls", "TLS", (_, options) => options.tls !== undefined],
-    [
-      "tlsNoVerify",
-      "tls.rejectUnauthorized: false",
-      (_, options) => options.tls?.rejectUnauthorized === false,
-    ],
-    ["tlsClientCertificate", "tls.cert", (_, options) => options.tls?.cert !== undefined],
+    ...tlsClientRules.map(([capability, what, isGiven]): Rule<NormalizedConnectOptions> => [
+      capability,
+      what,
+      (_, options) => options.tls !== undefined && isGiven(options.tls),
+    ]),
   ],
   listen: [
     ["unix", "Unix-domain sockets", (_, options) => options.unix !== undefined],

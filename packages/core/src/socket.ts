@@ -15,6 +15,7 @@ import type {
 } from "./options.js";
 import type { SocketState, SocketStats, TlsInfo } from "./types.js";
 import { checkBoolean, checkData, checkMilliseconds } from "./check.js";
+import { checkTlsClientSupported } from "./normalize.js";
 import { normalizeTlsClient } from "./tls-options.js";
 
 function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
@@ -251,14 +252,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   async close(): Promise<void> {
     if (this.#state !== "closed" && !this.#closedByUser) {
       this.#closedByUser = true;
-      this.#ending = true;
-      try {
-        await this.flush();
-      } catch {
-        // The socket failed while flushing; `closed` carries that error.
-      }
-      // `flush()` awaited: the driver may have closed meanwhile.
-      if ((this.#state as SocketState) !== "closed") this.#handle.close();
+      await this.#flushThenClose();
     }
     return this.closed.catch(() => {});
   }
@@ -270,12 +264,17 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   async #closeAfterEnd(): Promise<void> {
     if (this.#ending || this.#state === "closed") return;
+    await this.#flushThenClose();
+  }
+
+  async #flushThenClose(): Promise<void> {
     this.#ending = true;
     try {
       await this.flush();
     } catch {
       // The socket failed while flushing; `closed` carries that error.
     }
+    // `flush()` awaited: the driver may have closed meanwhile.
     if ((this.#state as SocketState) !== "closed") this.#handle.close();
   }
 
@@ -602,12 +601,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
           ? ""
           : this.remoteAddress.hostname;
     const tls = normalizeTlsClient("options", options ?? true, hostname);
-    if (tls.cert !== undefined) {
-      requireCapability(this.#platform, "tlsClientCertificate", "tls.cert");
-    }
-    if (!tls.rejectUnauthorized) {
-      requireCapability(this.#platform, "tlsNoVerify", "tls.rejectUnauthorized: false");
-    }
+    checkTlsClientSupported(tls, this.#platform);
+    const upgrade = this.#handle.startTls;
+    if (!upgrade) throw notSupported("startTls()", this.#platform.runtime);
     if (this.secure) {
       throw new SocketError("ETLS", "the socket is already TLS", {
         syscall: "startTls",
@@ -625,8 +621,6 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#paused = true;
     this.#handle.pause();
     this.#refuseUnread();
-    const upgrade = this.#handle.startTls;
-    if (!upgrade) throw notSupported("startTls()", this.#platform.runtime);
     const secure = await upgrade.call(this.#handle, tls).catch((error: unknown) => {
       this.#handle.close();
       throw error;
@@ -637,7 +631,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** `ETLS`, and the connection closed, while received plaintext is unread. */
   #refuseUnread(): void {
-    if (this.#buffered === 0 && this.#chunks.length === 0) return;
+    if (this.#chunks.length === 0) return;
     const error = new SocketError(
       "ETLS",
       `refusing to start TLS: ${this.#buffered} bytes of plaintext arrived after the server's answer and are unread`,

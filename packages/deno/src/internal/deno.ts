@@ -81,12 +81,6 @@ export interface TlsConn extends Conn {
 }
 
 interface Deno {
-  connectTls(options: {
-    hostname: string;
-    port: number;
-    caCerts?: string[];
-    alpnProtocols?: string[];
-  }): Promise<TlsConn>;
   /** Consumes `conn`; fails if a read on it is pending. */
   startTls(
     conn: Conn,

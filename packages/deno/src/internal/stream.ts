@@ -23,6 +23,7 @@ import { socketAddress } from "./address.js";
 import { type Conn, deno } from "./deno.js";
 import { ChunkArena } from "./arena.js";
 import { toSocketError } from "./error.js";
+import { abortable } from "./abortable.js";
 import { secureClient } from "./tls.js";
 
 // A read needs its buffer before any byte arrives, so an idle connection holds one: small
@@ -192,7 +193,11 @@ export async function connect(
     if (target.transport === "unix") {
       // Deno takes a signal for TCP connects only.
       return new DenoStream(
-        await abortable(deno.connect({ transport: "unix", path: kernelPath(target) }), signal),
+        await abortable(
+          deno.connect({ transport: "unix", path: kernelPath(target) }),
+          signal,
+          (conn) => conn.close(),
+        ),
       );
     }
     const conn = await deno.connect({
@@ -220,25 +225,4 @@ export async function connect(
   } catch (error) {
     throw toSocketError(error, { syscall: "connect", address: target });
   }
-}
-
-/** `attempt`, given up when `signal` aborts; a connection that arrives afterwards is closed. */
-function abortable(attempt: Promise<Conn>, signal: AbortSignal | undefined): Promise<Conn> {
-  if (!signal) return attempt;
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    attempt.then(
-      (conn) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) conn.close();
-        else resolve(conn);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

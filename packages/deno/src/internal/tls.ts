@@ -16,6 +16,7 @@ import type {
   NormalizedTlsServerOptions,
   TlsInfo,
 } from "@omnisock/core/driver";
+import { abortable } from "./abortable.js";
 import { type Conn, deno, type TlsConn } from "./deno.js";
 
 function info(alpnProtocol: string | null, servername: string | undefined): TlsInfo {
@@ -42,7 +43,8 @@ export async function secureClient(
     ...(options.alpnProtocols.length === 0 ? {} : { alpnProtocols: [...options.alpnProtocols] }),
   });
   try {
-    const { alpnProtocol } = await abortable(secure.handshake(), signal);
+    // A handshake that ends after the abort needs no release: the catch below closes `secure`.
+    const { alpnProtocol } = await abortable(secure.handshake(), signal, () => {});
     return { conn: secure, info: info(alpnProtocol, options.servername) };
   } catch (error) {
     try {
@@ -66,15 +68,4 @@ export function listenTlsOptions(options: NormalizedTlsServerOptions) {
     key: options.key,
     ...(options.alpnProtocols.length === 0 ? {} : { alpnProtocols: [...options.alpnProtocols] }),
   };
-}
-
-/** `promise`, or a rejection with the signal's reason once it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
