@@ -3,15 +3,16 @@
 //
 //   <runtime> client.mjs '<the JSON line peer.mjs printed>'
 //
-// Runs three checks against the peer, one after the other, each bounded in time, and prints
-// one JSON line: {"runtime", "tcp": {ok, …}, "udp": {ok, …}, "unix": {ok, …} | null}.
+// Runs its checks against the peer, one after the other, each bounded in time, and prints
+// one JSON line: {"runtime", "tlsUpgrade", "tcp": {ok, …}, "tls": …, "starttls": …,
+// "udp": {ok, …}, "unix": {ok, …} | null}.
 // A check that fails has `ok: false` and an `error`; the process still exits 0, so that the
 // caller sees every check's outcome. Only a bad argument exits 2.
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { bind, connect, runtime } from "omnisock";
+import { bind, capabilities, connect, lines, runtime } from "omnisock";
 
 const TCP_BYTES = 16 * 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -19,6 +20,7 @@ const DATAGRAMS = 1_000;
 /** Datagrams in flight at once: well under what a loopback socket buffer holds, so none is dropped. */
 const WINDOW = 32;
 const UNIX_BYTES = 1024 * 1024;
+const STARTTLS_BYTES = 1024 * 1024;
 
 let peer;
 try {
@@ -96,6 +98,25 @@ async function tcpCheck() {
   }
 }
 
+/** `bytes` random bytes after an 8-byte length; resolves once the peer's digest matches. */
+async function sendForDigest(socket, bytes) {
+  const hash = createHash("sha256");
+  const reading = readAll(socket);
+  reading.catch(() => {});
+  const header = new Uint8Array(8);
+  new DataView(header.buffer).setBigUint64(0, BigInt(bytes));
+  socket.write(header);
+  for (let sent = 0; sent < bytes; sent += CHUNK) {
+    const chunk = randomBytes(Math.min(CHUNK, bytes - sent));
+    hash.update(chunk);
+    if (!socket.write(chunk)) await socket.flush();
+  }
+  const answer = (await reading).toString("utf8").trim();
+  const expected = `${hash.digest("hex")} ${bytes}`;
+  if (answer !== expected) throw new Error(`the peer answered "${answer}", expected "${expected}"`);
+  return expected.split(" ")[0];
+}
+
 // 16 MiB over TLS, verified against the test CA (the file OMNISOCK_TLS_CA names), after an
 // 8-byte length; the peer answers with the digest it computed.
 async function tlsCheck() {
@@ -105,22 +126,57 @@ async function tlsCheck() {
     { timeout: 5_000, tls: { ca, servername: "localhost" } },
   );
   try {
-    const hash = createHash("sha256");
-    const reading = readAll(socket);
-    reading.catch(() => {});
-    const header = new Uint8Array(8);
-    new DataView(header.buffer).setBigUint64(0, BigInt(TCP_BYTES));
-    socket.write(header);
-    for (let sent = 0; sent < TCP_BYTES; sent += CHUNK) {
-      const chunk = randomBytes(CHUNK);
-      hash.update(chunk);
-      if (!socket.write(chunk)) await socket.flush();
+    const sha256 = await sendForDigest(socket, TCP_BYTES);
+    return { bytes: TCP_BYTES, sha256, secure: socket.secure };
+  } finally {
+    await socket.close();
+  }
+}
+
+/** The next line, through omnisock's own framing; the other side sends nothing more until answered. */
+async function readLine(socket) {
+  for await (const line of lines().decode(socket)) return line;
+  throw new Error("the connection ended before a whole line");
+}
+
+// A STARTTLS dialogue: the server's greeting, "STARTTLS", "GO", then both ends upgrade and
+// 1 MiB goes over TLS for the server's digest. Each side that cannot upgrade shows its own
+// runtime's answer instead: `client` / `server` are "upgraded" or the code startTls gave.
+async function startTlsCheck() {
+  const tls = {
+    ca: readFileSync(process.env.OMNISOCK_TLS_CA ?? "", "utf8"),
+    servername: "localhost",
+  };
+  const plain = await connect({ hostname: "127.0.0.1", port: peer.starttls }, { timeout: 5_000 });
+  let socket = plain;
+  try {
+    // Refused before any I/O where the runtime cannot: the connection stays plain.
+    const client = capabilities.tlsUpgrade
+      ? undefined
+      : await plain.startTls(tls).then(
+          () => "upgraded",
+          (error) => error.code,
+        );
+    const greeting = await readLine(plain);
+    if (greeting.startsWith("NO ")) return { client, server: greeting.slice(3) };
+    if (greeting !== "HELLO STARTTLS") throw new Error(`the server greeted "${greeting}"`);
+    if (client !== undefined) {
+      plain.write("QUIT\n");
+      return { client, server: "offered" };
     }
-    const answer = (await reading).toString("utf8").trim();
-    const expected = `${hash.digest("hex")} ${TCP_BYTES}`;
-    if (answer !== expected)
-      throw new Error(`the peer answered "${answer}", expected "${expected}"`);
-    return { bytes: TCP_BYTES, sha256: expected.split(" ")[0], secure: socket.secure };
+    plain.write("STARTTLS\n");
+    const go = await readLine(plain);
+    if (go !== "GO") throw new Error(`the server answered "${go}"`);
+    socket = await plain.startTls(tls);
+    const sha256 = await sendForDigest(socket, STARTTLS_BYTES);
+    return {
+      client: "upgraded",
+      server: "upgraded",
+      bytes: STARTTLS_BYTES,
+      sha256,
+      secure: socket.secure,
+      plainBytes: plain.stats.bytesSent + plain.stats.bytesReceived,
+    };
   } finally {
     await socket.close();
   }
@@ -213,8 +269,10 @@ async function unixCheck() {
 
 const result = {
   runtime,
+  tlsUpgrade: capabilities.tlsUpgrade,
   tcp: await check("tcp", 5_000, tcpCheck),
   tls: peer.tls ? await check("tls", 5_000, tlsCheck) : null,
+  starttls: peer.starttls ? await check("starttls", 2_000, startTlsCheck) : null,
   udp: await check("udp", 4_000, udpCheck),
   unix: peer.unix ? await check("unix", 3_000, unixCheck) : null,
 };

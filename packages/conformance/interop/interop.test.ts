@@ -1,6 +1,7 @@
 // Cross-runtime interop: for every pair (Node, Bun, Deno) client × (Node, Bun, Deno) server,
-// a 16 MiB TCP transfer and a 16 MiB TLS one arrive sha256-equal, 1,000 UDP datagrams come back complete and
-// unchanged, and a Unix-socket exchange works. Each runtime runs peer.mjs (the server) or
+// a 16 MiB TCP transfer and a 16 MiB TLS one arrive sha256-equal, a STARTTLS dialogue upgrades
+// both ends (or each side that cannot answers ENOTSUP), 1,000 UDP datagrams come back complete
+// and unchanged, and a Unix-socket exchange works. Each runtime runs peer.mjs (the server) or
 // client.mjs (the client) as a real child process importing `omnisock`, so the runtime's own
 // resolver picks the driver by export condition; the driver (this file) runs on Node.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -61,7 +62,7 @@ afterAll(() => {
 });
 
 /**
- * A pair's two processes, start to finish. client.mjs bounds its own checks to 17 s in all,
+ * A pair's two processes, start to finish. client.mjs bounds its own checks to 19 s in all,
  * so a slow check still comes back as a result; this is the limit for a process that hangs.
  */
 const PAIR_LIMIT = 20_000;
@@ -76,10 +77,23 @@ interface Check {
   sha256?: string;
   datagrams?: number;
   secure?: boolean;
+  /** STARTTLS: "upgraded", or the code the side's own startTls answered. */
+  client?: string;
+  server?: string;
+  /** What the plain socket counted both ways before the upgrade. */
+  plainBytes?: number;
 }
 interface PairResult {
-  server: { runtime: string; unix: string | null };
-  client: { runtime: string; tcp: Check; tls: Check | null; udp: Check; unix: Check | null };
+  server: { runtime: string; tlsServerUpgrade: boolean; unix: string | null };
+  client: {
+    runtime: string;
+    tlsUpgrade: boolean;
+    tcp: Check;
+    tls: Check | null;
+    starttls: Check | null;
+    udp: Check;
+    unix: Check | null;
+  };
 }
 
 /** Start `script` on `runtime`, with stdin kept open (closing it stops peer.mjs). */
@@ -158,6 +172,22 @@ for (const server of runtimes) {
       expect(answer.tls?.ok, describeCheck(answer.tls)).toBe(true);
       expect(answer.tls?.bytes).toBe(16 * 1024 * 1024);
       expect(answer.tls?.secure).toBe(true);
+    });
+
+    // Who can upgrade is what each runtime's capabilities say, never its name: a side that
+    // cannot must answer ENOTSUP, and the pair upgrades as soon as both can.
+    it.skipIf(missing !== undefined)(`${pair}: starttls dialogue`, async () => {
+      const { server: peer, client: answer } = await result();
+      const check = answer.starttls;
+      expect(check?.ok, describeCheck(check)).toBe(true);
+      if (!answer.tlsUpgrade) expect(check?.client, "the client's startTls()").toBe("ENOTSUP");
+      if (!peer.tlsServerUpgrade) expect(check?.server, "the server's startTls()").toBe("ENOTSUP");
+      if (answer.tlsUpgrade && peer.tlsServerUpgrade) {
+        expect(check).toMatchObject({ client: "upgraded", server: "upgraded", secure: true });
+        expect(check?.bytes).toBe(1024 * 1024);
+        // "HELLO STARTTLS\n", "STARTTLS\n", "GO\n": plaintext only, no TLS record.
+        expect(check?.plainBytes).toBe(15 + 9 + 3);
+      }
     });
 
     it.skipIf(missing !== undefined)(`${pair}: udp 1,000 datagrams`, async () => {

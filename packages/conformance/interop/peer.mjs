@@ -9,15 +9,21 @@
 // - UDP: sends every datagram back to its sender;
 // - TLS (with the certificate and key in the files OMNISOCK_TLS_CERT / OMNISOCK_TLS_KEY name):
 //   reads an 8-byte length, then that many bytes, answers `<sha256 hex> <bytes>\n`;
+// - STARTTLS, with the same certificate: greets "HELLO STARTTLS\n" where the runtime can upgrade
+//   an accepted socket (capabilities.tlsServerUpgrade), reads "STARTTLS\n", answers "GO\n" and
+//   upgrades with startTls({ cert, key }), then serves as the TLS listener does; where it
+//   cannot, greets "NO <code>\n" with the code its own startTls answered (ENOTSUP), as an SMTP
+//   server that cannot upgrade does not offer STARTTLS;
 // - Unix: echoes every byte back (skipped when the runtime has no Unix sockets).
-// When ready it prints one JSON line: {"runtime","tcp","udp","unix"}. It exits when its stdin
+// When ready it prints one JSON line: {"runtime","tlsServerUpgrade","tcp","tls","starttls",
+// "udp","unix"}. It exits when its stdin
 // closes (the parent went away) or after --lifetime ms (30 s by default), whichever is first.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { bind, capabilities, listen, runtime, SocketError } from "omnisock";
+import { bind, capabilities, lines, listen, runtime, SocketError } from "omnisock";
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -56,39 +62,74 @@ const tcp = await listen(
 );
 
 // No half-close over TLS: the length goes first, and the answer follows the last byte.
-const tls = process.env.OMNISOCK_TLS_CERT
-  ? await listen(
-      {
-        hostname: "127.0.0.1",
-        port: 0,
-        tls: {
-          cert: readFileSync(process.env.OMNISOCK_TLS_CERT, "utf8"),
-          key: readFileSync(process.env.OMNISOCK_TLS_KEY ?? "", "utf8"),
-        },
-      },
-      async (socket) => {
-        try {
-          const hash = createHash("sha256");
-          let expected;
-          let bytes = 0;
-          for await (let chunk of socket) {
-            if (expected === undefined) {
-              expected = Number(new DataView(chunk.buffer, chunk.byteOffset, 8).getBigUint64(0));
-              chunk = chunk.subarray(8);
-            }
-            hash.update(chunk);
-            bytes += chunk.byteLength;
-            if (bytes >= expected) break;
-          }
-          socket.write(`${hash.digest("hex")} ${bytes}\n`);
-          await socket.flush();
-        } catch (error) {
-          report("a TLS connection", error);
-        } finally {
-          await socket.close();
+async function answerDigest(socket) {
+  const hash = createHash("sha256");
+  let expected;
+  let bytes = 0;
+  for await (let chunk of socket) {
+    if (expected === undefined) {
+      expected = Number(new DataView(chunk.buffer, chunk.byteOffset, 8).getBigUint64(0));
+      chunk = chunk.subarray(8);
+    }
+    hash.update(chunk);
+    bytes += chunk.byteLength;
+    if (bytes >= expected) break;
+  }
+  socket.write(`${hash.digest("hex")} ${bytes}\n`);
+  await socket.flush();
+}
+
+/** The next line, through omnisock's own framing; the other side sends nothing more until answered. */
+async function readLine(socket) {
+  for await (const line of lines().decode(socket)) return line;
+  throw new Error("the connection ended before a whole line");
+}
+
+const certificate = process.env.OMNISOCK_TLS_CERT
+  ? {
+      cert: readFileSync(process.env.OMNISOCK_TLS_CERT, "utf8"),
+      key: readFileSync(process.env.OMNISOCK_TLS_KEY ?? "", "utf8"),
+    }
+  : undefined;
+
+const tls = certificate
+  ? await listen({ hostname: "127.0.0.1", port: 0, tls: certificate }, async (socket) => {
+      try {
+        await answerDigest(socket);
+      } catch (error) {
+        report("a TLS connection", error);
+      } finally {
+        await socket.close();
+      }
+    })
+  : undefined;
+
+const starttls = certificate
+  ? await listen({ hostname: "127.0.0.1", port: 0 }, async (plain) => {
+      let socket = plain;
+      try {
+        if (!capabilities.tlsServerUpgrade) {
+          // The runtime's own answer, given before any I/O: the connection stays plain.
+          const code = await plain.startTls(certificate).then(
+            () => "upgraded",
+            (error) => error.code,
+          );
+          plain.write(`NO ${code}\n`);
+          return;
         }
-      },
-    )
+        plain.write("HELLO STARTTLS\n");
+        const command = await readLine(plain);
+        if (command !== "STARTTLS") return; // a client that cannot upgrade says QUIT
+        // The go-ahead, and the upgrade in the same tick: what arrives next is the client's TLS.
+        plain.write("GO\n");
+        socket = await plain.startTls(certificate);
+        await answerDigest(socket);
+      } catch (error) {
+        report("a STARTTLS connection", error);
+      } finally {
+        await socket.close();
+      }
+    })
   : undefined;
 
 const udp = await bind({ hostname: "127.0.0.1", port: 0 });
@@ -123,6 +164,7 @@ async function stop() {
   const closing = Promise.all([
     tcp.close({ graceful: false }),
     tls?.close({ graceful: false }),
+    starttls?.close({ graceful: false }),
     unix?.close({ graceful: false }),
     udp.close().then(() => udpLoop),
   ]);
@@ -137,5 +179,13 @@ process.stdin.on("error", stop);
 process.stdin.resume();
 
 process.stdout.write(
-  `${JSON.stringify({ runtime, tcp: tcp.address.port, tls: tls?.address.port ?? null, udp: udp.localAddress.port, unix: unix ? unixPath : null })}\n`,
+  `${JSON.stringify({
+    runtime,
+    tlsServerUpgrade: capabilities.tlsServerUpgrade,
+    tcp: tcp.address.port,
+    tls: tls?.address.port ?? null,
+    starttls: starttls?.address.port ?? null,
+    udp: udp.localAddress.port,
+    unix: unix ? unixPath : null,
+  })}\n`,
 );

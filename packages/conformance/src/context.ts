@@ -39,6 +39,13 @@ export interface ConformanceContext {
    */
   readonly externalStartTlsPeer?: (cert: string, key: string) => Promise<ExternalTlsPeer>;
   /**
+   * Start, in another process, a STARTTLS client omnisock did not write (python3's ssl module):
+   * it connects to 127.0.0.1:`port`, writes "STARTTLS\n", waits for "GO\n", then starts TLS,
+   * verifying the server's certificate against `ca` and the name "localhost", and echoes what
+   * it reads until the server ends the TLS session cleanly (close_notify).
+   */
+  readonly externalStartTlsClient?: (port: number, ca: string) => Promise<ExternalTlsClient>;
+  /**
    * Start, in a child process, a peer listening on 127.0.0.1 that the case can kill with
    * SIGKILL mid-transfer, so that the kernel, not the peer's code, ends the connection.
    * It serves one connection at a time, as `behaviour` says:
@@ -70,6 +77,15 @@ export interface ConformanceContext {
 
 export interface ExternalTlsPeer {
   readonly port: number;
+  close(): Promise<void>;
+}
+
+export interface ExternalTlsClient {
+  /**
+   * Resolves once the client has exited after a clean end, with "<protocol version> <bytes
+   * echoed>"; rejects with its error output when it failed (a certificate it refused, …).
+   */
+  readonly done: Promise<string>;
   close(): Promise<void>;
 }
 

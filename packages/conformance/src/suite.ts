@@ -25,6 +25,7 @@ export type {
   Api,
   BlackHole,
   ConformanceContext,
+  ExternalTlsClient,
   ExternalTlsPeer,
   InheritedListener,
   KillablePeer,

@@ -1,10 +1,11 @@
-// A TLS peer the project did not write: python3's ssl module, as an echo server in a child
-// process. Shared by the three runtimes' entries (all run node:child_process and node:fs).
+// TLS peers the project did not write: python3's ssl module, as an echo server in a child
+// process, and as a STARTTLS client. Shared by the three runtimes' entries (all run
+// node:child_process and node:fs).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ExternalTlsPeer } from "../src/suite.js";
+import type { ExternalTlsClient, ExternalTlsPeer } from "../src/suite.js";
 import { firstLine, stop } from "./helper-process.js";
 
 // Bounded: it stops accepting after 20 s without a connection, and serves one at a time.
@@ -81,4 +82,48 @@ async function pythonPeer(
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+// The client: STARTTLS in plaintext, then TLS verified against the CA file and "localhost"
+// (create_default_context checks both), echoing until the server's close_notify. Reads the
+// answer a byte at a time, so that nothing past "GO\n" is taken as plaintext. Bounded: every
+// socket operation gives up after 20 s.
+const clientProgram = `
+import socket, ssl, sys
+context = ssl.create_default_context(cafile=sys.argv[2])
+connection = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+connection.sendall(b"STARTTLS\\n")
+answer = b""
+while not answer.endswith(b"\\n"):
+    byte = connection.recv(1)
+    if not byte:
+        sys.exit("the server closed before answering STARTTLS")
+    answer += byte
+if answer != b"GO\\n":
+    sys.exit("the server answered %r" % answer)
+with context.wrap_socket(connection, server_hostname="localhost") as tls:
+    echoed = 0
+    while data := tls.recv(65536):
+        tls.sendall(data)
+        echoed += len(data)
+    print(tls.version(), echoed, flush=True)
+`;
+
+/** python3's STARTTLS client against 127.0.0.1:`port`, trusting `ca` (see `clientProgram`). */
+export async function pythonStartTlsClient(port: number, ca: string): Promise<ExternalTlsClient> {
+  const dir = mkdtempSync(join(tmpdir(), "omnisock-tls-"));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  writeFileSync(join(dir, "ca.pem"), ca);
+  const child = spawn("python3", ["-c", clientProgram, String(port), join(dir, "ca.pem")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const done = firstLine(child, "python3's STARTTLS client", Date.now() + 20_000);
+  done.catch(() => {}); // the case awaits it; a failure it never reaches is not unhandled
+  return {
+    done,
+    close: async () => {
+      await stop(child);
+      remove();
+    },
+  };
 }

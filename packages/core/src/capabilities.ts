@@ -71,6 +71,8 @@ export interface Capabilities {
   readonly tlsSessionInfo: boolean;
   /** `socket.startTls()` on a connected client socket (STARTTLS, Postgres' SSLRequest). */
   readonly tlsUpgrade: boolean;
+  /** `socket.startTls({ cert, key })` on an accepted socket: a server's STARTTLS (SMTP, IMAP, XMPP). */
+  readonly tlsServerUpgrade: boolean;
 }
 
 /** The capability names, in the order the README's matrix lists them. */
@@ -106,6 +108,7 @@ export const capabilityNames = [
   "tlsClientAuth",
   "tlsSessionInfo",
   "tlsUpgrade",
+  "tlsServerUpgrade",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

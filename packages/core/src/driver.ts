@@ -7,6 +7,7 @@ import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
   NormalizedTlsClientOptions,
+  NormalizedTlsServerOptions,
 } from "./options.js";
 
 /**
@@ -87,6 +88,14 @@ export interface StreamHandle {
    * that nothing unread is buffered. Absent where the runtime cannot (`tlsUpgrade`).
    */
   startTls?(options: NormalizedTlsClientOptions): Promise<StreamHandle>;
+  /**
+   * The same for an accepted stream, as the TLS server (a server's STARTTLS): resolves once the
+   * handshake is over and, with `requestCert`, the client's certificate verified; a failed
+   * handshake rejects with the driver's `SocketError` (ETLS, or ECONNRESET where the runtime
+   * only sees the connection go). Use the same option mapping as `listen`'s TLS. Absent where
+   * the runtime cannot (`tlsServerUpgrade`).
+   */
+  startTlsServer?(options: NormalizedTlsServerOptions): Promise<StreamHandle>;
   /** Stop / restart reading; the kernel's buffer then pushes back on the peer. */
   pause(): void;
   resume(): void;

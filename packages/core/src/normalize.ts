@@ -29,6 +29,7 @@ import type {
   NormalizedListenOptions,
   NormalizedStreamOptions,
   NormalizedTlsClientOptions,
+  NormalizedTlsServerOptions,
   StreamOptions,
 } from "./options.js";
 import { ipFamily, parseAddress } from "./parse-address.js";
@@ -303,9 +304,23 @@ const tlsClientRules: readonly (readonly [
   ["tlsClientCertificate", "tls.cert", (tls) => tls.cert !== undefined],
 ];
 
+/** What a TLS server may ask for that a runtime cannot give: for listen and startTls alike. */
+const tlsServerRules: readonly (readonly [
+  capability: keyof Capabilities,
+  what: string,
+  given: (tls: NormalizedTlsServerOptions) => boolean,
+])[] = [["tlsClientAuth", "tls.requestCert", (tls) => tls.requestCert]];
+
 /** Throw `ENOTSUP` for the first TLS client option the runtime cannot honour. */
 export function checkTlsClientSupported(tls: NormalizedTlsClientOptions, platform: Platform): void {
   for (const [capability, what, isGiven] of tlsClientRules) {
+    if (isGiven(tls)) requireCapability(platform, capability, what);
+  }
+}
+
+/** Throw `ENOTSUP` for the first TLS server option the runtime cannot honour. */
+export function checkTlsServerSupported(tls: NormalizedTlsServerOptions, platform: Platform): void {
+  for (const [capability, what, isGiven] of tlsServerRules) {
     if (isGiven(tls)) requireCapability(platform, capability, what);
   }
 }
@@ -352,7 +367,11 @@ const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[
     ["keepAliveDelay", "keepAliveDelay", given("keepAliveDelay")],
     ["halfOpen", "allowHalfOpen: true", (_, options) => options.allowHalfOpen],
     ["tls", "TLS", (_, options) => options.tls !== undefined],
-    ["tlsClientAuth", "tls.requestCert", (_, options) => options.tls?.requestCert === true],
+    ...tlsServerRules.map(([capability, what, isGiven]): Rule<NormalizedListenOptions> => [
+      capability,
+      what,
+      (_, options) => options.tls !== undefined && isGiven(options.tls),
+    ]),
   ],
   bind: [
     ["udp", "UDP", () => true],

@@ -183,9 +183,13 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     else this.#deliver(handle);
   }
 
-  readonly #forget = (socket: Socket): void => {
+  readonly #forget = (socket: Socket, successor?: Socket): void => {
     this.#connections.delete(socket);
-    if (this.#closing && this.#connections.size === 0) this.#finish();
+    if (successor) {
+      // startTls: the same connection, now secure; it counts, closes and broadcasts as before.
+      this.#connections.add(successor);
+      successor[whenClosed] = this.#forget;
+    } else if (this.#closing && this.#connections.size === 0) this.#finish();
   };
 
   #deliver(handle: StreamHandle): void {

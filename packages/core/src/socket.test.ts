@@ -2,10 +2,11 @@
 // driver (coalescing, short writes, drain, pause). Real-socket behaviour is the
 // conformance suite's job.
 import { describe, expect, it } from "vitest";
+import type { Capabilities } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
 import { SocketError } from "./error.js";
 import type { NormalizedStreamOptions } from "./options.js";
-import { Socket } from "./socket.js";
+import { Socket, whenClosed } from "./socket.js";
 
 class FakeStream implements StreamHandle {
   readonly localAddress = {
@@ -236,5 +237,84 @@ describe("Socket engine", () => {
     await tick();
     handle.sink.close(new SocketError("EPIPE", "broken pipe"));
     await expect(flushing).rejects.toMatchObject({ code: "EPIPE" });
+  });
+});
+
+/** An accepted socket on a fake runtime that can (or cannot) upgrade one. */
+function accepted(capabilities: Partial<Capabilities>) {
+  const handle = new FakeStream();
+  const platform = { runtime: "fake", capabilities: capabilities as Capabilities };
+  return { handle, socket: new Socket(handle, defaults, "server", platform) };
+}
+
+const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
+describe("startTls on an accepted socket", () => {
+  it("checks the options as listen({ tls }) does, before ENOTSUP and before the driver", async () => {
+    const { handle, socket } = accepted({ tlsServerUpgrade: false });
+    await expect(socket.startTls({ key } as never)).rejects.toThrow(
+      'The "options.cert" option is required',
+    );
+    await expect(socket.startTls({ cert: pem, key })).rejects.toMatchObject({ code: "ENOTSUP" });
+    expect(socket.state).toBe("open");
+    expect(handle.calls).toEqual([]);
+  });
+
+  it("refuses requestCert where the runtime cannot ask for client certificates", async () => {
+    const { socket } = accepted({ tlsServerUpgrade: true, tlsClientAuth: false });
+    const upgrade = socket.startTls({ cert: pem, key, ca: pem, requestCert: true });
+    await expect(upgrade).rejects.toMatchObject({ code: "ENOTSUP" });
+    expect(socket.state).toBe("open");
+  });
+
+  it("sends what was queued first, then hands the connection and its owner to the secure socket", async () => {
+    const { handle, socket } = accepted({ tlsServerUpgrade: true, tlsClientAuth: true });
+    const secure = new FakeStream();
+    const tls = {
+      protocol: "TLSv1.3",
+      cipher: undefined,
+      alpnProtocol: undefined,
+      servername: undefined,
+    };
+    Object.assign(secure, { tls });
+    let asked: unknown;
+    Object.assign(handle, {
+      startTlsServer: (options: unknown) => {
+        asked = options;
+        expect(handle.sent()).toBe("220 go ahead\r\n");
+        expect(handle.paused).toBe(true);
+        return Promise.resolve(secure);
+      },
+    });
+    const owner: [Socket, Socket | undefined][] = [];
+    socket[whenClosed] = (closed, successor) => owner.push([closed, successor]);
+    socket.write("220 go ahead\r\n");
+    const upgraded = await socket.startTls({ cert: pem, key, ca: pem, requestCert: true });
+    expect(asked).toMatchObject({
+      cert: pem,
+      key,
+      ca: [pem],
+      requestCert: true,
+      alpnProtocols: [],
+    });
+    expect(upgraded.secure).toBe(true);
+    expect(upgraded.role).toBe("server");
+    expect(socket.state).toBe("closed");
+    await expect(socket.closed).resolves.toBeUndefined();
+    expect(owner).toEqual([[socket, upgraded]]);
+  });
+
+  it("a failed handshake closes the plain socket with its error", async () => {
+    const { handle, socket } = accepted({ tlsServerUpgrade: true });
+    const refused = new SocketError("ETLS", "the client's certificate was refused");
+    Object.assign(handle, { startTlsServer: () => Promise.reject(refused) });
+    const owner: (Socket | undefined)[] = [];
+    socket[whenClosed] = (_closed, successor) => owner.push(successor);
+    await expect(socket.startTls({ cert: pem, key })).rejects.toBe(refused);
+    expect(handle.calls).toContain("close");
+    expect(socket.state).toBe("closed");
+    await expect(socket.closed).rejects.toBe(refused);
+    expect(owner).toEqual([undefined]);
   });
 });

@@ -12,11 +12,12 @@ import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
   TlsClientOptions,
+  TlsServerOptions,
 } from "./options.js";
 import type { SocketState, SocketStats, TlsInfo } from "./types.js";
 import { checkBoolean, checkData, checkMilliseconds } from "./check.js";
-import { checkTlsClientSupported } from "./normalize.js";
-import { normalizeTlsClient } from "./tls-options.js";
+import { checkTlsClientSupported, checkTlsServerSupported } from "./normalize.js";
+import { normalizeTlsClient, normalizeTlsServer } from "./tls-options.js";
 
 function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
   if (a.transport === "unix") return b.transport === "unix" && a.path === b.path;
@@ -28,7 +29,10 @@ const withdrawn: IteratorResult<Uint8Array> = Object.freeze({ value: undefined, 
 
 /** Lets a Server close its connections without a public method for it. */
 export const destroySocket = Symbol("omnisock.destroy");
-/** Lets a Server hear of a connection's end without a promise chain per connection. */
+/**
+ * Lets a Server hear of a connection's end without a promise chain per connection, and of the
+ * socket that carries the connection on after `startTls` (`successor`).
+ */
 export const whenClosed = Symbol("omnisock.whenClosed");
 
 /**
@@ -51,8 +55,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly transport: "tcp" | "unix";
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
-  /** @internal Called once, as the socket closes. */
-  [whenClosed]: ((socket: Socket) => void) | undefined;
+  /** @internal Called once, as the socket closes (with its successor, when `startTls` made one). */
+  [whenClosed]: ((socket: Socket, successor?: Socket) => void) | undefined;
 
   readonly #handle: StreamHandle;
   readonly #options: NormalizedStreamOptions;
@@ -278,7 +282,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if ((this.#state as SocketState) !== "closed") this.#handle.close();
   }
 
-  /** Abort: discard what is queued and send RST where the runtime can (see `capabilities.reset`). */
+  /**
+   * Abort: discard what is queued and send RST where the runtime can (see `capabilities.reset`,
+   * and `capabilities.tlsReset` for a TLS socket).
+   */
   reset(): Promise<void> {
     if (this.#state !== "closed") {
       this.#closedByUser = true;
@@ -580,19 +587,28 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   // ---- TLS ----
 
   /**
-   * Upgrade this plain client connection to TLS (STARTTLS, Postgres' SSLRequest) and resolve
-   * with the secure socket to use from then on; this one is then closed for use (its state
-   * `"closed"`), the connection lives on in the new one. What was queued goes out as
-   * plaintext first. Refused with `ETLS`, and the connection closed, while received plaintext
-   * is unread: bytes that arrived after the server's go-ahead would otherwise be taken as
-   * sent over TLS (the CVE-2021-23222 class of injection).
-   * **Note:** see `capabilities.tlsUpgrade`.
+   * Upgrade this plain connection to TLS and resolve with the secure socket to use from then
+   * on; this one is then closed for use (its state `"closed"`), the connection lives on in the
+   * new one (and in its server's `connections`). What was queued goes out as plaintext first.
+   *
+   * - A client socket (STARTTLS, Postgres' SSLRequest) takes `connect`'s `tls` options: `true`
+   *   or none verifies the server against the runtime's roots and the target's host name.
+   * - An accepted socket (SMTP, IMAP, XMPP servers) takes `listen`'s: `cert` and `key` are
+   *   required. Write the go-ahead and call `startTls` in the same tick (do not await between
+   *   them): a byte that arrives before the call is taken for pipelined plaintext.
+   *
+   * Refused with `ETLS`, and the connection closed, while received plaintext is unread: bytes
+   * that arrived after the server's go-ahead (on a client, the CVE-2021-23222 class) or after
+   * the client's request (on a server, CVE-2011-0411) would otherwise be taken as sent over TLS.
+   * A failed handshake is `ETLS` (or `ECONNRESET` where the runtime only sees the connection
+   * go), and closes the connection too.
+   * **Note:** see `capabilities.tlsUpgrade` (client) and `capabilities.tlsServerUpgrade` (server).
    */
-  async startTls(options?: boolean | TlsClientOptions): Promise<Socket> {
+  startTls(options?: boolean | TlsClientOptions): Promise<Socket>;
+  startTls(options: TlsServerOptions): Promise<Socket>;
+  async startTls(options?: boolean | TlsClientOptions | TlsServerOptions): Promise<Socket> {
+    if (this.role === "server") return this.#startTlsServer(options);
     requireCapability(this.#platform, "tlsUpgrade", "startTls()");
-    if (this.role !== "client") {
-      throw notSupported("startTls() on an accepted socket", this.#platform.runtime);
-    }
     const target = (this.#options as Partial<NormalizedConnectOptions>).target;
     const hostname =
       target?.transport === "tcp"
@@ -604,6 +620,22 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     checkTlsClientSupported(tls, this.#platform);
     const upgrade = this.#handle.startTls;
     if (!upgrade) throw notSupported("startTls()", this.#platform.runtime);
+    return this.#upgrade(() => upgrade.call(this.#handle, tls));
+  }
+
+  /** A server's STARTTLS: the options are checked as `listen({ tls })`'s, before any I/O. */
+  async #startTlsServer(options: unknown): Promise<Socket> {
+    const tls = normalizeTlsServer("options", options);
+    const what = "startTls() on an accepted socket";
+    requireCapability(this.#platform, "tlsServerUpgrade", what);
+    checkTlsServerSupported(tls, this.#platform);
+    const upgrade = this.#handle.startTlsServer;
+    if (!upgrade) throw notSupported(what, this.#platform.runtime);
+    return this.#upgrade(() => upgrade.call(this.#handle, tls));
+  }
+
+  /** Either side's upgrade, once its options are checked: `start` runs the driver's handshake. */
+  async #upgrade(start: () => Promise<StreamHandle>): Promise<Socket> {
     if (this.secure) {
       throw new SocketError("ETLS", "the socket is already TLS", {
         syscall: "startTls",
@@ -616,35 +648,51 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#refuseUnread();
     await this.flush();
     if (this.#state !== "open") throw this.#closedError("startTls");
-    // Nothing more is read as plaintext: what the driver hands over from now on is the server's
+    // Nothing more is read as plaintext: what the driver hands over from now on is the peer's
     // TLS (or an injection, which the check below refuses).
     this.#paused = true;
     this.#handle.pause();
     this.#refuseUnread();
-    const secure = await upgrade.call(this.#handle, tls).catch((error: unknown) => {
+    let secure: StreamHandle;
+    try {
+      secure = await start();
+    } catch (error) {
+      // The driver hands this socket nothing more: it ends here, with the handshake's error.
+      if (error instanceof SocketError) this.#failure ??= error;
       this.#handle.close();
+      this.#onClose(undefined);
       throw error;
+    }
+    const next = new Socket(secure, this.#options, this.role, this.#platform, {
+      signal: this.#signal,
     });
-    this.#handOver();
-    return new Socket(secure, this.#options, this.role, this.#platform, { signal: this.#signal });
+    this.#handOver(next);
+    return next;
   }
 
   /** `ETLS`, and the connection closed, while received plaintext is unread. */
   #refuseUnread(): void {
     if (this.#chunks.length === 0) return;
+    const when = this.role === "client" ? "after the server's answer" : "with the client's request";
     const error = new SocketError(
       "ETLS",
-      `refusing to start TLS: ${this.#buffered} bytes of plaintext arrived after the server's answer and are unread`,
+      `refusing to start TLS: ${this.#buffered} bytes of plaintext arrived ${when} and are unread`,
       { syscall: "startTls", address: this.remoteAddress },
     );
     this.#fail(error);
     throw error;
   }
 
-  /** The connection now belongs to the upgraded socket: this one ends, quietly. */
-  #handOver(): void {
+  /**
+   * The connection now belongs to `next`: this socket ends, quietly, and whoever kept it (its
+   * server) keeps `next` instead.
+   */
+  #handOver(next: Socket): void {
+    const owner = this[whenClosed];
+    this[whenClosed] = undefined;
     this.#closedByUser = true;
     this.#onClose(undefined);
+    owner?.(this, next);
   }
 
   // ---- options ----

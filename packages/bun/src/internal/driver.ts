@@ -41,11 +41,12 @@ const capabilities: Capabilities = Object.freeze({
   multicastOptions: true,
   tls: true,
   tlsNoVerify: true,
-  tlsReset: false,
+  tlsReset: true,
   tlsClientCertificate: true,
   tlsClientAuth: true,
   tlsSessionInfo: true,
   tlsUpgrade: true,
+  tlsServerUpgrade: true,
 });
 
 export const driver = {

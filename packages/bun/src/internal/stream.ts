@@ -16,6 +16,7 @@ import type {
   NormalizedListenOptions,
   NormalizedStreamOptions,
   NormalizedTlsClientOptions,
+  NormalizedTlsServerOptions,
   ServerHandle,
   ServerSink,
   SocketAddress,
@@ -44,6 +45,12 @@ class BunStream implements StreamHandle {
   #pending: (Uint8Array | null)[] = [];
   #paused = true;
   #closed = false;
+  /**
+   * STARTTLS handed the connection to a TLS handle. Bun keeps calling this one's handlers until
+   * the close, `data` with the connection's ciphertext included (bun#26297): it is dropped.
+   * https://github.com/oven-sh/bun/issues/26297
+   */
+  #upgraded = false;
   #error: SocketError | undefined;
   /** What TLS agreed on, once its handshake is over; `undefined` on a plain stream. */
   tls: TlsInfo | undefined;
@@ -183,6 +190,7 @@ class BunStream implements StreamHandle {
   }
 
   #receive(chunk: Uint8Array | null): void {
+    if (this.#upgraded) return;
     const sink = this.#sink;
     if (!sink || this.#paused) this.#pending.push(chunk);
     else if (chunk) sink.data(chunk);
@@ -248,15 +256,24 @@ class BunStream implements StreamHandle {
   startTls(options: NormalizedTlsClientOptions): Promise<StreamHandle> {
     const next = new BunStream(this.#options);
     const secured = next.secured(options.rejectUnauthorized, options.servername);
-    // This handle lets go: the raw socket's remaining events (its close) reach no sink. It is
-    // read again, so that Bun's TLS layer on top of it gets the server's answer.
+    return this.#upgrade(next, bunTlsClient(options), secured);
+  }
+
+  startTlsServer(options: NormalizedTlsServerOptions): Promise<StreamHandle> {
+    const next = new BunStream(this.#options);
+    next.#isServer = true;
+    const secured = next.secured(options.requestCert, undefined);
+    return this.#upgrade(next, bunTlsServer(options), secured);
+  }
+
+  /** Either side of a STARTTLS: Bun's TLS on this connection, handled by `next`. */
+  #upgrade(next: BunStream, tls: BunTlsOptions, secured: Promise<void>): Promise<StreamHandle> {
+    // This handle lets go: the raw socket's remaining events reach no sink. It is read again,
+    // so that Bun's TLS layer on top of it gets the peer's handshake.
     this.#sink = undefined;
+    this.#upgraded = true;
     this.#socket.resume();
-    const [, secure] = this.#socket.upgradeTLS({
-      data: next,
-      tls: bunTlsClient(options),
-      socket: BunStream.handlers,
-    });
+    const [, secure] = this.#socket.upgradeTLS({ data: next, tls, socket: BunStream.handlers });
     if (next.#socket === undefined) next.#attach(secure);
     return secured.then(() => next);
   }

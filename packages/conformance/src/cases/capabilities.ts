@@ -217,7 +217,7 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
     ["connect(target, { tls: true })", (api) => api.connect("127.0.0.1:9", { tls: true })],
     ["listen({ tls })", (api) => api.listen({ hostname: "127.0.0.1", tls: { cert: pem, key } })],
   ],
-  // reset() exists everywhere; a TLS socket without RST closes cleanly instead.
+  // reset() exists everywhere; a TLS socket without RST closes cleanly instead (see tls.ts).
   tlsReset: [],
   tlsClientCertificate: [
     [
@@ -238,6 +238,16 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
     [
       "socket.startTls()",
       async (api) => (await connectTo(api, (await listenLocal(api)).address)).startTls(),
+    ],
+  ],
+  tlsServerUpgrade: [
+    [
+      "socket.startTls({ cert, key }) on an accepted socket",
+      async (api) => {
+        const { server, accepted } = await acceptingServer(api);
+        await connectTo(api, server.address);
+        return (await accepted()).startTls({ cert: pem, key });
+      },
     ],
   ],
   tlsNoVerify: [

@@ -21,6 +21,7 @@ import {
 import {
   ByteReader,
   acceptingServer,
+  connectTo,
   defer,
   echo,
   expectSocketError,
@@ -59,6 +60,55 @@ async function tlsConnect(
   return socket;
 }
 
+/**
+ * A STARTTLS dialogue on a fresh connection to `localhost`: the server's plaintext greeting,
+ * the client's "STARTTLS", the server's "GO"; then the server upgrades with `serverTls` (its
+ * certificate by default) and the client with `clientTls` (the test CA by default). The
+ * server calls startTls in the same tick as it writes "GO", as a server must.
+ */
+async function startTlsDialogue(
+  api: Api,
+  serverTls: Record<string, unknown> = {},
+  clientTls: Record<string, unknown> = {},
+) {
+  const { server, accepted } = await acceptingServer(api);
+  const plainClient = await connectTo(api, `localhost:${portOf(server.address)}`);
+  const plainPeer = await accepted();
+  const clientReader = new ByteReader(plainClient);
+  plainPeer.write("HELLO\n");
+  expect(await clientReader.readText(6)).toBe("HELLO\n");
+  plainClient.write("STARTTLS\n");
+  expect(await new ByteReader(plainPeer).readText(9)).toBe("STARTTLS\n");
+  plainPeer.write("GO\n");
+  const serverSide = plainPeer.startTls({ cert: serverCert, key: serverKey, ...serverTls });
+  serverSide.then((peer) => defer(() => peer.reset())).catch(() => {});
+  expect(await clientReader.readText(3)).toBe("GO\n");
+  const clientSide = plainClient.startTls({ ca: caCert, ...clientTls });
+  clientSide.then((client) => defer(() => client.reset())).catch(() => {});
+  return { server, plainClient, plainPeer, clientSide, serverSide };
+}
+
+/**
+ * A round trip, then `reset()` on one end: the other end's read and `closed` fail with
+ * ECONNRESET. The round trip first: a TLS 1.3 server writes its session tickets just after the
+ * handshake, and when that write is what meets the RST, Node drops its error and the next
+ * read sees an end.
+ */
+async function expectResetSeen(resetting: Socket, peer: Socket): Promise<void> {
+  resetting.write("ping");
+  expect(await new ByteReader(peer).readText(4)).toBe("ping");
+  peer.write("pong");
+  expect(await new ByteReader(resetting).readText(4)).toBe("pong");
+  const reading = new ByteReader(peer).readToEnd();
+  reading.catch(() => {});
+  await within(2_000, "reset", resetting.reset());
+  expect(resetting.state).toBe("closed");
+  await expectSocketError("ECONNRESET", () => reading);
+  await expectSocketError("ECONNRESET", () => peer.closed);
+  // The side that reset it closed on purpose: no error there.
+  await expect(resetting.closed).resolves.toBeUndefined();
+}
+
 /** A TLS server with the given certificate, and a client that trusts the test CA. */
 async function refusedWith(api: Api, cert: string, key: string): Promise<SocketError> {
   const server = await tlsServer(api, echo, { cert, key });
@@ -72,9 +122,19 @@ async function refusedWith(api: Api, cert: string, key: string): Promise<SocketE
 }
 
 export function tlsCases(api: Api, context: ConformanceContext): void {
-  const { tls, tlsClientCertificate, tlsClientAuth, tlsSessionInfo, tlsNoVerify, tlsUpgrade } =
-    api.capabilities;
+  const {
+    tls,
+    tlsClientCertificate,
+    tlsClientAuth,
+    tlsSessionInfo,
+    tlsNoVerify,
+    tlsUpgrade,
+    tlsServerUpgrade,
+    tlsReset,
+  } = api.capabilities;
   const startTlsPeer = tlsUpgrade ? context.externalStartTlsPeer : undefined;
+  const startTlsClient = tlsServerUpgrade ? context.externalStartTlsClient : undefined;
+  const bothUpgrade = tlsUpgrade && tlsServerUpgrade;
 
   describe.runIf(tls)("tls", () => {
     it("echoes over TLS, verified against the CA, with the same view of it on both sides", async () => {
@@ -350,6 +410,247 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
         expect(plain.state).toBe("closed");
       },
     );
+
+    describe("a server's STARTTLS: startTls() on an accepted socket", () => {
+      it.runIf(bothUpgrade)(
+        "a plaintext dialogue, then both ends upgrade: 64 KiB echoed, the same view of TLS on both sides",
+        async () => {
+          const dialogue = await startTlsDialogue(
+            api,
+            { alpnProtocols: ["omnisock/1"] },
+            { alpnProtocols: ["omnisock/1"] },
+          );
+          const { server, plainClient, plainPeer } = dialogue;
+          const client = await within(5_000, "the client's startTls", dialogue.clientSide);
+          const peer = await within(5_000, "the server's startTls", dialogue.serverSide);
+          for (const socket of [client, peer]) {
+            expect(socket.secure).toBe(true);
+            expect(socket.tls?.alpnProtocol).toBe("omnisock/1");
+            if (tlsSessionInfo) {
+              expect(socket.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+              expect(socket.tls?.cipher).toMatch(/^TLS_[A-Z0-9_]+$/);
+              expect(socket.tls?.servername).toBe("localhost");
+            }
+          }
+          expect(client.tls?.cipher).toBe(peer.tls?.cipher);
+          // The plain sockets are done with; their counters hold the plaintext only.
+          for (const plain of [plainClient, plainPeer]) {
+            expect(plain.state).toBe("closed");
+            expect(plain.secure).toBe(false);
+            expect(() => plain.write("x")).toThrow(SocketError);
+          }
+          expect(plainClient.stats).toMatchObject({ bytesSent: 9, bytesReceived: 9 });
+          expect(plainPeer.stats).toMatchObject({ bytesSent: 9, bytesReceived: 9 });
+          // The connection lives on in the secure socket, also as the server's.
+          expect([...server.connections]).toEqual([peer]);
+          void echo(peer);
+          const data = pseudoRandomBytes(64 * 1024);
+          const echoed = new ByteReader(client).read(data.byteLength, 10_000);
+          client.write(data);
+          expect(await sha256(await echoed)).toBe(await sha256(data));
+          // Application bytes, not TLS records.
+          expect(client.stats).toMatchObject({
+            bytesSent: data.byteLength,
+            bytesReceived: data.byteLength,
+          });
+          await until(5_000, "the server's count", () => peer.stats.bytesSent === data.byteLength);
+          expect(peer.stats.bytesReceived).toBe(data.byteLength);
+          const entries = api.monitor.sockets();
+          for (const socket of [client, peer]) {
+            expect(entries.find((entry) => entry.id === socket.id)).toMatchObject({ secure: true });
+          }
+          for (const plain of [plainClient, plainPeer]) {
+            expect(entries.find((entry) => entry.id === plain.id)).toBeUndefined();
+          }
+        },
+      );
+
+      it.runIf(tlsServerUpgrade)(
+        "refuses with ETLS, and closes, while plaintext the client pipelined after STARTTLS in the same write is unread (CVE-2011-0411)",
+        async () => {
+          const { server, accepted } = await acceptingServer(api);
+          const client = await connectTo(api, server.address);
+          const peer = await accepted();
+          // One write: the command, then plaintext an attacker wants read as if sent over TLS.
+          const pipelined = new Uint8Array(9 + 2 * 1024 * 1024).fill(0x78);
+          pipelined.set(new TextEncoder().encode("STARTTLS\n"));
+          client.write(pipelined);
+          const first = (await new ByteReader(peer).chunk())!;
+          expect(new TextDecoder().decode(first.subarray(0, 9))).toBe("STARTTLS\n");
+          // More of that write reaches the socket than the server has read: unread plaintext.
+          await until(5_000, "unread plaintext", () => peer.stats.bytesReceived > first.byteLength);
+          peer.write("GO\n");
+          const error = await expectSocketError("ETLS", () =>
+            peer.startTls({ cert: serverCert, key: serverKey }),
+          );
+          expect(error.message).toContain("unread");
+          await within(
+            5_000,
+            "closed",
+            peer.closed.catch(() => {}),
+          );
+          expect(peer.state).toBe("closed");
+          expect(server.connections.size).toBe(0);
+        },
+      );
+
+      it.runIf(bothUpgrade && tlsClientCertificate && tlsClientAuth)(
+        "requestCert: a client certificate signed by the CA is accepted",
+        async () => {
+          const dialogue = await startTlsDialogue(
+            api,
+            { ca: caCert, requestCert: true },
+            { cert: clientCert, key: clientKey },
+          );
+          const client = await within(5_000, "the client's startTls", dialogue.clientSide);
+          const peer = await within(5_000, "the server's startTls", dialogue.serverSide);
+          void echo(peer);
+          client.write("signed");
+          expect(await new ByteReader(client).readText(6)).toBe("signed");
+        },
+      );
+
+      it.runIf(bothUpgrade && tlsClientAuth)(
+        "requestCert: a client without a certificate is refused with ETLS, and the connection closed",
+        async () => {
+          const dialogue = await startTlsDialogue(api, { ca: caCert, requestCert: true });
+          const error = await expectSocketError("ETLS", () => dialogue.serverSide);
+          expect(error.cause).toBeDefined();
+          expect(dialogue.plainPeer.state).toBe("closed");
+          expect(dialogue.server.connections.size).toBe(0);
+          // TLS 1.3: the client may finish its handshake before the server judges it, and then
+          // sees the refusal at its first read.
+          const outcome = await dialogue.clientSide
+            .then((client) => {
+              client.write("x");
+              return new ByteReader(client).readToEnd(5_000);
+            })
+            .catch((failed: SocketError) => failed);
+          if (outcome instanceof Uint8Array) expect(outcome.byteLength).toBe(0);
+          else expect(["ETLS", "ECONNRESET"]).toContain(outcome.code);
+        },
+      );
+
+      it.runIf(bothUpgrade && tlsClientCertificate && tlsClientAuth)(
+        "requestCert: a certificate the CA did not sign is refused with ETLS naming the reason",
+        async () => {
+          const dialogue = await startTlsDialogue(
+            api,
+            { ca: caCert, requestCert: true },
+            { cert: impostorCert, key: impostorKey },
+          );
+          dialogue.clientSide.catch(() => {});
+          const error = await expectSocketError("ETLS", () => dialogue.serverSide);
+          expect(error.message.length).toBeGreaterThan("ETLS".length);
+          expect(error.cause).toBeDefined();
+          expect(dialogue.server.connections.size).toBe(0);
+        },
+      );
+
+      it.runIf(tls)(
+        "bad options are a TypeError before any I/O, with listen({ tls })'s messages",
+        async () => {
+          const { server, accepted } = await acceptingServer(api);
+          const client = await connectTo(api, server.address);
+          const peer = await accepted();
+          const cases: [options: unknown, names: string][] = [
+            [{ key: serverKey }, "options.cert"],
+            [{ cert: serverCert, key: serverKey, ca: 42 }, "options.ca"],
+            [{ cert: serverCert, key: serverKey, alpnProtocols: "h2" }, "options.alpnProtocols"],
+            [{ cert: serverCert, key: serverKey, requestCert: "yes" }, "options.requestCert"],
+            [true, "options"],
+          ];
+          for (const [options, names] of cases) {
+            const error = await failure(() => peer.startTls(options as never));
+            expect(error, String(error)).toBeInstanceOf(TypeError);
+            expect((error as Error).message).toContain(`"${names}"`);
+            // One normalizer: listen({ tls }) says the same of the same option.
+            const listening = await failure(() =>
+              api.listen({ hostname: "127.0.0.1", port: 0, tls: options as never }),
+            );
+            expect((listening as Error).message.replaceAll('"options.tls', '"options')).toBe(
+              (error as Error).message,
+            );
+          }
+          // A client's defaults mean nothing to a server: it needs its certificate and key.
+          expect(await failure(() => peer.startTls())).toBeInstanceOf(TypeError);
+          // Nothing happened to the connection: it is still open, and plain.
+          expect(peer.state).toBe("open");
+          peer.write("still plain\n");
+          expect(await new ByteReader(client).readText(12)).toBe("still plain\n");
+        },
+      );
+
+      it.runIf(startTlsClient !== undefined)(
+        "a STARTTLS client omnisock did not write (python3's ssl) verifies the server's certificate and name",
+        async () => {
+          const { server, accepted } = await acceptingServer(api);
+          const python = await startTlsClient!(portOf(server.address), caCert);
+          defer(() => python.close());
+          const plain = await accepted();
+          expect(await new ByteReader(plain).readText(9)).toBe("STARTTLS\n");
+          plain.write("GO\n");
+          const secure = await within(
+            5_000,
+            "startTls",
+            plain.startTls({ cert: serverCert, key: serverKey }),
+          );
+          defer(() => secure.reset());
+          const data = pseudoRandomBytes(64 * 1024);
+          const echoed = new ByteReader(secure).read(data.byteLength, 10_000);
+          secure.write(data);
+          expect(await sha256(await echoed)).toBe(await sha256(data));
+          await within(5_000, "close", secure.close());
+          expect(await within(10_000, "python3's answer", python.done)).toMatch(
+            new RegExp(`^TLSv1\\.[23] ${data.byteLength}$`),
+          );
+        },
+      );
+    });
+
+    describe("reset() of a TLS socket", () => {
+      it.runIf(tlsReset)(
+        "sends an RST: the peer's read fails with ECONNRESET, either way round",
+        async () => {
+          const { server, accepted } = await acceptingServer(api, {
+            tls: { cert: serverCert, key: serverKey },
+          });
+          for (const clientResets of [true, false]) {
+            const client = await tlsConnect(api, server);
+            const peer = await accepted();
+            if (clientResets) await expectResetSeen(client, peer);
+            else await expectResetSeen(peer, client);
+          }
+        },
+      );
+
+      it.runIf(tlsReset && bothUpgrade)(
+        "an upgraded (STARTTLS) socket sends an RST too, either way round",
+        async () => {
+          for (const clientResets of [true, false]) {
+            const dialogue = await startTlsDialogue(api);
+            const client = await within(5_000, "the client's startTls", dialogue.clientSide);
+            const peer = await within(5_000, "the server's startTls", dialogue.serverSide);
+            if (clientResets) await expectResetSeen(client, peer);
+            else await expectResetSeen(peer, client);
+          }
+        },
+      );
+
+      it.runIf(tls && !tlsReset)(
+        "without RST (capabilities.tlsReset false): the socket closes, and the peer sees the end",
+        async () => {
+          const { server, accepted } = await acceptingServer(api, {
+            tls: { cert: serverCert, key: serverKey },
+          });
+          const client = await tlsConnect(api, server);
+          const peer = await accepted();
+          await within(2_000, "reset", client.reset());
+          expect(client.state).toBe("closed");
+          expect((await new ByteReader(peer).readToEnd()).byteLength).toBe(0);
+        },
+      );
+    });
 
     it("maxConnections applies to TLS connections", async () => {
       const server = await tlsServer(api, echo, {});

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/bun";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
-import { pythonStartTls, pythonTlsEcho } from "../tls-peer.js";
+import { pythonStartTls, pythonStartTlsClient, pythonTlsEcho } from "../tls-peer.js";
 import {
   firstLine,
   nodeBlackHole,
@@ -47,6 +47,7 @@ async function inheritedListener(): Promise<InheritedListener> {
 export const bunContext: ConformanceContext = {
   externalTlsPeer: pythonTlsEcho,
   externalStartTlsPeer: pythonStartTls,
+  externalStartTlsClient: pythonStartTlsClient,
   name: "bun",
   tempDir: tmpdir(),
   blackHole: () => nodeBlackHole("node"),

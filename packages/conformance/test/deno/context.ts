@@ -5,7 +5,7 @@
 // supported on Deno (capabilities.listenFd), so there is no inheritedListener.
 import { tmpdir } from "node:os";
 import type { BlackHole, ConformanceContext } from "../../src/suite.js";
-import { pythonStartTls, pythonTlsEcho } from "../tls-peer.js";
+import { pythonStartTls, pythonStartTlsClient, pythonTlsEcho } from "../tls-peer.js";
 import { nodeKillablePeer, openFileDescriptors } from "../helper-process.js";
 import { linuxKernel } from "../kernel.js";
 
@@ -30,6 +30,7 @@ async function blackHole(): Promise<BlackHole> {
 export const denoContext: ConformanceContext = {
   externalTlsPeer: pythonTlsEcho,
   externalStartTlsPeer: pythonStartTls,
+  externalStartTlsClient: pythonStartTlsClient,
   name: "deno",
   tempDir: tmpdir(),
   blackHole,

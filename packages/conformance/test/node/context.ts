@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { SocketAddress } from "@omnisock/node";
 import type { ConformanceContext, InheritedListener } from "../../src/suite.js";
-import { pythonStartTls, pythonTlsEcho } from "../tls-peer.js";
+import { pythonStartTls, pythonStartTlsClient, pythonTlsEcho } from "../tls-peer.js";
 import {
   firstLine,
   nodeBlackHole,
@@ -57,6 +57,7 @@ async function clusterListeners(exclusive: boolean): Promise<number[]> {
 export const nodeContext: ConformanceContext = {
   externalTlsPeer: pythonTlsEcho,
   externalStartTlsPeer: pythonStartTls,
+  externalStartTlsClient: pythonStartTlsClient,
   name: "node",
   tempDir: tmpdir(),
   blackHole: () => nodeBlackHole(process.execPath),

@@ -59,6 +59,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsClientAuth: false, // Deno.listenTls cannot ask for client certificates
   tlsSessionInfo: false, // Deno's handshake() tells the ALPN protocol only
   tlsUpgrade: false, // not yet: Deno.startTls fails while a read is pending, and the driver always has one
+  tlsServerUpgrade: false, // Deno.startTls is client-only: deno#18451
 });
 
 // What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.

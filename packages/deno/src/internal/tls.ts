@@ -9,6 +9,9 @@
 // - tell the protocol version, the cipher or, on a server, the SNI name: handshake() gives
 //   the ALPN protocol only (`tlsSessionInfo`);
 // - send an RST (`tlsReset`, as `reset`);
+// - a server's STARTTLS: Deno.startTls is the client's side only, and Deno has nothing that
+//   upgrades an accepted connection (deno#18451) (`tlsServerUpgrade`); its node:tls layer
+//   could, and omnisock never goes through it;
 // - STARTTLS (`tlsUpgrade`), for now: Deno.startTls refuses a connection with a read pending
 //   (Busy), and the read loop always has one in flight.
 import type {

@@ -51,11 +51,12 @@ const capabilities: Capabilities = Object.freeze({
   multicastOptions: true,
   tls: true,
   tlsNoVerify: true,
-  tlsReset: false,
+  tlsReset: true,
   tlsClientCertificate: true,
   tlsClientAuth: true,
   tlsSessionInfo: true,
   tlsUpgrade: true,
+  tlsServerUpgrade: true,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {

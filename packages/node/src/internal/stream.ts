@@ -16,6 +16,7 @@ import type {
   NormalizedListenOptions,
   NormalizedStreamOptions,
   NormalizedTlsClientOptions,
+  NormalizedTlsServerOptions,
   ServerHandle,
   ServerSink,
   SocketAddress,
@@ -25,7 +26,7 @@ import type {
   TlsInfo,
 } from "@omnisock/core/driver";
 import { toSocketError } from "./error.js";
-import { tlsClientOptions, tlsInfo, tlsServerOptions } from "./tls.js";
+import { parentOf, secureClient, tlsInfo, tlsServerOptions } from "./tls.js";
 
 const empty = Buffer.alloc(0);
 
@@ -38,6 +39,8 @@ class NodeStream implements StreamHandle {
   readonly remoteAddress: SocketAddress;
   readonly tls: TlsInfo | undefined;
   readonly #socket: net.Socket;
+  /** The TCP socket under a TLS one, for reset(): node:tls cannot send an RST itself. */
+  readonly #raw: net.Socket | undefined;
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
   #closed = false;
@@ -47,12 +50,19 @@ class NodeStream implements StreamHandle {
     localAddress: SocketAddress,
     remoteAddress: SocketAddress,
     tls?: TlsInfo,
+    raw?: net.Socket,
   ) {
     this.#socket = socket;
+    this.#raw = raw;
     this.localAddress = localAddress;
     this.remoteAddress = remoteAddress;
     this.tls = tls;
     (socket as Tagged)[handleOf] = this;
+    if (raw) {
+      // Its errors are this connection's too (once: after a STARTTLS it is already listened to).
+      (raw as Tagged)[handleOf] = this;
+      raw.off("error", NodeStream.#onError).on("error", NodeStream.#onError);
+    }
     // Nothing is read before start(). A connected socket would otherwise start reading right
     // after 'connect', and an 'end' emitted then would be lost; accepted ones come paused.
     socket.pause();
@@ -136,33 +146,54 @@ class NodeStream implements StreamHandle {
     return this.#socket.writableLength > 0;
   }
 
-  startTls(options: NormalizedTlsClientOptions): Promise<StreamHandle> {
+  async startTls(options: NormalizedTlsClientOptions): Promise<StreamHandle> {
+    const socket = this.#detach();
+    const secure = await secureClient(socket, options).catch((error: unknown) => {
+      throw toSocketError(error, { syscall: "handshake", address: this.remoteAddress });
+    });
+    return this.#secured(secure, options.servername, socket);
+  }
+
+  startTlsServer(options: NormalizedTlsServerOptions): Promise<StreamHandle> {
+    const socket = this.#detach();
+    return new Promise((resolve, reject) => {
+      // Through a tls.Server made as listen() makes one, never listening: Node verifies a
+      // client's certificate in tls.Server's own handling of a connection ('secure' of a
+      // TLSSocket made by hand fires even for a certificate its CA did not sign).
+      const server = tls.createServer(tlsServerOptions(options));
+      server.on("tlsClientError", (error: Error, secure: tls.TLSSocket) => {
+        secure.destroy();
+        const address = this.remoteAddress;
+        reject(toSocketError(refusal(secure) ?? error, { syscall: "handshake", address }));
+      });
+      server.once("secureConnection", (secure: tls.TLSSocket) => {
+        resolve(this.#secured(secure, undefined, socket));
+      });
+      server.emit("connection", socket);
+    });
+  }
+
+  /**
+   * STARTTLS: this handle lets go of its TCP socket, which node:tls reads and writes from now on.
+   * Its 'error' listener stays, so that an error meanwhile is never unhandled.
+   */
+  #detach(): net.Socket {
     const socket = this.#socket;
-    // This handle lets go of the TCP socket: node:tls reads and writes it from now on.
     socket.off("data", NodeStream.#onData);
     socket.off("end", NodeStream.#onEnd);
-    socket.off("error", NodeStream.#onError);
     socket.off("close", NodeStream.#onClose);
     this.#sink = undefined;
-    return new Promise((resolve, reject) => {
-      const secure = tls.connect({ ...tlsClientOptions(options), socket });
-      const fail = (error: Error): void => {
-        secure.destroy();
-        reject(toSocketError(error, { syscall: "handshake", address: this.remoteAddress }));
-      };
-      secure.once("error", fail);
-      secure.once("secureConnect", () => {
-        secure.off("error", fail);
-        resolve(
-          new NodeStream(
-            secure,
-            this.localAddress,
-            this.remoteAddress,
-            tlsInfo(secure, options.servername),
-          ),
-        );
-      });
-    });
+    return socket;
+  }
+
+  #secured(secure: tls.TLSSocket, servername: string | undefined, raw: net.Socket): NodeStream {
+    return new NodeStream(
+      secure,
+      this.localAddress,
+      this.remoteAddress,
+      tlsInfo(secure, servername),
+      raw,
+    );
   }
 
   pause(): void {
@@ -189,12 +220,16 @@ class NodeStream implements StreamHandle {
     // in flight, libuv refuses the RST (uv_tcp_close_reset: EINVAL) and Node then never
     // emits 'close', so the socket would hang open: close it instead; the FIN is sent anyway.
     // https://docs.libuv.org/en/v1.x/tcp.html#c.uv_tcp_close_reset
-    // node:tls cannot send an RST through its TLS layer (resetAndDestroy throws
-    // ERR_INVALID_HANDLE_TYPE on a TLSSocket): a TLS socket closes (capabilities.tlsReset).
-    const shuttingDown = this.#socket.writableEnded && !this.#socket.writableFinished;
-    const noReset = this.remoteAddress.transport === "unix" || this.tls !== undefined;
-    if (noReset || shuttingDown) this.#socket.destroy();
-    else this.#socket.resetAndDestroy();
+    // A TLSSocket cannot send one either (resetAndDestroy throws ERR_INVALID_HANDLE_TYPE): the
+    // TCP socket under it can, and its close then closes the TLS one.
+    const socket = this.#socket;
+    const tcp = this.tls ? this.#raw : socket;
+    const shuttingDown = socket.writableEnded && !socket.writableFinished;
+    if (this.remoteAddress.transport === "unix" || !tcp || tcp.destroyed || shuttingDown) {
+      socket.destroy();
+    } else {
+      tcp.resetAndDestroy();
+    }
   }
 
   setNoDelay(enable: boolean): void {
@@ -226,62 +261,75 @@ function nodeDefaults(options: NormalizedStreamOptions) {
   };
 }
 
-/** A TCP stream; its addresses are read now, so that they stay readable after close. */
-function tcpStream(socket: net.Socket, servername?: string): NodeStream {
+/**
+ * A TCP stream; its addresses are read now, so that they stay readable after close. A TLS
+ * one comes with the TCP socket under it (`raw`).
+ */
+function tcpStream(socket: net.Socket, servername?: string, raw?: net.Socket): NodeStream {
   return new NodeStream(
     socket,
     inetAddress("tcp", socket.localAddress, socket.localPort),
     inetAddress("tcp", socket.remoteAddress, socket.remotePort),
     socket instanceof tls.TLSSocket ? tlsInfo(socket, servername) : undefined,
+    raw,
   );
+}
+
+/**
+ * Why node:tls dropped a client during the handshake: with requestCert, a certificate that
+ * fails verification is destroyed without an error, and tlsClientError then only says
+ * "socket hang up"; `authorizationError` has the verifier's code (UNABLE_TO_VERIFY_…), a
+ * string whatever @types/node says.
+ */
+function refusal(secure: tls.TLSSocket): Error | undefined {
+  const code = secure.authorizationError as unknown as string | null | undefined;
+  if (!code) return undefined;
+  return Object.assign(new Error(`the client's certificate was refused: ${code}`), { code });
 }
 
 export function connect(
   options: NormalizedConnectOptions,
   signal: AbortSignal | undefined,
 ): Promise<StreamHandle> {
-  const { target } = options;
+  const { target, tls: tlsOptions } = options;
   return new Promise((resolve, reject) => {
     const fail = (error: unknown): void => {
       signal?.removeEventListener("abort", onAbort);
+      socket.destroy();
       reject(toSocketError(error, { syscall: "connect", address: target }));
     };
-    const onAbort = (): void => {
-      socket.destroy();
-      fail(signal?.reason);
-    };
-    if (signal?.aborted) return fail(signal.reason);
+    const onAbort = (): void => fail(signal?.reason);
+    if (signal?.aborted) {
+      return reject(toSocketError(signal.reason, { syscall: "connect", address: target }));
+    }
     // sendBufferSize / receiveBufferSize never get here: capabilities.streamBufferSize is false.
+    // TLS goes over a TCP socket made here, not tls.connect's own: reset() needs it for its RST.
     const socket =
       target.transport === "unix"
         ? net.connect({ ...nodeDefaults(options), path: kernelPath(target) })
-        : options.tls
-          ? // tls.connect hands the net options (localAddress) on to the socket it makes.
-            tls.connect({
-              ...nodeDefaults(options),
-              ...tlsClientOptions(options.tls),
-              host: target.hostname,
-              port: target.port,
-              localAddress: options.localAddress,
-            } as tls.ConnectionOptions)
-          : net.connect({
-              ...nodeDefaults(options),
-              // An IP literal: core resolved the name and races the addresses itself.
-              host: target.hostname,
-              port: target.port,
-              localAddress: options.localAddress,
-            });
+        : net.connect({
+            ...nodeDefaults(options),
+            // An IP literal: core resolved the name and races the addresses itself.
+            host: target.hostname,
+            port: target.port,
+            localAddress: options.localAddress,
+          });
     // Stays attached on failure, so that a late error can never go unhandled.
     socket.on("error", fail);
-    // A TLS connection is up once its handshake is over and the server verified.
-    socket.once(options.tls ? "secureConnect" : "connect", () => {
+    const settle = (handle: NodeStream): void => {
       signal?.removeEventListener("abort", onAbort);
-      const handle =
-        target.transport === "unix"
-          ? new NodeStream(socket, unixAddress(""), target)
-          : tcpStream(socket, options.tls?.servername);
       socket.off("error", fail);
       resolve(handle);
+    };
+    socket.once("connect", () => {
+      if (target.transport === "unix") settle(new NodeStream(socket, unixAddress(""), target));
+      else if (!tlsOptions) settle(tcpStream(socket));
+      // A TLS connection is up once its handshake is over and the server verified.
+      else
+        secureClient(socket, tlsOptions).then(
+          (secure) => settle(tcpStream(secure, tlsOptions.servername, socket)),
+          fail,
+        );
     });
     signal?.addEventListener("abort", onAbort, { once: true });
   });
@@ -319,7 +367,9 @@ export function listen(options: NormalizedListenOptions, sink: ServerSink): Prom
         sink.connection(
           address.transport === "unix"
             ? new NodeStream(socket, address, unixAddress(""))
-            : tcpStream(socket),
+            : socket instanceof tls.TLSSocket
+              ? tcpStream(socket, undefined, parentOf(socket))
+              : tcpStream(socket),
         );
       });
       resolve({

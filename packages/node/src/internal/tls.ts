@@ -1,5 +1,6 @@
 // TLS over node:tls: https://nodejs.org/api/tls.html. omnisock's options in, node:tls's out;
 // every default is stated here, so that none is left to Node.
+import net from "node:net";
 import tls from "node:tls";
 import type {
   NormalizedTlsClientOptions,
@@ -21,6 +22,29 @@ export function tlsClientOptions(options: NormalizedTlsClientOptions): tls.Conne
   };
 }
 
+/**
+ * TLS as the client over `socket`, a connected TCP socket (connect and STARTTLS alike):
+ * resolves once the handshake is over and the server verified; a failure destroys both.
+ */
+export function secureClient(
+  socket: net.Socket,
+  options: NormalizedTlsClientOptions,
+): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = tls.connect({ ...tlsClientOptions(options), socket });
+    const fail = (error: Error): void => {
+      secure.destroy();
+      reject(error);
+    };
+    secure.on("error", fail);
+    secure.once("secureConnect", () => {
+      secure.off("error", fail);
+      resolve(secure);
+    });
+  });
+}
+
+/** The one mapping of a TLS server's options, for listen() and a server's STARTTLS alike. */
 export function tlsServerOptions(options: NormalizedTlsServerOptions): tls.TlsOptions {
   return {
     cert: options.cert,
@@ -45,4 +69,13 @@ export function tlsInfo(socket: tls.TLSSocket, asked: string | undefined): TlsIn
     alpnProtocol: socket.alpnProtocol || undefined,
     servername: typeof servername === "string" && servername !== "" ? servername : undefined,
   });
+}
+
+/**
+ * The TCP socket under a TLS one that a tls.Server accepted, for reset(): node:tls keeps it as
+ * the undocumented `_parent` (Node 20 to 24); without it, reset() closes instead.
+ */
+export function parentOf(secure: tls.TLSSocket): net.Socket | undefined {
+  const parent = (secure as { _parent?: unknown })._parent;
+  return parent instanceof net.Socket && !(parent instanceof tls.TLSSocket) ? parent : undefined;
 }
