@@ -4,7 +4,7 @@ import type { SocketAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
 import { notSupported, SocketError } from "./error.js";
-import { done, ReadQueue } from "./internal/read-queue.js";
+import { done, ReadQueue, unread } from "./internal/read-queue.js";
 import { asyncDispose, nextId, soon, startTimer } from "./internal/timer.js";
 import { WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
@@ -518,6 +518,28 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#chunks.release(withdrawn);
   }
 
+  /**
+   * @internal What a framing decoder had read past the last message it delivered, put back
+   * ahead of what is buffered, for the next reader. Part of the read buffer (so of pausing at
+   * `highWaterMark`) but not counted again in `stats` or the monitor: the kernel gave it once.
+   */
+  [unread](chunks: readonly Uint8Array[]): void {
+    // A read already waiting (so nothing is buffered) is the next reader: it gets the first.
+    if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
+    const rest = chunks.length > 0 && this.#chunks.give(chunks[0]!) ? chunks.slice(1) : chunks;
+    if (rest.length === 0) return;
+    this.#chunks.unshift(rest);
+    for (const chunk of rest) this.#buffered += chunk.byteLength;
+    if (
+      !this.#paused &&
+      this.#buffered >= this.#options.highWaterMark &&
+      this.#state !== "closed"
+    ) {
+      this.#paused = true;
+      this.#handle.pause();
+    }
+  }
+
   /** Read chunks as they arrive. Breaking out does not close the socket. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     return new Socket.#Chunks(this);
@@ -585,7 +607,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * `"closed"`), the connection lives on in the new one. What was queued goes out as
    * plaintext first. Refused with `ETLS`, and the connection closed, while received plaintext
    * is unread: bytes that arrived after the server's go-ahead would otherwise be taken as
-   * sent over TLS (the CVE-2021-23222 class of injection).
+   * sent over TLS (the CVE-2021-23222 class of injection). That includes what a framing
+   * decoder had read past the go-ahead: leave its `decode` loop first, which gives it back.
    * **Note:** see `capabilities.tlsUpgrade`.
    */
   async startTls(options?: boolean | TlsClientOptions): Promise<Socket> {
