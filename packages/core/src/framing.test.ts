@@ -431,6 +431,199 @@ describe("decode", () => {
   });
 });
 
+/**
+ * A source that, like a `Socket`, takes back what a decoder gives it through the internal
+ * `Symbol.for("omnisock.unread")` method and serves it to the next reader first.
+ */
+class Rereadable implements AsyncIterable<Uint8Array> {
+  readonly chunks: Uint8Array[];
+  readonly givenBack: Uint8Array[][] = [];
+
+  constructor(chunks: Uint8Array[]) {
+    this.chunks = [...chunks];
+  }
+
+  [Symbol.for("omnisock.unread")](chunks: Uint8Array[]): void {
+    this.givenBack.push(chunks);
+    this.chunks.unshift(...chunks);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: async () => {
+        const chunk = this.chunks.shift();
+        return chunk === undefined
+          ? { done: true, value: undefined }
+          : { done: false, value: chunk };
+      },
+      return: async () => ({ done: true, value: undefined }),
+    };
+  }
+
+  /** Everything not read yet, in order. */
+  rest(): Uint8Array {
+    return concat(...this.chunks);
+  }
+}
+
+/** Decode `chunks` from a {@link Rereadable} and leave the loop after `count` messages. */
+async function takeThenBreak<Message>(codec: Codec<Message>, chunks: Uint8Array[], count: number) {
+  const source = new Rereadable(chunks);
+  const taken: Message[] = [];
+  if (count > 0) {
+    for await (const message of codec.decode(source)) {
+      taken.push(message);
+      if (taken.length === count) break;
+    }
+  }
+  return { taken, source };
+}
+
+/**
+ * For every 1-, 2- and 3-piece split of the frames' stream and every message to stop after:
+ * the messages before it arrive, and the frames taken followed by what the source serves next
+ * are the stream, byte for byte.
+ */
+async function expectEveryBreak<Message>(
+  codec: Codec<Message>,
+  frames: Uint8Array[],
+  expected: unknown[],
+  view: (message: Message) => unknown = (message) => message,
+): Promise<void> {
+  const stream = concat(...frames);
+  for (const pieces of splits(stream)) {
+    for (let count = 1; count <= expected.length; count++) {
+      const { taken, source } = await takeThenBreak(codec, pieces, count);
+      expect(taken.map(view)).toEqual(expected.slice(0, count));
+      expect(concat(...frames.slice(0, count), source.rest())).toEqual(stream);
+    }
+  }
+}
+
+describe("decode: leaving early gives the unconsumed bytes back", () => {
+  it("after message k of a chunk that carries several, whatever the split", async () => {
+    const frames = ["Hello\r\n", "SFML\n", "\n", "hé\n"].map(bytes);
+    await expectEveryBreak(lines(), frames, ["Hello", "SFML", "", "hé"]);
+  });
+
+  it("with a multi-byte delimiter, even one whose match straddles chunks", async () => {
+    const frames = ["one\r\n\r\n", "t\r\nwo\r\n\r\n", "\r\n\r\n", "three\r\n\r\n"].map(bytes);
+    await expectEveryBreak(delimited("\r\n\r\n"), frames, ["one", "t\r\nwo", "", "three"], text);
+    // A delimiter that overlaps itself: partial matches that fail and start over.
+    const overlapping = ["abb", "ba", "xa"].map((message) => bytes(`${message}aba`));
+    await expectEveryBreak(delimited("aba"), overlapping, ["abb", "ba", "xa"], text);
+  });
+
+  it.each([1, 2, 4] as const)("with a %i-byte length header, whatever the split", async (width) => {
+    const codec = lengthPrefixed({ width });
+    const frames = ["Hello", "", "SFML", "x"].map((message) => codec.encode(bytes(message)));
+    await expectEveryBreak(codec, frames, ["Hello", "", "SFML", "x"], text);
+  });
+
+  it("gives back the rest of the chunk: whole messages, then a partial one", async () => {
+    const { taken, source } = await takeThenBreak(
+      lines(),
+      [bytes("a\nb\nc\npart"), bytes("ial\n")],
+      1,
+    );
+    expect(taken).toEqual(["a"]);
+    expect(source.givenBack.map((chunks) => text(concat(...chunks)))).toEqual(["b\nc\npart"]);
+    expect(text(source.rest())).toBe("b\nc\npartial\n");
+  });
+
+  it("gives back a partial length header, and a header whose body is partial", async () => {
+    const codec = lengthPrefixed();
+    const next = codec.encode(bytes("next"));
+    const inHeader = await takeThenBreak(
+      codec,
+      [concat(codec.encode(bytes("one")), next.subarray(0, 2))],
+      1,
+    );
+    expect(inHeader.source.rest()).toEqual(next.subarray(0, 2));
+    const inBody = await takeThenBreak(
+      codec,
+      [concat(codec.encode(bytes("one")), next.subarray(0, 6))],
+      1,
+    );
+    expect(inBody.source.rest()).toEqual(next.subarray(0, 6));
+  });
+
+  it("gives back a partial delimiter whose match began in an earlier chunk", async () => {
+    const codec = delimited("<END>");
+    const { taken, source } = await takeThenBreak(codec, [bytes("a<END>b<E"), bytes("N")], 1);
+    expect(taken.map(text)).toEqual(["a"]);
+    expect(text(source.rest())).toBe("b<EN");
+    // Read on by a fresh decoder, the partial delimiter is matched from its start.
+    const rest = await collect(codec.decode(new Rereadable([source.rest(), bytes("D>")])));
+    expect(rest.map(text)).toEqual(["b"]);
+  });
+
+  it("gives back CRLF lines as they came, \r included", async () => {
+    const { source } = await takeThenBreak(
+      lines(),
+      [bytes("one\r\ntwo\r"), bytes("\nthree\r\n")],
+      1,
+    );
+    expect(text(source.rest())).toBe("two\r\nthree\r\n");
+  });
+
+  it("with emitTrailing, gives back an unterminated line, and nothing after the trailing line", async () => {
+    const codec = lines({ emitTrailing: true });
+    const early = await takeThenBreak(codec, [bytes("a\nb")], 1);
+    expect(text(early.source.rest())).toBe("b");
+    const last = await takeThenBreak(codec, [bytes("a\nb")], 2);
+    expect(last.taken).toEqual(["a", "b"]);
+    expect(last.source.givenBack).toEqual([]);
+  });
+
+  it("gives back when the loop body throws, and the throw reaches the caller", async () => {
+    const source = new Rereadable([bytes("a\nb\n")]);
+    const thrown = new Error("consumer failed");
+    await expect(
+      (async () => {
+        for await (const line of lines().decode(source)) if (line === "a") throw thrown;
+      })(),
+    ).rejects.toBe(thrown);
+    expect(text(source.rest())).toBe("b\n");
+  });
+
+  it("gives nothing back after a peer's fault or an error of the source", async () => {
+    const oversized = new Rereadable([bytes("ok\n0123456789abc")]);
+    await expect(collect(lines({ maxMessageSize: 10 }).decode(oversized))).rejects.toMatchObject({
+      code: "EMSGSIZE",
+    });
+    expect(oversized.givenBack).toEqual([]);
+
+    const truncated = new Rereadable([bytes("ok\npartial")]);
+    await expect(collect(lines().decode(truncated))).rejects.toMatchObject({ code: "EIO" });
+    expect(truncated.givenBack).toEqual([]);
+
+    const failing = new Rereadable([bytes("ok\npart")]);
+    const reset = new SocketError("ECONNRESET", "reset by peer");
+    const iterate = failing[Symbol.asyncIterator].bind(failing);
+    failing[Symbol.asyncIterator] = () => {
+      const inner = iterate();
+      let calls = 0;
+      return { ...inner, next: () => (calls++ === 0 ? inner.next() : Promise.reject(reset)) };
+    };
+    await expect(collect(lines().decode(failing))).rejects.toBe(reset);
+    expect(failing.givenBack).toEqual([]);
+  });
+
+  it("drops the bytes of a source that is not a Socket, and still closes it", async () => {
+    const { iterable, state } = source([bytes("a\nb\n")]);
+    for await (const line of lines().decode(iterable)) if (line === "a") break;
+    expect(state.returned).toBe(true);
+  });
+
+  it("push() still gives every message a chunk completes", () => {
+    const push = lengthPrefixed({ width: 1 }).decoder();
+    const chunk = concat(...["a", "b", "c"].map((message) => Uint8Array.of(1, ...bytes(message))));
+    expect(push.push(chunk).map(text)).toEqual(["a", "b", "c"]);
+    expect(push.buffered).toBe(0);
+  });
+});
+
 describe("options", () => {
   it.each([
     [

@@ -6,6 +6,7 @@
  */
 import { SocketError } from "./error.js";
 import { checkBoolean, checkOptionsObject, checkPositiveInteger, describeValue } from "./check.js";
+import { decoding, unread } from "./internal/read-queue.js";
 
 /** A push decoder, for callers who read chunks themselves. */
 export interface Decoder<Message> {
@@ -36,9 +37,13 @@ export interface Codec<Message> {
   /** Frame one message for writing: returns the bytes to write. */
   encode(message: Message): Uint8Array;
   /**
-   * Turn a byte stream (such as a `Socket`) into messages. Ends when the stream ends on a
-   * message boundary. Stopping early (`break`) leaves the source open (a `Socket` is not
-   * closed by leaving its loop); bytes the decoder had read past the last message are dropped.
+   * Turn a byte stream (such as a `Socket`) into messages, one at a time. Ends when the stream
+   * ends on a message boundary. Leaving the loop early (`break`, `return`, a throw in its body)
+   * leaves the source open (a `Socket` is not closed by it) and gives a `Socket` back the bytes
+   * the decoder had read but not delivered as messages: its next reader (`for await`,
+   * `readable`, another `decode`) gets them first, so a protocol can switch framing, or
+   * upgrade to TLS, mid-stream. From any other source those bytes are dropped. After a peer's
+   * fault (`EMSGSIZE`, `EIO`) or the source's own error nothing is given back.
    */
   decode(source: AsyncIterable<Uint8Array>): AsyncIterableIterator<Message>;
   /** A fresh push decoder: one per stream. */
@@ -105,7 +110,6 @@ export function lines(options?: LinesOptions): Codec<string | Uint8Array> {
   const encoding = option(checked, "encoding", "utf-8", oneOf(["utf-8", "bytes"]));
   const emitTrailing = option(checked, "emitTrailing", false, checkBoolean);
   const delimiter = Uint8Array.of(newline);
-  const decoder = () => new DelimiterDecoder(delimiter, maxMessageSize, emitTrailing);
 
   if (encoding === "bytes") {
     return codec<Uint8Array>(
@@ -114,7 +118,7 @@ export function lines(options?: LinesOptions): Codec<string | Uint8Array> {
         checkLine(message);
         return frameWithDelimiter(message, delimiter, maxMessageSize);
       },
-      () => mapDecoder(decoder(), stripCarriageReturn),
+      () => new DelimiterDecoder(delimiter, maxMessageSize, emitTrailing, stripCarriageReturn),
     );
   }
   return codec<string>(
@@ -127,7 +131,10 @@ export function lines(options?: LinesOptions): Codec<string | Uint8Array> {
       checkLine(line);
       return frame;
     },
-    () => mapDecoder(decoder(), (line) => utf8Decoder.decode(stripCarriageReturn(line))),
+    () =>
+      new DelimiterDecoder(delimiter, maxMessageSize, emitTrailing, (line) =>
+        utf8Decoder.decode(stripCarriageReturn(line)),
+      ),
   );
 }
 
@@ -163,7 +170,7 @@ export function delimited(
       }
       return frame;
     },
-    () => new DelimiterDecoder(pattern, maxMessageSize, false),
+    () => new DelimiterDecoder(pattern, maxMessageSize, false, bytesAsTheyAre),
   );
 }
 
@@ -207,42 +214,95 @@ export function lengthPrefixed(options?: LengthPrefixedOptions): Codec<Uint8Arra
 
 function codec<Message>(
   encode: (message: Message) => Uint8Array,
-  decoder: () => Decoder<Message>,
+  decoder: () => PullDecoder<Message>,
 ): Codec<Message> {
   return {
     encode,
     decoder,
     async *decode(source) {
       const messages = decoder();
-      // for-await calls the source's return() when the consumer breaks or push throws; a
-      // Socket's leaves the socket open, and its reading pauses once its buffer is full.
-      for await (const chunk of source) yield* messages.push(chunk);
-      yield* messages.end();
+      // Whether the consumer holds a message: leaving from there (a break, a return, a throw
+      // in its loop body) is leaving early, and what is still queued was never delivered.
+      let delivering = false;
+      // A Socket sees what this loop holds, so that a startTls() inside it refuses it too.
+      const socket = lends(source) ? source : undefined;
+      if (socket) socket[decoding] = messages;
+      try {
+        // for-await calls the source's return() when the loop is left; a Socket's leaves the
+        // socket open, and its reading pauses once its buffer is full.
+        for await (const chunk of source) {
+          messages.feed(chunk);
+          for (let message = messages.take(); message !== undefined; message = messages.take()) {
+            delivering = true;
+            yield message;
+            delivering = false;
+          }
+        }
+        yield* messages.end();
+      } finally {
+        if (socket?.[decoding] === messages) socket[decoding] = undefined;
+        if (delivering) handBack(source, messages);
+      }
     },
   };
 }
 
-function mapDecoder<From, To>(inner: Decoder<From>, map: (message: From) => To): Decoder<To> {
-  return {
-    push: (chunk) => inner.push(chunk).map(map),
-    get buffered() {
-      return inner.buffered;
-    },
-    end: () => inner.end().map(map),
-  };
+/** A source that takes bytes back (a `Socket`). */
+interface Lender {
+  [unread](chunks: readonly Uint8Array[]): void;
+  [decoding]: { readonly buffered: number } | undefined;
 }
 
-/** The shared part of the byte decoders: the pending bytes, and staying failed after a fault. */
-abstract class ByteDecoder implements Decoder<Uint8Array> {
+function lends(source: object): source is Lender {
+  return typeof (source as { [unread]?: unknown })[unread] === "function";
+}
+
+/** Give a `Socket` the bytes `decoder` did not turn into messages, for its next reader. */
+function handBack(source: AsyncIterable<Uint8Array>, decoder: PullDecoder<unknown>): void {
+  if (lends(source)) source[unread](decoder.unconsumed());
+}
+
+/**
+ * A decoder that frames lazily: `feed` queues a chunk and `take` cuts the next message out of
+ * the queue. What stays queued is exactly what was received and not delivered — messages not
+ * taken yet, a partial message, a partial delimiter or header — so `decode` can hand it back
+ * when its consumer leaves early. `push` takes every message a chunk completes.
+ */
+abstract class PullDecoder<Message> implements Decoder<Message> {
+  abstract get buffered(): number;
+  /** Queue `chunk`; throws the peer's fault once there was one. */
+  abstract feed(chunk: Uint8Array): void;
+  /** The next message, cut out of the queue, or undefined until more arrives; throws a peer's fault. */
+  abstract take(): Message | undefined;
+  abstract end(): Message[];
+  /** Remove and return the bytes not turned into messages, in order. */
+  abstract unconsumed(): Uint8Array[];
+
+  push(chunk: Uint8Array): Message[] {
+    this.feed(chunk);
+    const messages: Message[] = [];
+    try {
+      for (let message = this.take(); message !== undefined; message = this.take()) {
+        messages.push(message);
+      }
+    } catch (error) {
+      // Deliver what the peer framed correctly before its fault; the fault comes next call.
+      if (!(error instanceof SocketError) || messages.length === 0) throw error;
+    }
+    return messages;
+  }
+}
+
+/** The shared part of the byte decoders: the queued bytes, and staying failed after a fault. */
+abstract class ByteDecoder<Message> extends PullDecoder<Message> {
   protected readonly queue = new ChunkQueue();
   #failure: SocketError | undefined;
 
-  abstract get buffered(): number;
-  /** Append the messages `chunk` completes to `messages`; throw on a peer's fault. */
-  protected abstract frame(chunk: Uint8Array, messages: Uint8Array[]): void;
-  protected abstract finish(): Uint8Array[];
+  /** Cut the next message out of the queue, or return undefined; throw `fail(…)` on a peer's fault. */
+  protected abstract cut(): Message | undefined;
+  protected abstract finish(): Message[];
 
-  push(chunk: Uint8Array): Uint8Array[] {
+  feed(chunk: Uint8Array): void {
     if (this.#failure) throw this.#failure;
     if (!(chunk instanceof Uint8Array)) {
       throw new TypeError(
@@ -250,76 +310,106 @@ abstract class ByteDecoder implements Decoder<Uint8Array> {
       );
     }
     this.queue.push(chunk);
-    const messages: Uint8Array[] = [];
-    try {
-      this.frame(chunk, messages);
-    } catch (error) {
-      if (!(error instanceof SocketError)) throw error;
-      // Deliver what the peer framed correctly before its fault; the fault comes next call.
-      this.#failure = error;
-      if (messages.length === 0) throw error;
-    }
-    return messages;
   }
 
-  end(): Uint8Array[] {
+  take(): Message | undefined {
+    if (this.#failure) throw this.#failure;
+    return this.cut();
+  }
+
+  end(): Message[] {
     if (this.#failure) throw this.#failure;
     return this.finish();
   }
+
+  unconsumed(): Uint8Array[] {
+    return this.queue.drain();
+  }
+
+  /** The peer's fault, remembered: every later call throws it. */
+  protected fail(error: SocketError): SocketError {
+    this.#failure = error;
+    return error;
+  }
 }
 
-class DelimiterDecoder extends ByteDecoder {
+class DelimiterDecoder<Message> extends ByteDecoder<Message> {
   readonly #search: DelimiterSearch;
   readonly #delimiterLength: number;
   readonly #maxMessageSize: number;
   readonly #emitTrailing: boolean;
+  readonly #toMessage: (bytes: Uint8Array) => Message;
+  /**
+   * Where the search stopped: the queue's first `#searchedChunks` chunks, `#searched` bytes,
+   * hold no delimiter (a delimiter they end with a part of is carried by the search's partial
+   * match). Both are 0 after a message is cut: the search then starts at the queue's front.
+   */
+  #searchedChunks = 0;
+  #searched = 0;
 
-  constructor(delimiter: Uint8Array, maxMessageSize: number, emitTrailing: boolean) {
+  constructor(
+    delimiter: Uint8Array,
+    maxMessageSize: number,
+    emitTrailing: boolean,
+    toMessage: (bytes: Uint8Array) => Message,
+  ) {
     super();
     this.#search = new DelimiterSearch(delimiter);
     this.#delimiterLength = delimiter.length;
     this.#maxMessageSize = maxMessageSize;
     this.#emitTrailing = emitTrailing;
+    this.#toMessage = toMessage;
   }
 
   get buffered(): number {
     return this.queue.length;
   }
 
-  protected frame(chunk: Uint8Array, messages: Uint8Array[]): void {
-    // Only `chunk` is searched: earlier bytes were searched when they arrived, and a
-    // delimiter they began is carried by the search's partial match.
-    let end = this.#search.next(chunk, 0);
-    while (end !== -1) {
-      // The message is everything queued before this delimiter.
-      const size = this.queue.length - (chunk.length - end) - this.#delimiterLength;
-      if (size > this.#maxMessageSize) {
-        throw tooLarge(`A message of ${size} bytes`, this.#maxMessageSize);
+  protected cut(): Message | undefined {
+    const queue = this.queue;
+    const count = queue.count;
+    // Each byte is searched once: the search resumes in the first chunk it has not seen.
+    for (let index = this.#searchedChunks; index < count; index++) {
+      const chunk = queue.chunk(index);
+      const from = index === 0 ? queue.offset : 0;
+      const end = this.#search.next(chunk, from);
+      if (end === -1) {
+        this.#searched += chunk.length - from;
+        continue;
       }
-      messages.push(this.queue.take(size));
-      this.queue.drop(this.#delimiterLength);
-      end = this.#search.next(chunk, end);
+      // The message is everything queued before this delimiter.
+      const size = this.#searched + (end - from) - this.#delimiterLength;
+      if (size > this.#maxMessageSize) {
+        throw this.fail(tooLarge(`A message of ${size} bytes`, this.#maxMessageSize));
+      }
+      const message = queue.take(size);
+      queue.drop(this.#delimiterLength);
+      this.#searchedChunks = 0;
+      this.#searched = 0;
+      return this.#toMessage(message);
     }
+    this.#searchedChunks = count;
     // A partial delimiter at the end is not message, so a message of exactly the limit passes.
-    const pending = this.queue.length - this.#search.matched;
+    const pending = this.#searched - this.#search.matched;
     if (pending > this.#maxMessageSize) {
-      throw tooLarge(`${pending} bytes without a delimiter`, this.#maxMessageSize);
+      throw this.fail(tooLarge(`${pending} bytes without a delimiter`, this.#maxMessageSize));
     }
+    return undefined;
   }
 
-  protected finish(): Uint8Array[] {
+  protected finish(): Message[] {
     const size = this.queue.length;
     if (size === 0) return [];
-    if (this.#emitTrailing) return [this.queue.take(size)];
+    if (this.#emitTrailing) return [this.#toMessage(this.queue.take(size))];
     throw endedInside(`${size} bytes and no delimiter`);
   }
 }
 
-class LengthDecoder extends ByteDecoder {
+class LengthDecoder extends ByteDecoder<Uint8Array> {
   readonly #width: 1 | 2 | 4;
   readonly #littleEndian: boolean;
   readonly #maxMessageSize: number;
-  /** The body length from a header already read, or -1 while waiting for a header. */
+  /** The body length announced by the header at the queue's front, or -1 while that header is partial. */
   #expected = -1;
 
   constructor(width: 1 | 2 | 4, littleEndian: boolean, maxMessageSize: number) {
@@ -330,48 +420,79 @@ class LengthDecoder extends ByteDecoder {
   }
 
   get buffered(): number {
-    return this.queue.length + (this.#expected === -1 ? 0 : this.#width);
+    return this.queue.length;
   }
 
-  protected frame(_chunk: Uint8Array, messages: Uint8Array[]): void {
-    for (;;) {
-      if (this.#expected === -1) {
-        if (this.queue.length < this.#width) return;
-        const length = readLength(this.queue.take(this.#width), this.#width, this.#littleEndian);
-        // Checked before any of the body is awaited: a header claiming 4 GiB costs nothing.
-        if (length > this.#maxMessageSize) {
-          throw tooLarge(`A header announcing ${length} bytes`, this.#maxMessageSize);
-        }
-        this.#expected = length;
+  protected cut(): Uint8Array | undefined {
+    const queue = this.queue;
+    const width = this.#width;
+    if (this.#expected === -1) {
+      if (queue.length < width) return undefined;
+      // The header is read where it lies and stays queued until its body is complete too.
+      const length = readLength(queue, width, this.#littleEndian);
+      // Checked before any of the body is awaited: a header claiming 4 GiB costs nothing.
+      if (length > this.#maxMessageSize) {
+        throw this.fail(tooLarge(`A header announcing ${length} bytes`, this.#maxMessageSize));
       }
-      if (this.queue.length < this.#expected) return;
-      messages.push(this.queue.take(this.#expected));
-      this.#expected = -1;
+      this.#expected = length;
     }
+    if (queue.length - width < this.#expected) return undefined;
+    queue.drop(width);
+    const message = queue.take(this.#expected);
+    this.#expected = -1;
+    return message;
   }
 
   protected finish(): Uint8Array[] {
-    if (this.buffered === 0) return [];
+    const queued = this.queue.length;
+    if (queued === 0) return [];
     throw endedInside(
       this.#expected === -1
-        ? `${this.queue.length} bytes of a ${this.#width}-byte header`
-        : `${this.queue.length} bytes of ${this.#expected}`,
+        ? `${queued} bytes of a ${this.#width}-byte header`
+        : `${queued - this.#width} bytes of ${this.#expected}`,
     );
   }
 }
 
 /**
- * The bytes received but not yet framed, kept as the chunks they came in: nothing is copied
+ * The bytes received but not yet taken, kept as the chunks they came in: nothing is copied
  * unless a message spans two chunks, and then it is copied once.
  */
 class ChunkQueue {
   #chunks: Uint8Array[] = [];
   /** The index of the first chunk still holding bytes. */
   #head = 0;
+  /** Bytes already taken from the first chunk. */
+  #offset = 0;
   #length = 0;
 
   get length(): number {
     return this.#length;
+  }
+
+  /** Chunks holding queued bytes. */
+  get count(): number {
+    return this.#chunks.length - this.#head;
+  }
+
+  /** Where the queued bytes of the first chunk begin. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /** The `index`th chunk holding queued bytes, whole: the first one's begin at `offset`. */
+  chunk(index: number): Uint8Array {
+    return this.#chunks[this.#head + index]!;
+  }
+
+  /** The queued byte at `index` (which must be queued). */
+  at(index: number): number {
+    let position = this.#offset + index;
+    for (let chunk = this.#head; ; chunk++) {
+      const bytes = this.#chunks[chunk]!;
+      if (position < bytes.length) return bytes[position]!;
+      position -= bytes.length;
+    }
   }
 
   push(chunk: Uint8Array): void {
@@ -383,9 +504,10 @@ class ChunkQueue {
   /** Remove the first `count` bytes: a view when they lie in one chunk, else a copy. */
   take(count: number): Uint8Array {
     const first = this.#chunks[this.#head];
-    if (first !== undefined && first.length >= count) {
+    const start = this.#offset;
+    if (first !== undefined && first.length - start >= count) {
       this.drop(count);
-      return first.subarray(0, count);
+      return first.subarray(start, start + count);
     }
     const bytes = new Uint8Array(count);
     this.drop(count, bytes);
@@ -397,11 +519,16 @@ class ChunkQueue {
     this.#length -= count;
     for (let copied = 0; copied < count;) {
       const first = this.#chunks[this.#head]!;
-      const used = Math.min(first.length, count - copied);
-      target?.set(first.subarray(0, used), copied);
+      const start = this.#offset;
+      const used = Math.min(first.length - start, count - copied);
+      target?.set(first.subarray(start, start + used), copied);
       copied += used;
-      if (used === first.length) this.#head++;
-      else this.#chunks[this.#head] = first.subarray(used);
+      if (start + used === first.length) {
+        this.#head++;
+        this.#offset = 0;
+      } else {
+        this.#offset = start + used;
+      }
     }
     // Spent slots are reclaimed in batches: shift() per chunk is linear in the array's length.
     if (this.#head === this.#chunks.length) {
@@ -411,6 +538,17 @@ class ChunkQueue {
       this.#chunks = this.#chunks.slice(this.#head);
       this.#head = 0;
     }
+  }
+
+  /** Remove and return every queued byte, as the chunks they came in. */
+  drain(): Uint8Array[] {
+    const chunks = this.#chunks.slice(this.#head);
+    if (this.#offset > 0) chunks[0] = chunks[0]!.subarray(this.#offset);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#offset = 0;
+    this.#length = 0;
+    return chunks;
   }
 }
 
@@ -476,6 +614,10 @@ function frameWithDelimiter(
   return frame;
 }
 
+function bytesAsTheyAre(message: Uint8Array): Uint8Array {
+  return message;
+}
+
 function stripCarriageReturn(line: Uint8Array): Uint8Array {
   return line.at(-1) === carriageReturn ? line.subarray(0, -1) : line;
 }
@@ -487,10 +629,13 @@ function checkLine(line: Uint8Array): void {
   }
 }
 
-function readLength(header: Uint8Array, width: 1 | 2 | 4, littleEndian: boolean): number {
-  const view = new DataView(header.buffer, header.byteOffset, width);
-  if (width === 1) return view.getUint8(0);
-  return width === 2 ? view.getUint16(0, littleEndian) : view.getUint32(0, littleEndian);
+/** The length in the header at the front of `queue`, read byte by byte: it may span two chunks. */
+function readLength(queue: ChunkQueue, width: 1 | 2 | 4, littleEndian: boolean): number {
+  let length = 0;
+  for (let index = 0; index < width; index++) {
+    length = length * 256 + queue.at(littleEndian ? width - 1 - index : index);
+  }
+  return length;
 }
 
 function writeLength(

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import type { Capabilities } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
 import { SocketError } from "./error.js";
+import { lines } from "./framing.js";
+import { monitor } from "./monitor.js";
 import type { NormalizedStreamOptions } from "./options.js";
 import { Socket, whenClosed } from "./socket.js";
 
@@ -71,11 +73,11 @@ const defaults: NormalizedStreamOptions = {
   idleTimeout: 0,
 };
 
-function open(options: Partial<NormalizedStreamOptions> = {}) {
+function open(options: Partial<NormalizedStreamOptions> = {}, capabilities = {}) {
   const handle = new FakeStream();
   const socket = new Socket(handle, { ...defaults, ...options }, "client", {
     runtime: "fake",
-    capabilities: {} as never,
+    capabilities: capabilities as never,
   });
   return { handle, socket };
 }
@@ -316,5 +318,87 @@ describe("startTls on an accepted socket", () => {
     expect(socket.state).toBe("closed");
     await expect(socket.closed).rejects.toBe(refused);
     expect(owner).toEqual([undefined]);
+  });
+});
+
+describe("Socket: what a framing decoder gives back", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const text = (chunk: Uint8Array | undefined) => new TextDecoder().decode(chunk);
+
+  it("comes first, counts toward highWaterMark, and is not counted again in stats or the monitor", async () => {
+    const { handle, socket } = open({ highWaterMark: 8 });
+    const received: number[] = [];
+    const stop = monitor.subscribe((event) => {
+      if (event.type === "receive" && event.id === socket.id) received.push(event.bytes);
+    });
+    handle.sink.data(bytes("a\nbc\ndefg\n"));
+    expect(handle.paused).toBe(true);
+    const decoding = lines().decode(socket);
+    expect((await decoding.next()).value).toBe("a");
+    expect(handle.paused).toBe(false);
+    handle.sink.data(bytes("h\n"));
+    await decoding.return(undefined);
+    // 8 bytes given back in front of the 2 buffered: over highWaterMark again.
+    expect(handle.paused).toBe(true);
+    const chunks = socket[Symbol.asyncIterator]();
+    expect(text((await chunks.next()).value)).toBe("bc\ndefg\n");
+    expect(handle.paused).toBe(false);
+    expect(text((await chunks.next()).value)).toBe("h\n");
+    stop();
+    expect(socket.stats).toMatchObject({ bytesReceived: 12, packetsReceived: 2 });
+    expect(received).toEqual([10, 2]);
+  });
+
+  it("goes to a read that is already waiting, before anything that arrives later", async () => {
+    const { handle, socket } = open();
+    handle.sink.data(bytes("a\nb\n"));
+    const decoding = lines().decode(socket);
+    expect((await decoding.next()).value).toBe("a");
+    const reader = socket.readable.getReader();
+    const waiting = reader.read();
+    await decoding.return(undefined);
+    handle.sink.data(bytes("c\n"));
+    expect(text((await waiting).value)).toBe("b\n");
+    expect(text((await reader.read()).value)).toBe("c\n");
+  });
+
+  it("makes startTls() refuse with ETLS and close the socket", async () => {
+    const { handle, socket } = open({}, { tlsUpgrade: true });
+    let upgraded = false;
+    Object.assign(handle, { startTls: async () => ((upgraded = true), handle) });
+    handle.sink.data(bytes("GO\nINJECTED"));
+    for await (const line of lines().decode(socket)) if (line === "GO") break;
+    await expect(socket.startTls()).rejects.toMatchObject({ code: "ETLS", syscall: "startTls" });
+    expect(upgraded).toBe(false);
+    expect(socket.state).toBe("closed");
+  });
+
+  it("makes startTls() refuse while the decode loop is still running, from inside it", async () => {
+    const { handle, socket } = open({}, { tlsUpgrade: true });
+    let upgraded = false;
+    Object.assign(handle, { startTls: async () => ((upgraded = true), handle) });
+    handle.sink.data(bytes("GO\nINJECTED"));
+    const decoding = lines().decode(socket);
+    expect((await decoding.next()).value).toBe("GO");
+    await expect(socket.startTls()).rejects.toMatchObject({
+      code: "ETLS",
+      message: expect.stringContaining("8 bytes"),
+    });
+    expect(upgraded).toBe(false);
+    expect(socket.state).toBe("closed");
+    await decoding.return(undefined);
+  });
+
+  it("lets startTls() go ahead from inside a decode loop that holds nothing", async () => {
+    const { handle, socket } = open({}, { tlsUpgrade: true });
+    let upgraded = false;
+    Object.assign(handle, { startTls: async () => ((upgraded = true), new FakeStream()) });
+    handle.sink.data(bytes("GO\n"));
+    for await (const line of lines().decode(socket)) {
+      expect(line).toBe("GO");
+      await socket.startTls();
+      break;
+    }
+    expect(upgraded).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import type { SocketAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
 import { notSupported, SocketError } from "./error.js";
-import { done, ReadQueue } from "./internal/read-queue.js";
+import { decoding, done, ReadQueue, unread } from "./internal/read-queue.js";
 import { asyncDispose, nextId, soon, startTimer } from "./internal/timer.js";
 import { WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
@@ -55,6 +55,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly transport: "tcp" | "unix";
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
+  /** @internal The framing decoder whose `decode` loop reads this socket now, if any. */
+  [decoding]: { readonly buffered: number } | undefined;
   /** @internal Called once, as the socket closes (with its successor, when `startTls` made one). */
   [whenClosed]: ((socket: Socket, successor?: Socket) => void) | undefined;
 
@@ -525,6 +527,28 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#chunks.release(withdrawn);
   }
 
+  /**
+   * @internal What a framing decoder had read past the last message it delivered, put back
+   * ahead of what is buffered, for the next reader. Part of the read buffer (so of pausing at
+   * `highWaterMark`) but not counted again in `stats` or the monitor: the kernel gave it once.
+   */
+  [unread](chunks: readonly Uint8Array[]): void {
+    // A read already waiting (so nothing is buffered) is the next reader: it gets the first.
+    if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
+    const rest = chunks.length > 0 && this.#chunks.give(chunks[0]!) ? chunks.slice(1) : chunks;
+    if (rest.length === 0) return;
+    this.#chunks.unshift(rest);
+    for (const chunk of rest) this.#buffered += chunk.byteLength;
+    if (
+      !this.#paused &&
+      this.#buffered >= this.#options.highWaterMark &&
+      this.#state !== "closed"
+    ) {
+      this.#paused = true;
+      this.#handle.pause();
+    }
+  }
+
   /** Read chunks as they arrive. Breaking out does not close the socket. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     return new Socket.#Chunks(this);
@@ -600,6 +624,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * Refused with `ETLS`, and the connection closed, while received plaintext is unread: bytes
    * that arrived after the server's go-ahead (on a client, the CVE-2021-23222 class) or after
    * the client's request (on a server, CVE-2011-0411) would otherwise be taken as sent over TLS.
+   * That includes what a framing decoder read past the go-ahead, whether its `decode` loop was
+   * left (which gives it back) or `startTls` is called from inside it.
    * A failed handshake is `ETLS` (or `ECONNRESET` where the runtime only sees the connection
    * go), and closes the connection too.
    * **Note:** see `capabilities.tlsUpgrade` (client) and `capabilities.tlsServerUpgrade` (server).
@@ -672,11 +698,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** `ETLS`, and the connection closed, while received plaintext is unread. */
   #refuseUnread(): void {
-    if (this.#chunks.length === 0) return;
+    // Also what a decode loop still running (startTls from inside it) holds undelivered.
+    const unreadBytes = this.#buffered + (this[decoding]?.buffered ?? 0);
+    if (this.#chunks.length === 0 && unreadBytes === 0) return;
     const when = this.role === "client" ? "after the server's answer" : "with the client's request";
     const error = new SocketError(
       "ETLS",
-      `refusing to start TLS: ${this.#buffered} bytes of plaintext arrived ${when} and are unread`,
+      `refusing to start TLS: ${unreadBytes} bytes of plaintext arrived ${when} and are unread`,
       { syscall: "startTls", address: this.remoteAddress },
     );
     this.#fail(error);

@@ -11,6 +11,26 @@ import {
   within,
 } from "../helpers.js";
 
+/** The first `count` messages of `decoding`, then the loop is left. */
+async function firstOf<Message>(
+  decoding: AsyncIterable<Message>,
+  count: number,
+): Promise<Message[]> {
+  const messages: Message[] = [];
+  for await (const message of decoding) {
+    messages.push(message);
+    if (messages.length === count) break;
+  }
+  return messages;
+}
+
+/** Every message of `decoding`, to the end of the stream. */
+async function allOf<Message>(decoding: AsyncIterable<Message>): Promise<Message[]> {
+  const messages: Message[] = [];
+  for await (const message of decoding) messages.push(message);
+  return messages;
+}
+
 export function framingCases(api: Api): void {
   describe("framing", () => {
     it("lengthPrefixed: messages of 0 B to 200 KiB round-trip through an echo, even written a byte at a time", async () => {
@@ -81,6 +101,31 @@ export function framingCases(api: Api): void {
       );
       expect(got).toEqual(["HELLO", "WÖRLD ✓", "LAST LINE"]);
       await within(2_000, "server", serving);
+    });
+
+    it("a protocol switches framing mid-stream: a decode loop left early gives its unread bytes back to the socket", async () => {
+      const { server, accepted } = await acceptingServer(api);
+      const client = await connectTo(api, server.address);
+      const peer = await accepted();
+      const messages = lengthPrefixed();
+      // Bodies with "\n" in them: a line decoder that kept them would cut them up.
+      const bodies = [Uint8Array.of(1, 0x0a, 2), pseudoRandomBytes(300, 7)];
+      const wire = concat([
+        bytes("one\ntwo\r\nthree\n"),
+        ...bodies.map((body) => messages.encode(body)),
+      ]);
+      // One write: the lines and the messages arrive together, most likely in one read.
+      peer.write(wire);
+      await within(2_000, "end", peer.end());
+      expect(await within(5_000, "a line", firstOf(lines().decode(client), 1))).toEqual(["one"]);
+      expect(await within(5_000, "two lines", firstOf(lines().decode(client), 2))).toEqual([
+        "two",
+        "three",
+      ]);
+      const received = await within(5_000, "the messages", allOf(messages.decode(client)));
+      expect(received.map((message) => [...message])).toEqual(bodies.map((body) => [...body]));
+      // What the decoders gave back was counted once, when it arrived.
+      expect(client.stats.bytesReceived).toBe(wire.byteLength);
     });
 
     it("a peer that announces a message over maxMessageSize gets EMSGSIZE", async () => {

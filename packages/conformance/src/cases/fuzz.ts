@@ -714,6 +714,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** What is wrong with `got`, or undefined when it is `expected` byte for byte. */
+function bytesDifference(got: Uint8Array, expected: Uint8Array): string | undefined {
+  if (sameBytes(got, expected)) return undefined;
+  let index = 0;
+  while (index < got.length && index < expected.length && got[index] === expected[index]) index++;
+  return `${show(got)}, expected ${show(expected)}: they differ from byte ${index}`;
+}
+
 function sameMessage(a: Message, b: Message): boolean {
   if (typeof a === "string" || typeof b === "string") return a === b;
   return sameBytes(a, b);
@@ -843,23 +851,32 @@ async function arrival(peer: Socket, count: number, stop: () => boolean): Promis
 /**
  * Send the chunks over loopback TCP, a write each, and decode them with `codec.decode(peer)`.
  * After the chunks marked `sync` the writer waits until the peer has the bytes, so that the
- * next chunk arrives in a read of its own; between those, writes may coalesce.
+ * next chunk arrives in a read of its own; between those, writes may coalesce. With
+ * `leaveAfter`, the loop is left after that many messages and the rest read as raw chunks.
  */
 async function tcpDecode(
   link: Link,
   scenario: Scenario,
   chunks: readonly Uint8Array[],
   sync: ReadonlySet<number>,
-): Promise<Outcome & { reads: number; synced: number }> {
+  leaveAfter?: number,
+): Promise<Outcome & { reads: number; synced: number; rest?: Uint8Array }> {
   const client = await connectTo(link.api, link.server.address);
   const peer = await link.accepted();
   defer(() => peer.reset());
   let settled = false;
-  const decoding = (async (): Promise<Outcome> => {
+  const decoding = (async (): Promise<Outcome & { rest?: Uint8Array }> => {
     const messages: Message[] = [];
     try {
-      for await (const message of scenario.codec.decode(peer)) messages.push(message);
-      return { messages, error: undefined };
+      for await (const message of scenario.codec.decode(peer)) {
+        messages.push(message);
+        if (messages.length === leaveAfter) break;
+      }
+      if (leaveAfter === undefined) return { messages, error: undefined };
+      // What the decoder gave back, then what it had not read: the rest of the stream.
+      const rest: Uint8Array[] = [];
+      for await (const chunk of peer) rest.push(chunk);
+      return { messages, error: undefined, rest: concat(rest) };
     } catch (error) {
       return { messages, error };
     } finally {
@@ -910,6 +927,13 @@ function syncPoints(random: Random, split: Split, waits: Waits): Set<number> {
 
 type Build = (kind: Kind, random: Random) => Scenario;
 
+/** A TCP round's connection and timing; with `leave`, its decode loop is left after a random message. */
+interface Tcp {
+  readonly link: Link;
+  readonly waits: Waits;
+  readonly leave: boolean;
+}
+
 /** How many boundaries a TCP round waits at (each costs a macrotask or two). */
 interface Waits {
   /** Boundaries that cut a header, a delimiter or a UTF-8 sequence. */
@@ -923,6 +947,8 @@ interface Coverage {
   /** Rounds that cut a header, a delimiter or a UTF-8 sequence at least once. */
   cutInside: number;
   singleBytes: number;
+  /** TCP rounds whose decode loop was left early. */
+  leftEarly: number;
 }
 
 /** Fails with `problem` in full (vitest would shorten it as the actual value). */
@@ -935,7 +961,7 @@ async function round(
   kind: Kind,
   build: Build,
   seed: number,
-  tcp: { link: Link; waits: Waits } | undefined,
+  tcp: Tcp | undefined,
   coverage: Coverage,
 ): Promise<void> {
   const context = `${kind.label}, seed ${hex(seed)}`;
@@ -951,7 +977,7 @@ async function play(
   kind: Kind,
   build: Build,
   seed: number,
-  tcp: { link: Link; waits: Waits } | undefined,
+  tcp: Tcp | undefined,
   coverage: Coverage,
   context: string,
 ): Promise<void> {
@@ -979,9 +1005,26 @@ async function play(
   if (tcp === undefined) return;
   const sent = split(random, seed, scenario, false);
   const sync = syncPoints(random, sent, tcp.waits);
-  const over = await tcpDecode(tcp.link, scenario, sent.chunks, sync);
-  const overWhere = `${context}, ${sent.mode}, ${sent.chunks.length} writes of ${scenario.wire.length} bytes, ${over.synced} waited for, ${over.reads} reads`;
-  expectNoProblem(difference(scenario, over), `${overWhere}, decode(socket)`);
+  const { expected, ends, wire } = scenario;
+  const leaveAfter =
+    tcp.leave && expected.length > 0 ? random.between(1, expected.length) : undefined;
+  const over = await tcpDecode(tcp.link, scenario, sent.chunks, sync, leaveAfter);
+  const overWhere = `${context}, ${sent.mode}, ${sent.chunks.length} writes of ${wire.length} bytes, ${over.synced} waited for, ${over.reads} reads`;
+  if (leaveAfter === undefined) {
+    expectNoProblem(difference(scenario, over), `${overWhere}, decode(socket)`);
+  } else {
+    const left = `${overWhere}, decode(socket) left after message ${leaveAfter}`;
+    const before = { ...scenario, expected: expected.slice(0, leaveAfter), fault: undefined };
+    expectNoProblem(difference(before, over), left);
+    // The frames taken, then the bytes read next, are the stream (a trailing line has no end).
+    const taken =
+      ends !== undefined && leaveAfter <= ends.length ? ends[leaveAfter - 1]! : wire.length;
+    expectNoProblem(
+      bytesDifference(over.rest ?? new Uint8Array(0), wire.subarray(taken)),
+      `${left}, the bytes read next`,
+    );
+    coverage.leftEarly++;
+  }
   // Each wait made a read boundary: the peer read at least once per wait.
   expect(over.reads, `${overWhere}: fewer reads than waits`).toBeGreaterThanOrEqual(over.synced);
   coverage.tcpRounds++;
@@ -995,6 +1038,8 @@ interface Plan {
   readonly waits: Waits;
   /** Time budget for the whole case, shared by its kinds, in ms; each kind runs 2 rounds at least. */
   readonly budgetMs: number;
+  /** TCP rounds leave their decode loop after a random message (round-trip scenarios only). */
+  readonly leave?: boolean;
 }
 
 async function runKinds(
@@ -1004,9 +1049,15 @@ async function runKinds(
   build: Build,
   plan: Plan,
 ): Promise<Coverage> {
-  const coverage: Coverage = { rounds: 0, tcpRounds: 0, cutInside: 0, singleBytes: 0 };
+  const coverage: Coverage = {
+    rounds: 0,
+    tcpRounds: 0,
+    cutInside: 0,
+    singleBytes: 0,
+    leftEarly: 0,
+  };
   const link = plan.tcpRounds.length > 0 ? await linkTo(api) : undefined;
-  const tcp = link && { link, waits: plan.waits };
+  const tcp = link && { link, waits: plan.waits, leave: plan.leave ?? false };
   for (const kind of kinds) {
     let index = 0;
     const budget = plan.budgetMs / kinds.length;
@@ -1049,6 +1100,19 @@ export function fuzzCases(api: Api): void {
         }
       });
     }
+
+    it(`leaving decode(socket) after a random message: the frames taken, then the bytes read next, are the stream (${seedLabel("leave early / <codec>")})`, async () => {
+      const coverage = await runKinds(api, "leave early", allKinds, roundTrip, {
+        rounds: 6,
+        tcpRounds: [0, 1, 2, 3, 4, 5],
+        waits: { inside: 4, other: 2 },
+        budgetMs: 1_500,
+        leave: true,
+      });
+      if (replaySeed === undefined) {
+        expect(coverage.leftEarly, "rounds that left early").toBeGreaterThan(allKinds.length);
+      }
+    });
 
     it(`past maxMessageSize: EMSGSIZE whatever the split, after exactly the messages before it (${seedLabel("oversized / <codec>")})`, async () => {
       await runKinds(api, "oversized", allKinds, oversized, {

@@ -1,6 +1,6 @@
 // TLS over each runtime's own TLS: verified by default, the same view of a secure socket on
 // every runtime, and every verification failure an ETLS. Certificates: src/fixtures/tls.ts.
-import { type Server, type Socket, SocketError } from "@omnisock/core";
+import { type Server, type Socket, SocketError, lines } from "@omnisock/core";
 import { describe, expect, it } from "vitest";
 import type { Api, ConformanceContext } from "../context.js";
 import {
@@ -26,6 +26,7 @@ import {
   echo,
   expectSocketError,
   failure,
+  listenLocal,
   portOf,
   pseudoRandomBytes,
   sha256,
@@ -411,6 +412,46 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
       },
     );
 
+    it.runIf(tlsUpgrade)(
+      "startTls() refuses, with ETLS, while plaintext is left over in a framing decoder whose loop was left",
+      async () => {
+        // A plain server that answers STARTTLS with its go-ahead and an injection in one write,
+        // as a man in the middle would, and then says nothing: only the refusal ends the case.
+        const server = await listenLocal(api, async (socket) => {
+          try {
+            for await (const line of lines().decode(socket)) {
+              if (line === "STARTTLS") socket.write("GO\nINJECTED");
+            }
+          } catch {
+            // The client's refusal resets the connection.
+          }
+        });
+        const plain = await connectTo(api, server.address);
+        plain.write("STARTTLS\n");
+        const answer = await within(
+          5_000,
+          "the answer",
+          (async () => {
+            for await (const line of lines().decode(plain)) {
+              // Both parts are in: in the decoder (one read), or after it in the socket (two).
+              await until(5_000, "the injected bytes", () => plain.stats.bytesReceived >= 11);
+              return line;
+            }
+          })(),
+        );
+        expect(answer).toBe("GO");
+        const error = await expectSocketError("ETLS", () =>
+          within(5_000, "startTls", plain.startTls({ ca: caCert })),
+        );
+        expect(error.message).toMatch(/8 bytes of plaintext .* unread/);
+        await within(
+          5_000,
+          "closed",
+          plain.closed.catch(() => {}),
+        );
+        expect(plain.state).toBe("closed");
+      },
+    );
     describe("a server's STARTTLS: startTls() on an accepted socket", () => {
       it.runIf(bothUpgrade)(
         "a plaintext dialogue, then both ends upgrade: 64 KiB echoed, the same view of TLS on both sides",

@@ -1,4 +1,18 @@
 /**
+ * @internal The method by which a reader gives a `Socket` back bytes it read and did not use
+ * (a framing decoder's leftovers), for the next reader. Keyed with `Symbol.for`, like
+ * SocketError's brand, so that it holds across two installed copies of core.
+ */
+export const unread = Symbol.for("omnisock.unread");
+
+/**
+ * @internal Where a framing decoder reading a `Socket` shows what it holds and has not
+ * delivered, while its loop runs: `startTls()` called from inside that loop must count it as
+ * unread plaintext too. `Symbol.for` for the same reason as `unread`.
+ */
+export const decoding = Symbol.for("omnisock.decoding");
+
+/**
  * What a socket, a server or a datagram socket has received and nobody has read yet, and the
  * one read that may be waiting for the next item. One reader at a time: a second read while
  * one waits is a TypeError, as in the web streams' readers.
@@ -36,6 +50,13 @@ export class ReadQueue<T> {
 
   push(item: T): void {
     this.#items.push(item);
+  }
+
+  /** Put `items` back in front of what is buffered, in their order. */
+  unshift(items: readonly T[]): void {
+    // Rare (a reader giving back what it did not use): no need to reuse the spent slots.
+    this.#items = [...items, ...this.#items.slice(this.#head)];
+    this.#head = 0;
   }
 
   /** The oldest buffered item, released from the queue. */
