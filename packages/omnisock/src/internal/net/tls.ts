@@ -161,14 +161,14 @@ function tlsOptions(options: Record<string, unknown>): TlsClientOptions {
  * Use the returned socket from then on: the plain one reads and writes nothing more, and
  * closes when the TLS one does (and the other way round), as with node:tls.
  *
- * Safe STARTTLS: a read of the plain socket still waiting is given up, writes it holds go out
- * first, and the upgrade fails with `ETLS` (closing the connection) when plaintext arrived
- * after the server's answer and is unread — the CVE-2021-23222 class of injection.
+ * Call it once the server's answer has been read — from the `'data'` listener, or once a
+ * promise resolved there, as node-postgres and postgres.js do: the plain socket reads only on
+ * the stream's demand, so no read of it is then in flight. Writes it holds go out first. The
+ * upgrade fails with `ETLS` (closing the connection) when plaintext arrived after the server's
+ * answer and is unread — the CVE-2021-23222 class of injection — and with a TypeError from
+ * omnisock when a read of the plain socket is still waiting (an upgrade before any answer).
  *
- * **Note:** `ENOTSUP` where the runtime cannot upgrade (`capabilities.tlsUpgrade`); on Deno a
- * read still in flight cannot be given up, so call it after the server's answer was read
- * (from its `'data'` listener, or once a promise resolved there), as postgres.js and
- * node-postgres do.
+ * **Note:** `ENOTSUP` where the runtime cannot upgrade (`capabilities.tlsUpgrade`).
  */
 export function startTls(options: StartTlsOptions, listener?: () => void): TLSSocket {
   if (typeof options !== "object" || options === null) {
