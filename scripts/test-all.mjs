@@ -38,8 +38,10 @@ const runs = [
     "packages/conformance",
     ["test/deno.test.ts"],
   ],
-  // `omnisock` resolves to the running runtime's driver by export condition.
+  // `omnisock` resolves to the running runtime's driver by export condition; its
+  // compatibility entries (omnisock/net, omnisock/sockets) run their suites here too.
   ["omnisock · node 20", process.execPath, [], "packages/omnisock", []],
+  ["omnisock · node 24", bin("tools/node24/node_modules/.bin/node"), [], "packages/omnisock", []],
   ["omnisock · bun", bin("node_modules/.bin/bun"), ["--bun"], "packages/omnisock", []],
   ["omnisock · deno", bin("node_modules/.bin/deno"), ["run", "-A"], "packages/omnisock", []],
   // Every runtime against every other, as child processes that Node drives.

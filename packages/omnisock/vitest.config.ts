@@ -12,4 +12,13 @@ export default defineConfig({
       externalConditions: [runtime, "node"],
     },
   },
+  test: {
+    // Real sockets on loopback: every wait inside a case has its own, shorter limit; this is
+    // only the backstop for a case that hangs.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // One file at a time: the backpressure cases fill kernel buffers, and the timer cases
+    // must not share the machine with them.
+    fileParallelism: false,
+  },
 });

@@ -1,0 +1,675 @@
+// A node:net `Socket` over omnisock's engine: a real `stream.Duplex` whose bytes move through
+// the running runtime's omnisock driver (node:net on Node, Bun.connect on Bun, Deno.connect on
+// Deno), never through the runtime's node:net compatibility layer. The events, their order and
+// the properties are node:net's, as the protocol drivers (postgres.js, node-postgres, mysql2,
+// ioredis, MQTT.js) read them.
+import { Buffer } from "node:buffer";
+import { nextTick } from "node:process";
+import { Duplex } from "node:stream";
+import { SocketError } from "@omnisock/core";
+import type {
+  ConnectOptions,
+  ConnectTarget,
+  InetAddress,
+  Socket as OmnisockSocket,
+  TlsClientOptions,
+} from "@omnisock/core";
+import { runtime } from "../runtime.js";
+import {
+  checkDelay,
+  type ConnectionListener,
+  connectArguments,
+  connectRequest,
+  type SocketConnectOpts,
+} from "./args.js";
+import {
+  alreadyConnecting,
+  closedBeforeConnection,
+  endedByPeer,
+  invalidArgType,
+  socketClosed,
+} from "./errors.js";
+
+/** What `new Socket()` takes. */
+export interface SocketConstructorOpts {
+  /**
+   * Keep the socket writable after the peer's FIN; when `false`, `end()` follows `'end'`.
+   * @default false — as in node:net.
+   */
+  allowHalfOpen?: boolean;
+  /**
+   * Bytes buffered for reading, and waiting to be sent, at which reading pauses and `write()`
+   * returns `false`: the stream's and omnisock's own `highWaterMark` alike.
+   * @default 65536 — omnisock's; node:net's is 16384 before Node 22.
+   */
+  highWaterMark?: number;
+  /**
+   * TCP_NODELAY once connected.
+   * @default true — omnisock's default; node:net's is `false`.
+   */
+  noDelay?: boolean;
+}
+
+/** What `address()` returns for a TCP socket, as node:net has it. */
+export interface AddressInfo {
+  address: string;
+  family: string;
+  port: number;
+}
+
+/** A `write()` waiting for the connection, or for the upgrade's go-ahead. */
+interface PendingWrite {
+  readonly data: Buffer;
+  readonly callback: (error?: Error | null) => void;
+}
+
+/**
+ * Below this size omnisock's `write()` copies the bytes (see omnisock's `Socket.write`), so a
+ * write's callback may run at once; a larger chunk is sent from the caller's own memory, which
+ * the caller may reuse once the callback runs: that waits until it has reached the kernel.
+ */
+const COPIED_BELOW = 16 * 1024;
+
+const empty = Buffer.alloc(0);
+
+/** A user's listener that throws is the program's error, not the stream's: thrown, as node:net would, outside any promise. */
+function rethrow(error: unknown): void {
+  nextTick(() => {
+    throw error;
+  });
+}
+
+/** @internal Lets `startTls()` hand the connection from the plain socket to the TLS one. */
+export const upgrade = Symbol("omnisock.net.upgrade");
+/** @internal The omnisock socket under a shim socket: TLS details for TLSSocket. */
+export const engine = Symbol("omnisock.net.engine");
+
+/**
+ * node:net's `Socket`, over omnisock's engine: a real `stream.Duplex`.
+ *
+ * `new Socket()` then `connect(port, host?)`, `connect(path)` or `connect(options)`; or
+ * `createConnection(…)`. Events in node:net's order: `'connect'`, `'ready'`, `'data'`,
+ * `'end'`, `'finish'`, `'close'` (with `hadError`); `'error'` before `'close'`; `'drain'`;
+ * `'timeout'` after `setTimeout(ms)` of inactivity (the socket stays open, as in node:net).
+ *
+ * Reading is driven by the stream's demand: omnisock is asked for a chunk only when the stream
+ * wants one, so a paused socket pushes back on the peer through the kernel, and a driver that
+ * stops reading to upgrade to TLS leaves no read in flight.
+ *
+ * **Note:** a Socket connects once: node:net lets a closed Socket `connect()` again, here that
+ * is `ENOTSUP` (make a new one). Not supported: `new Socket({ fd })`, `'lookup'`, `bufferSize`,
+ * `destroySoon()`. A network error is omnisock's `SocketError`: its `code` is node's
+ * (`ECONNREFUSED`, `ECONNRESET`, `ETIMEDOUT`, `ENOTFOUND`, …), its `address` an omnisock
+ * address object rather than node's string, and it has no `errno`.
+ */
+export class Socket extends Duplex {
+  #core: OmnisockSocket | undefined;
+  #connecting = false;
+  readonly #highWaterMark: number;
+  #noDelay: boolean;
+  /** `setKeepAlive()`'s arguments, the delay in whole seconds as node:net takes it. */
+  #keepAlive: { enable: boolean; seconds: number } | undefined;
+  #refed = true;
+  /** An RST rather than a FIN when this socket is destroyed (`resetAndDestroy()`). */
+  #reset = false;
+
+  // Reading.
+  /**
+   * omnisock's iterator, not its `readable` view: on Node a web stream's read costs several
+   * microseconds per chunk more, a third of a loopback round trip.
+   */
+  #reader: AsyncIterator<Uint8Array> | undefined;
+  /** A read of omnisock's is in flight. */
+  #reading = false;
+  /** The stream asked for data before the connection was up. */
+  #wantsData = false;
+  /** A chunk came out of the read given up for the upgrade: plaintext nobody read, refused. */
+  #lateChunk = false;
+  #bytesRead = 0;
+  /** The peer's FIN has been read and this socket is not half-open: writes are EPIPE, as in node:net. */
+  #endedByPeer = false;
+
+  // Writing.
+  #bytesSent = 0;
+  /** Bytes handed to omnisock whose write callback waits for them to reach the kernel. */
+  #unconfirmed = 0;
+  #pendingWrite: PendingWrite | undefined;
+  #pendingFinal: ((error?: Error | null) => void) | undefined;
+
+  // setTimeout(): node:net's idle timer, which emits 'timeout' and leaves the socket open.
+  #timeout = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastActive = 0;
+
+  // STARTTLS: the plain socket and the TLS one it was handed to (`startTls()`). From the
+  // moment `#upgradedTo` is set the plain socket reads nothing more; once `#handedOver`, it
+  // writes nothing more either.
+  #upgradedTo: Socket | undefined;
+  #upgradedFrom: Socket | undefined;
+  #handedOver = false;
+
+  constructor(options: SocketConstructorOpts = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw invalidArgType("options", "of type object", options);
+    }
+    const highWaterMark = options.highWaterMark ?? 65_536;
+    super({
+      allowHalfOpen: options.allowHalfOpen ?? false,
+      highWaterMark,
+      // node:net emits 'close' itself, with `hadError`, once the connection is really gone.
+      emitClose: false,
+    });
+    this.#highWaterMark = highWaterMark;
+    this.#noDelay = options.noDelay ?? true;
+    // Registered first, as node:net does, so that a user's 'end' listener already writes into
+    // a socket that answers EPIPE.
+    this.on("end", () => {
+      if (!this.allowHalfOpen) this.#endedByPeer = true;
+    });
+  }
+
+  // ---- connecting ----
+
+  /**
+   * Connect: `connect(port[, host][, listener])`, `connect(path[, listener])` or
+   * `connect(options[, listener])`. `host` defaults to `"localhost"`. The listener is added
+   * for `'connect'`. Failures are `'error'` events, then `'close'` with `hadError` true.
+   */
+  connect(options: SocketConnectOpts, connectionListener?: ConnectionListener): this;
+  connect(port: number, host: string, connectionListener?: ConnectionListener): this;
+  connect(port: number, connectionListener?: ConnectionListener): this;
+  connect(path: string, connectionListener?: ConnectionListener): this;
+  connect(...args: unknown[]): this {
+    const [options, listener] = connectArguments(args);
+    const request = connectRequest(options as Record<string, unknown>);
+    if (this.#connecting) throw alreadyConnecting();
+    if (this.#core !== undefined || this.destroyed) {
+      throw new SocketError(
+        "ENOTSUP",
+        "connect() on a Socket that has connected before is not supported (node:net reconnects it): make a new Socket",
+        { syscall: "connect" },
+      );
+    }
+    if (listener) this.once("connect", listener);
+    this.#connecting = true;
+    if (request.timeout !== undefined) this.setTimeout(request.timeout);
+    let target: ConnectTarget;
+    const settings: ConnectOptions = {
+      highWaterMark: this.#highWaterMark,
+      // Half-closing is the stream's business (allowHalfOpen above): omnisock must not end
+      // the socket on the peer's FIN while a reply may still be written.
+      allowHalfOpen: true,
+    };
+    if ("path" in request) {
+      target = { path: request.path };
+    } else {
+      target = { hostname: request.host, port: request.port };
+      if (request.family !== undefined) settings.family = request.family;
+      if (request.localAddress !== undefined) settings.localAddress = request.localAddress;
+      if (request.noDelay !== undefined) this.#noDelay = request.noDelay;
+      if (request.keepAlive) this.setKeepAlive(true, request.keepAliveInitialDelay);
+    }
+    runtime()
+      .connect(target, settings)
+      .then(
+        (socket) => this.#attach(socket, "connect"),
+        (error: unknown) => this.#connectFailed(error),
+      );
+    return this;
+  }
+
+  /** The connection is up (or the TLS handshake over): move the stream onto it. */
+  #attach(socket: OmnisockSocket, event: "connect" | "secureConnect"): void {
+    this.#connecting = false;
+    if (this.destroyed) {
+      // Destroyed while connecting: the connection is not wanted any more.
+      void socket.close();
+      return;
+    }
+    this.#core = socket;
+    this.#reader = socket[Symbol.asyncIterator]();
+    socket.closed.catch((error: unknown) => this.#lost(socket, error));
+    // omnisock's default is TCP_NODELAY on: only the opposite needs a call.
+    if (!this.#noDelay) socket.setNoDelay(false);
+    if (this.#keepAlive) this.#applyKeepAlive(socket, this.#keepAlive);
+    if (!this.#refed) socket.unref();
+    this.#emitSafely(event);
+    if (event === "connect") this.#emitSafely("ready");
+    const write = this.#pendingWrite;
+    this.#pendingWrite = undefined;
+    if (write) this.#send(socket, write.data, write.callback);
+    const final = this.#pendingFinal;
+    this.#pendingFinal = undefined;
+    if (final) this._final(final);
+    // node:net starts reading at once unless paused, so that an early FIN is noticed.
+    if (this.#wantsData) {
+      this.#wantsData = false;
+      this._read();
+    } else if (!this.isPaused()) {
+      this.read(0);
+    }
+  }
+
+  #connectFailed(error: unknown): void {
+    this.#connecting = false;
+    if (!this.destroyed) this.destroy(error as Error);
+  }
+
+  /** omnisock ended the connection with an error while nobody was reading. */
+  #lost(socket: OmnisockSocket, error: unknown): void {
+    if (this.#core === socket && !this.#upgradedTo && !this.destroyed) this.destroy(error as Error);
+  }
+
+  #emitSafely(event: string): void {
+    try {
+      this.emit(event);
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  // ---- reading ----
+
+  /** The stream wants data: one chunk is read from omnisock, and no more until it asks again. */
+  override _read(): void {
+    if (this.#reading || this.#upgradedTo) return;
+    const reader = this.#reader;
+    if (reader === undefined) {
+      this.#wantsData = true;
+      return;
+    }
+    this.#reading = true;
+    reader.next().then(this.#onChunk, this.#onReadError);
+  }
+
+  readonly #onChunk = (result: IteratorResult<Uint8Array>): void => {
+    this.#reading = false;
+    if (this.#upgradedTo) {
+      // The read was given up for the upgrade, but a chunk had already come out of it.
+      if (!result.done) this.#lateChunk = true;
+      return;
+    }
+    if (this.destroyed) return;
+    try {
+      if (result.done) {
+        // As node:net does: 'end' is emitted even when nobody consumes the stream.
+        this.push(null);
+        this.read(0);
+        return;
+      }
+      const chunk = result.value;
+      this.#bytesRead += chunk.byteLength;
+      this.#touch();
+      this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (error) {
+      // A 'data' or 'end' listener threw.
+      rethrow(error);
+    }
+  };
+
+  readonly #onReadError = (error: unknown): void => {
+    this.#reading = false;
+    if (!this.#upgradedTo && !this.destroyed) this.destroy(error as Error);
+  };
+
+  // ---- writing ----
+
+  /**
+   * Write `data` (a string is encoded with `encoding`, UTF-8 by default). Returns `false` once
+   * the bytes waiting to be sent reach `highWaterMark`: wait for `'drain'`. Nothing is
+   * dropped. `callback` runs once the bytes are handed on (or fail). After `end()` the write
+   * fails with `ERR_STREAM_WRITE_AFTER_END`; after the peer's FIN, when not half-open, with
+   * `EPIPE`, as in node:net.
+   */
+  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    if (this.#endedByPeer && this.writableEnded) {
+      const done = typeof encoding === "function" ? encoding : callback;
+      const error = endedByPeer();
+      if (typeof done === "function") nextTick(done as (error: Error) => void, error);
+      this.destroy(error);
+      return false;
+    }
+    return super.write(
+      chunk,
+      encoding as BufferEncoding,
+      callback as (error?: Error | null) => void,
+    );
+  }
+
+  override _write(
+    data: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    const socket = this.#core;
+    if (socket === undefined || this.#connecting) this.#pendingWrite = { data, callback };
+    else this.#send(socket, data, callback);
+  }
+
+  /** Writes gathered by `cork()` (or while a write waited) leave as one omnisock write. */
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
+    const data =
+      chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map(({ chunk }) => chunk));
+    this._write(data, "buffer" as BufferEncoding, callback);
+  }
+
+  #send(socket: OmnisockSocket, data: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.#handedOver) {
+      // The connection belongs to the TLS socket now: plaintext would corrupt it.
+      callback(socketClosed());
+      return;
+    }
+    let room: boolean;
+    try {
+      room = socket.write(data);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    this.#bytesSent += data.byteLength;
+    this.#touch();
+    if (room && data.byteLength < COPIED_BELOW) {
+      callback();
+      return;
+    }
+    const length = data.byteLength;
+    this.#unconfirmed += length;
+    const done = (error?: Error | null) => {
+      this.#unconfirmed -= length;
+      callback(error);
+    };
+    socket.flush().then(() => done(), done);
+  }
+
+  /** `end()`: half-close once everything written is sent. */
+  override _final(callback: (error?: Error | null) => void): void {
+    const socket = this.#core;
+    if (socket === undefined || this.#connecting) {
+      this.#pendingFinal = callback;
+      return;
+    }
+    if (this.#handedOver) {
+      callback();
+      return;
+    }
+    socket.end().then(() => callback(), callback);
+  }
+
+  // ---- closing ----
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#stopTimer();
+    const write = this.#pendingWrite;
+    this.#pendingWrite = undefined;
+    write?.callback(closedBeforeConnection());
+    this.#pendingFinal = undefined;
+    const hadError = error !== null && error !== undefined;
+    const emitClose = () => nextTick(() => this.emit("close", hadError));
+    callback(error);
+    // Destroying either side of an upgrade ends both, as node:tls ties a TLSSocket to its socket.
+    this.#upgradedTo?.destroy();
+    this.#upgradedFrom?.destroy();
+    const socket = this.#core;
+    // While upgrading, the connection is the TLS socket's to close.
+    if (socket === undefined || this.#upgradedTo || socket.state === "closed") {
+      emitClose();
+      return;
+    }
+    // node:net's destroy() sends a FIN and drops what is unsent; omnisock's close() would send
+    // it first, so with bytes still queued the connection is reset instead.
+    const closing = this.#reset || socket.writableLength > 0 ? socket.reset() : socket.close();
+    closing.then(emitClose, emitClose);
+  }
+
+  /** Close with an RST (where the runtime can: see omnisock's `capabilities.reset`). */
+  resetAndDestroy(): this {
+    this.#reset = true;
+    return this.destroy();
+  }
+
+  // ---- state ----
+
+  /** `true` from `connect()` until the connection is up (or has failed). */
+  get connecting(): boolean {
+    return this.#connecting;
+  }
+
+  /** `true` until connected, and again once closed. */
+  get pending(): boolean {
+    return this.#core === undefined || this.#connecting || this.destroyed;
+  }
+
+  /** node:net's `"opening" | "open" | "readOnly" | "writeOnly" | "closed"`. */
+  get readyState(): "opening" | "open" | "readOnly" | "writeOnly" | "closed" {
+    if (this.#connecting) return "opening";
+    if (this.readable && this.writable) return "open";
+    if (this.readable) return "readOnly";
+    if (this.writable) return "writeOnly";
+    return "closed";
+  }
+
+  /** Bytes received. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /** Bytes accepted by `write()`, sent or still waiting, as node:net counts them. */
+  get bytesWritten(): number {
+    // The stream's length counts every byte whose write has not called back yet, some of
+    // which omnisock already has (and were counted when handed over).
+    return this.#bytesSent + this.writableLength - this.#unconfirmed;
+  }
+
+  /** The `setTimeout()` delay in milliseconds; `undefined` when none is set. */
+  get timeout(): number | undefined {
+    return this.#timeout === 0 ? undefined : this.#timeout;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#inet("remoteAddress")?.hostname;
+  }
+
+  get remotePort(): number | undefined {
+    return this.#inet("remoteAddress")?.port;
+  }
+
+  get remoteFamily(): string | undefined {
+    return this.#inet("remoteAddress")?.family;
+  }
+
+  get localAddress(): string | undefined {
+    return this.#inet("localAddress")?.hostname;
+  }
+
+  get localPort(): number | undefined {
+    return this.#inet("localAddress")?.port;
+  }
+
+  get localFamily(): string | undefined {
+    return this.#inet("localAddress")?.family;
+  }
+
+  /** The local end, `{ address, family, port }`; `{}` before connecting and for a Unix socket. */
+  address(): AddressInfo | Record<string, never> {
+    const address = this.#inet("localAddress");
+    if (address === undefined) return {};
+    return { address: address.hostname, family: address.family, port: address.port };
+  }
+
+  /** One end's IP address; none before connecting, nor for a Unix socket (as in node:net). */
+  #inet(end: "localAddress" | "remoteAddress"): InetAddress | undefined {
+    const address = this.#core?.[end];
+    return address?.transport === "unix" ? undefined : address;
+  }
+
+  // ---- options ----
+
+  /** TCP_NODELAY; applied once connected when called before. */
+  setNoDelay(noDelay = true): this {
+    this.#noDelay = Boolean(noDelay);
+    const socket = this.#live();
+    if (socket) socket.setNoDelay(this.#noDelay);
+    return this;
+  }
+
+  /**
+   * TCP keepalive, the first probe after `initialDelay` ms of silence (whole seconds, as in
+   * node:net; `0` leaves the system's delay). Applied once connected when called before.
+   * **Note:** where the runtime cannot set the delay (`capabilities.keepAliveDelay`, Deno)
+   * keepalive is turned on with the system's delay: node:net's `setKeepAlive` never throws,
+   * and drivers call it with a delay by default.
+   */
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    // Coerced, not checked, as node:net does: drivers pass what they have.
+    this.#keepAlive = {
+      enable: Boolean(enable),
+      seconds: Math.trunc(Number(initialDelay) / 1000) || 0,
+    };
+    const socket = this.#live();
+    if (socket) this.#applyKeepAlive(socket, this.#keepAlive);
+    return this;
+  }
+
+  #applyKeepAlive(
+    socket: OmnisockSocket,
+    { enable, seconds }: { enable: boolean; seconds: number },
+  ) {
+    const settable = runtime().capabilities.keepAliveDelay;
+    socket.setKeepAlive(enable, enable && seconds > 0 && settable ? seconds * 1000 : undefined);
+  }
+
+  /**
+   * Emit `'timeout'` after `timeout` ms without a byte read or written; `0` turns it off.
+   * The socket stays open: end or destroy it in the listener, as with node:net. `callback`
+   * is added as a `'timeout'` listener (removed when `timeout` is 0). Counts while connecting.
+   */
+  setTimeout(timeout: number, callback?: () => void): this {
+    const delay = checkDelay("msecs", timeout);
+    if (callback !== undefined && typeof callback !== "function") {
+      throw invalidArgType("callback", "of type function", callback);
+    }
+    if (this.destroyed) return this;
+    this.#timeout = delay;
+    this.#stopTimer();
+    if (delay === 0) {
+      if (callback) this.removeListener("timeout", callback);
+      return this;
+    }
+    if (callback) this.once("timeout", callback);
+    this.#lastActive = performance.now();
+    this.#startTimer(delay);
+    return this;
+  }
+
+  #startTimer(ms: number): void {
+    const timer = setTimeout(this.#onTimer, ms);
+    // As node:net's socket timer, it does not keep the process alive.
+    (timer as { unref?: () => void }).unref?.();
+    this.#timer = timer;
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  // Restarting a timer on every chunk costs; the timer checks the last activity when it fires.
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    if (this.#timeout === 0 || this.destroyed) return;
+    const idle = performance.now() - this.#lastActive;
+    // Once per idle spell, as in node:net: the next 'timeout' needs activity first.
+    if (idle >= this.#timeout) this.#emitSafely("timeout");
+    else this.#startTimer(Math.ceil(this.#timeout - idle));
+  };
+
+  /** A byte was read or written. */
+  #touch(): void {
+    if (this.#timeout === 0) return;
+    this.#lastActive = performance.now();
+    if (this.#timer === undefined) this.#startTimer(this.#timeout);
+  }
+
+  /** Let the process exit while this socket is open; applied once connected when called before. */
+  unref(): this {
+    this.#refed = false;
+    this.#live()?.unref();
+    return this;
+  }
+
+  ref(): this {
+    this.#refed = true;
+    this.#live()?.ref();
+    return this;
+  }
+
+  /** The omnisock socket, once connected and until closed. */
+  #live(): OmnisockSocket | undefined {
+    const socket = this.#core;
+    return socket !== undefined && !this.#connecting && socket.state !== "closed"
+      ? socket
+      : undefined;
+  }
+
+  // ---- STARTTLS ----
+
+  /** @internal What TLS negotiated, for TLSSocket. */
+  get [engine](): OmnisockSocket | undefined {
+    return this.#core;
+  }
+
+  /**
+   * @internal Hand this plain connection to `secure`, which becomes its TLS socket (see
+   * `startTls()` in tls.ts). No read of omnisock's is in flight from here on.
+   */
+  [upgrade](secure: Socket, options: TlsClientOptions): void {
+    if (this.#upgradedTo !== undefined) throw socketClosed();
+    if (this.destroyed || (!this.#connecting && this.#core === undefined)) throw socketClosed();
+    this.#upgradedTo = secure;
+    secure.#upgradedFrom = this;
+    secure.#connecting = true;
+    secure.#noDelay = this.#noDelay;
+    secure.#refed = this.#refed;
+    if (this.#connecting) {
+      this.once("connect", () => this.#handOver(secure, options));
+    } else {
+      this.#handOver(secure, options);
+    }
+  }
+
+  #handOver(secure: Socket, options: TlsClientOptions): void {
+    const socket = this.#core!;
+    // Reading stopped when the upgrade began; a read still waiting is left (the loop's
+    // return()), as omnisock's startTls() asks: after the server's go-ahead nothing more comes
+    // in plaintext, and Deno cannot start TLS while a read is pending. omnisock's iterator
+    // does not yet give a waiting read up on return(): startTls() then refuses with a
+    // TypeError, so upgrade once the server's answer has been read, as drivers do.
+    if (this.#reading) void this.#reader?.return?.();
+    const unread = this.readableLength;
+    // Writes the stream still holds go out as plaintext first, ahead of the handshake.
+    const written = new Promise<void>((resolve) => {
+      if (this.writableLength === 0 || this.writableEnded) resolve();
+      else super.write(empty, () => resolve());
+    });
+    written
+      .then(() => {
+        this.#handedOver = true;
+        if (unread > 0 || this.#lateChunk) {
+          void socket.reset();
+          throw new SocketError(
+            "ETLS",
+            "refusing to start TLS: plaintext arrived after the server's answer and is unread",
+            { syscall: "startTls", address: socket.remoteAddress },
+          );
+        }
+        return socket.startTls(options);
+      })
+      .then(
+        (tls) => secure.#attach(tls, "secureConnect"),
+        (error: unknown) => secure.#connectFailed(error),
+      );
+  }
+}

@@ -1,0 +1,7 @@
+// `omnisock/net` on Bun: the shared implementation, bound to @omnisock/bun.
+import * as api from "@omnisock/bun";
+import * as net from "../internal/net/index.js";
+import { bind } from "../internal/runtime.js";
+
+export const { connect, createConnection, isIP, isIPv4, isIPv6, Socket, startTls, TLSSocket } =
+  bind(api, net);
