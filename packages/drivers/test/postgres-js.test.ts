@@ -183,6 +183,39 @@ describe.each(postgresVariants)("postgres.js, $id", ({ id, ssl, login, tls }) =>
     expect(row?.answer).toBe(42);
   });
 
+  workload(
+    "postgres.js",
+    `${id}: a connection the server ends is replaced through the hook`,
+    async () => {
+      const single = connect({ ...options(), max: 1 });
+      try {
+        const [first] = await single`select pg_backend_pid() as pid`;
+        const before = hooks.calls["postgres.js"];
+        const [ended] = await sql`select pg_terminate_backend(${first?.pid}) as ended`;
+        expect(ended?.ended).toBe(true);
+        // The next query finds the connection closed, and postgres.js opens another.
+        const second = await within(
+          (async () => {
+            for (let attempt = 0; attempt < 50; attempt++) {
+              try {
+                return (await single`select pg_backend_pid() as pid`)[0];
+              } catch {
+                await new Promise((resolve) => setTimeout(resolve, 20));
+              }
+            }
+            throw new Error("no query succeeded after 50 tries");
+          })(),
+          10_000,
+          "a query after the termination",
+        );
+        expect(second?.pid).not.toBe(first?.pid);
+        expect(hooks.calls["postgres.js"]).toBe(before + 1);
+      } finally {
+        await single.end({ timeout: 1 });
+      }
+    },
+  );
+
   const refusals = postgresRefusals(ssl, login);
   for (const refusal of refusals) {
     workload("postgres.js", `${id}: ${refusal.name}`, async () => {
