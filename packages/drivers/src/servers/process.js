@@ -4,7 +4,7 @@
 // and is stopped by whoever started it; if the test process dies first, the kernel kills the
 // server too (PR_SET_PDEATHSIG through util-linux's setpriv), so no server outlives a run.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,12 +24,44 @@ export function onPath(command) {
 }
 
 /**
- * A new temp dir, and a function that removes it.
+ * A new temp dir, and a function that removes it. The dir names the process that made it, so
+ * that dirs left by a test process that was killed (and could not remove them) are removed by
+ * the next one; a server database is tens of MiB.
  * @param {string} prefix
  */
 export function tempDir(prefix) {
-  const path = mkdtempSync(join(tmpdir(), `omnisock-${prefix}-`));
+  const stem = `omnisock-${prefix}-`;
+  for (const name of readdirSync(tmpdir())) {
+    if (name.startsWith(stem) && !alive(readOwner(join(tmpdir(), name)))) {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+  const path = mkdtempSync(join(tmpdir(), stem));
+  writeFileSync(join(path, owner), String(process.pid));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+const owner = "owner.pid";
+
+/** @param {string} dir */
+function readOwner(dir) {
+  try {
+    return Number(readFileSync(join(dir, owner), "utf8"));
+  } catch {
+    // Not written yet (another process between mkdtemp and writeFile) or not ours: keep it.
+    return undefined;
+  }
+}
+
+/** @param {number | undefined} pid */
+function alive(pid) {
+  if (pid === undefined) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return /** @type {{ code?: string }} */ (error).code !== "ESRCH";
+  }
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (servers that cannot take port 0). */
