@@ -44,6 +44,12 @@ const runs = [
   ["omnisock · node 24", bin("tools/node24/node_modules/.bin/node"), [], "packages/omnisock", []],
   ["omnisock · bun", bin("node_modules/.bin/bun"), ["--bun"], "packages/omnisock", []],
   ["omnisock · deno", bin("node_modules/.bin/deno"), ["run", "-A"], "packages/omnisock", []],
+  // Real drivers against real servers (PostgreSQL, Redis, MariaDB, an MQTT broker), each
+  // through its own socket hook; every file starts and stops its server.
+  ["drivers · node 20", process.execPath, [], "packages/drivers", []],
+  ["drivers · node 24", bin("tools/node24/node_modules/.bin/node"), [], "packages/drivers", []],
+  ["drivers · bun", bin("node_modules/.bin/bun"), ["--bun"], "packages/drivers", []],
+  ["drivers · deno", bin("node_modules/.bin/deno"), ["run", "-A"], "packages/drivers", []],
   // Every runtime against every other, as child processes that Node drives.
   ["interop · node × bun × deno", process.execPath, [], "packages/conformance/interop", []],
 ];
