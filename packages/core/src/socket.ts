@@ -11,6 +11,7 @@ import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./mon
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
+  NormalizedTlsClientOptions,
   TlsClientOptions,
 } from "./options.js";
 import type { SocketState, SocketStats, TlsInfo } from "./types.js";
@@ -38,6 +39,11 @@ export const whenClosed = Symbol("omnisock.whenClosed");
  * Reading: `for await (const chunk of socket)`. Reading pauses while the consumer does
  * (after `highWaterMark` bytes are buffered). Breaking out of the loop does not close the
  * socket; iterate again to read on.
+ * **Note:** on Deno a plain client socket, once its first chunk has come, takes bytes from
+ * the connection only while a reader waits (Deno cannot take back a read it has issued, and
+ * `startTls()` needs none pending). There, a socket that has received something and that
+ * nobody is reading notices the peer's FIN or RST only at its next read or write, or once
+ * it has called `end()`; `stats` and the monitor count bytes as they are read.
  *
  * Writing: `write()` never drops: it queues, and returns `false` once `highWaterMark`
  * bytes are queued; `await flush()` then waits until the kernel has them. The first write
@@ -89,6 +95,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #pulling = false;
   /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
   #consumed = false;
+  /** The driver reads only for a waiting reader (`StreamHandle.readsOnDemand`). */
+  #onDemand: boolean;
 
   // Counters.
   #bytesSent = 0;
@@ -104,6 +112,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #onAbort: (() => void) | undefined;
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array | string> | undefined;
+  /** While `startTls` waits for the driver: gives it up (a timeout, an abort). */
+  #stopUpgrade: ((error: SocketError) => void) | undefined;
 
   /** @internal Sockets come from `connect()` and from a server, never from `new`. */
   constructor(
@@ -136,6 +146,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         );
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
+    this.#onDemand = handle.readsOnDemand === true;
     handle.start(new Socket.#Events(this));
     if (monitorActive.value) {
       monitor.emit({
@@ -338,8 +349,17 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#state === "readClosed") {
       // Both directions are done: nothing more can happen on this connection.
       this.#handle.close();
-    } else {
-      this.#state = "writeClosed";
+      return;
+    }
+    this.#state = "writeClosed";
+    if (this.#onDemand) {
+      // No upgrade can follow a FIN: read in the background again, so that the peer's FIN
+      // ends the socket without a reader (`await socket.end(); await socket.closed`).
+      this.#onDemand = false;
+      if (this.#paused && this.#buffered < this.#options.highWaterMark) {
+        this.#paused = false;
+        this.#handle.resume();
+      }
     }
   }
 
@@ -384,10 +404,18 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     // A `readable` stream nobody holds any more (its reader released) gives its pull up: the
     // chunk stays here for whoever reads next.
     if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
-    if (chunks.give(chunk)) return;
+    if (chunks.give(chunk)) {
+      // Reading on demand: the next read waits until the reader asks again, which it may not
+      // (it leaves the loop to start TLS).
+      if (this.#onDemand) {
+        this.#paused = true;
+        this.#handle.pause();
+      }
+      return;
+    }
     chunks.push(chunk);
     this.#buffered += length;
-    if (!this.#paused && this.#buffered >= this.#options.highWaterMark) {
+    if (!this.#paused && (this.#onDemand || this.#buffered >= this.#options.highWaterMark)) {
       this.#paused = true;
       this.#handle.pause();
     }
@@ -446,6 +474,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #fail(error: SocketError): void {
     if (this.#state === "closed") return;
     this.#failure ??= error;
+    this.#stopUpgrade?.(this.#failure);
     this.#out.clear();
     this.#handle.close();
   }
@@ -486,6 +515,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#buffered -= chunk.byteLength;
       if (
         this.#paused &&
+        !this.#onDemand &&
         this.#buffered < this.#options.highWaterMark &&
         this.#state !== "closed"
       ) {
@@ -585,8 +615,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * `"closed"`), the connection lives on in the new one. What was queued goes out as
    * plaintext first. Refused with `ETLS`, and the connection closed, while received plaintext
    * is unread: bytes that arrived after the server's go-ahead would otherwise be taken as
-   * sent over TLS (the CVE-2021-23222 class of injection).
-   * **Note:** see `capabilities.tlsUpgrade`.
+   * sent over TLS (the CVE-2021-23222 class of injection). The connect `timeout` and `signal`
+   * bound the handshake, as they bound connect's. Call it with no read pending: after
+   * reading the server's answer, leave the loop (or release the `readable`'s reader).
+   * **Note:** see `capabilities.tlsUpgrade`, and `capabilities.tlsUpgradeBeforeData`: on Deno
+   * it needs a byte from the peer first (an answer or a greeting), else `ENOTSUP`.
    */
   async startTls(options?: boolean | TlsClientOptions): Promise<Socket> {
     requireCapability(this.#platform, "tlsUpgrade", "startTls()");
@@ -613,6 +646,18 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#chunks.waiting) {
       throw new TypeError("startTls() while the socket is being read: leave the loop first");
     }
+    // Reading on demand, a read is pending for nobody until the first chunk arrives (so that a
+    // peer's FIN or RST is noticed on a socket nobody reads), or after a `readable` was
+    // cancelled while it waited; the runtime cannot take it back.
+    if (this.#onDemand && !this.#paused) {
+      requireCapability(
+        this.#platform,
+        "tlsUpgradeBeforeData",
+        this.#packetsReceived === 0
+          ? "startTls() before the peer has sent anything"
+          : "startTls() while a read is pending (a readable cancelled mid-read)",
+      );
+    }
     this.#refuseUnread();
     await this.flush();
     if (this.#state !== "open") throw this.#closedError("startTls");
@@ -621,12 +666,50 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#paused = true;
     this.#handle.pause();
     this.#refuseUnread();
-    const secure = await upgrade.call(this.#handle, tls).catch((error: unknown) => {
-      this.#handle.close();
-      throw error;
-    });
+    const secure = await this.#upgrade(upgrade, tls);
     this.#handOver();
     return new Socket(secure, this.#options, this.role, this.#platform, { signal: this.#signal });
+  }
+
+  /**
+   * The driver's upgrade, bounded as connect's handshake is: the connect `timeout` and the
+   * socket's signal end the socket (`#fail`), which gives the upgrade up at once.
+   */
+  async #upgrade(
+    upgrade: NonNullable<StreamHandle["startTls"]>,
+    tls: NormalizedTlsClientOptions,
+  ): Promise<StreamHandle> {
+    const stopped = new Promise<never>((_, reject) => (this.#stopUpgrade = reject));
+    const { timeout = 0 } = this.#options as Partial<NormalizedConnectOptions>;
+    const timer =
+      timeout > 0
+        ? setTimeout(() => {
+            this.#fail(
+              new SocketError("ETIMEDOUT", `the TLS handshake timed out after ${timeout} ms`, {
+                syscall: "startTls",
+                address: this.remoteAddress,
+              }),
+            );
+          }, timeout)
+        : undefined;
+    let upgrading: Promise<StreamHandle> | undefined;
+    try {
+      upgrading = upgrade.call(this.#handle, tls);
+      return await Promise.race([upgrading, stopped]);
+    } catch (error) {
+      // A TLS stream that comes after all is not wanted.
+      upgrading?.then(
+        (secure) => secure.close(),
+        () => {},
+      );
+      this.#handle.close();
+      // The driver may have let go of this socket's sink: end the socket here (once is enough).
+      this.#onClose(error instanceof SocketError ? error : undefined);
+      throw this.#failure ?? error;
+    } finally {
+      this.#stopUpgrade = undefined;
+      if (timer !== undefined) clearTimeout(timer);
+    }
   }
 
   /** `ETLS`, and the connection closed, while received plaintext is unread. */

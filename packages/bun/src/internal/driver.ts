@@ -46,6 +46,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsClientAuth: true,
   tlsSessionInfo: true,
   tlsUpgrade: true,
+  tlsUpgradeBeforeData: true,
 });
 
 export const driver = {

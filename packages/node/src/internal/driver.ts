@@ -56,6 +56,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsClientAuth: true,
   tlsSessionInfo: true,
   tlsUpgrade: true,
+  tlsUpgradeBeforeData: true,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {
