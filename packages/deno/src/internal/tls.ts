@@ -9,8 +9,15 @@
 // - tell the protocol version, the cipher or, on a server, the SNI name: handshake() gives
 //   the ALPN protocol only (`tlsSessionInfo`);
 // - send an RST (`tlsReset`, as `reset`);
-// - STARTTLS (`tlsUpgrade`), for now: Deno.startTls refuses a connection with a read pending
-//   (Busy), and the read loop always has one in flight.
+// - start TLS on a plain connection before the peer has sent anything (`tlsUpgradeBeforeData`):
+//   Deno.startTls refuses a connection with a read pending (Busy: the pending read op holds the
+//   resource), no public API cancels a read without closing the connection, and until the
+//   first chunk one is pending, so that a peer's FIN or RST is noticed on a socket nobody reads.
+// STARTTLS (`startTls()`) goes through secureClient, the same path as connect's TLS. It works
+// because a plain TCP client connection reads on demand (StreamHandle.readsOnDemand): after
+// its first chunk, only while a reader waits, so no read is pending once the consumer has
+// read the server's answer and left its loop. Deno.startTls takes TCP only: a Unix socket's
+// startTls() is ENOTSUP.
 import type {
   NormalizedTlsClientOptions,
   NormalizedTlsServerOptions,
