@@ -192,6 +192,21 @@ describe("Socket engine", () => {
     expect(socket.stats).toMatchObject({ bytesReceived: 3, packetsReceived: 2 });
   });
 
+  it("return() of an iterator gives up its own waiting next(), and the socket reads on", async () => {
+    const { handle, socket } = open();
+    const first = socket[Symbol.asyncIterator]();
+    const waiting = first.next();
+    await first.return!();
+    await expect(waiting).resolves.toEqual({ value: undefined, done: true });
+    // Another iterator's return() does not touch a read that is not its own.
+    const second = socket[Symbol.asyncIterator]();
+    const mine = second.next();
+    await socket[Symbol.asyncIterator]().return!();
+    handle.sink.data(new TextEncoder().encode("x"));
+    expect((await mine).value).toHaveLength(1);
+    expect(socket.state).toBe("open");
+  });
+
   it("delivers what was buffered before the end, then ends", async () => {
     const { handle, socket } = open({ allowHalfOpen: true });
     handle.sink.data(new TextEncoder().encode("x"));

@@ -99,6 +99,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #readEnded = false;
   /** The `readable` stream's pull is the read waiting in `#chunks`. */
   #pulling = false;
+  /** The iterator whose `next()` last waited in `#chunks`: its `return()` gives that read up. */
+  #waitingIterator: object | undefined;
   /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
   #consumed = false;
   /** The driver reads only for a waiting reader (`StreamHandle.readsOnDemand`). */
@@ -590,10 +592,20 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#socket = socket;
     }
     next(): Promise<IteratorResult<Uint8Array>> {
-      return this.#socket.#read();
+      const socket = this.#socket;
+      const read = socket.#read();
+      if (socket.#chunks.waiting && !socket.#pulling) socket.#waitingIterator = this;
+      return read;
     }
-    // Leaving the loop leaves the socket open: iterate again to read on.
+    // Leaving the loop leaves the socket open: iterate again to read on. A `next()` of this
+    // iterator still waiting (one driven by hand, as a Duplex's `_read` does) ends with it, so
+    // that the socket is free for another reader or `startTls`.
     return(): Promise<IteratorResult<Uint8Array>> {
+      const socket = this.#socket;
+      if (socket.#waitingIterator === this) {
+        socket.#waitingIterator = undefined;
+        if (socket.#chunks.waiting && !socket.#pulling) socket.#chunks.release(done);
+      }
       return Promise.resolve(done);
     }
     [Symbol.asyncIterator](): this {
@@ -761,9 +773,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         (secure) => secure.close(),
         () => {},
       );
+      // The driver hands this socket nothing more: it ends here, with the handshake's error
+      // (or the timeout's, or the abort's), whether or not the driver's close still reports.
+      if (error instanceof SocketError) this.#failure ??= error;
       this.#handle.close();
-      // The driver may have let go of this socket's sink: end the socket here (once is enough).
-      this.#onClose(error instanceof SocketError ? error : undefined);
+      this.#onClose(undefined);
       throw this.#failure ?? error;
     } finally {
       this.#stopUpgrade = undefined;
