@@ -227,6 +227,12 @@ export function renderReport({ results, negotiated = [], scenarios, apis, reps, 
       "keeps; Bun's and Node's own per-connection footprint is small enough that this shows as a " +
       "ratio. Deno's raw program reads with a 64 KiB buffer per connection, omnisock's Deno " +
       "driver starts at 4 KiB.",
+    "- T1 and T2 (TLS): omnisock and each raw API make the same system calls per round trip (one " +
+      "send, one receive, one poll, counted with strace on every runtime), so what separates them " +
+      "is work in user space: the same chunk handoff and bookkeeping as in S1 and S2. node:tls and " +
+      "Deno's TLS hand over one TLS record (at most 16 KiB) per read where plain TCP gives up to " +
+      "64 KiB, so in T1 that per-chunk cost comes up to four times as often per byte as in S1; " +
+      "Bun's TLS delivers chunks of hundreds of KiB.",
     "",
     "## Every run",
     "",
