@@ -24,7 +24,9 @@ export interface StreamOptions {
    * TCP_NODELAY: send small writes at once instead of waiting for an ACK (Nagle).
    * omnisock coalesces the writes of one tick itself, so Nagle only adds latency.
    * @default true
-   * **Note:** Node and the WICG Direct Sockets standard default to `false`.
+   * **Note:** Node and the WICG Direct Sockets standard default to `false`. On Deno the sockets
+   * a TLS listener accepts keep Nagle's algorithm, as Deno cannot set TCP_NODELAY on them
+   * (`capabilities.tlsServerNoDelay`): `listen({ tls, noDelay: true })` is `ENOTSUP` there.
    */
   noDelay?: boolean;
   /**

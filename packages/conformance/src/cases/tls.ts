@@ -26,11 +26,13 @@ import {
   deferred,
   echo,
   expectSocketError,
+  expectSyncSocketError,
   failure,
   listenLocal,
   portOf,
   pseudoRandomBytes,
   sha256,
+  sleep,
   text,
   until,
   within,
@@ -61,6 +63,20 @@ async function tlsConnect(
   });
   defer(() => socket.reset());
   return socket;
+}
+
+/** A TLS server with the test certificate, a client connected to it (`options` for connect), and the server's side. */
+async function tlsPair(api: Api, options: Record<string, unknown> = {}) {
+  const { server, accepted } = await acceptingServer(api, {
+    tls: { cert: serverCert, key: serverKey },
+  });
+  const client = await api.connect(`localhost:${portOf(server.address)}`, {
+    timeout: 5_000,
+    tls: { ca: caCert },
+    ...options,
+  });
+  defer(() => client.reset());
+  return { server, client, peer: await accepted() };
 }
 
 /**
@@ -246,6 +262,46 @@ async function expectFailedUpgrade(
   expect(plain.state).toBe("closed");
 }
 
+/**
+ * The delayed ACK a Nagle stall waits for: Linux's shortest (TCP_DELACK_MIN, 40 ms); macOS and
+ * Windows wait longer.
+ */
+const DELAYED_ACK = 40;
+
+/**
+ * `rounds` requests from `asker` to `answerer`, each written in two ticks (two small writes
+ * with a timer between them, so that each leaves in a segment of its own) and answered once
+ * whole; returns how many round trips took a delayed ACK or longer. With Nagle's algorithm on
+ * the asker, its second segment waits for the ACK of the first, and the answerer delays that
+ * ACK (it has nothing to send until the request is whole): nearly every round trip stalls for
+ * 40 ms or more, where with TCP_NODELAY one takes well under a millisecond.
+ */
+async function stalledRoundTrips(asker: Socket, answerer: Socket, rounds = 20): Promise<number> {
+  const answering = (async () => {
+    const reader = new ByteReader(answerer);
+    for (let round = 0; round < rounds; round++) {
+      await reader.read(8);
+      answerer.write("answered");
+    }
+  })();
+  answering.catch(() => {}); // awaited below; a failure meanwhile is the reader's too
+  const reader = new ByteReader(asker);
+  let stalled = 0;
+  for (let round = 0; round < rounds; round++) {
+    const started = performance.now();
+    asker.write("half");
+    await sleep(0);
+    asker.write("more");
+    expect(await reader.readText(8)).toBe("answered");
+    if (performance.now() - started >= DELAYED_ACK) stalled++;
+  }
+  await answering;
+  return stalled;
+}
+
+/** Of 20 round trips with TCP_NODELAY, at most this many may be slow (a busy host); Nagle stalls nearly all. */
+const FEW_STALLS = 5;
+
 export function tlsCases(api: Api, context: ConformanceContext): void {
   const {
     tls,
@@ -257,6 +313,7 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
     tlsServerUpgrade,
     tlsReset,
     tlsUpgradeBeforeData,
+    tlsServerNoDelay,
   } = api.capabilities;
   const startTlsPeer = tlsUpgrade ? context.externalStartTlsPeer : undefined;
   const startTlsClient = tlsServerUpgrade ? context.externalStartTlsClient : undefined;
@@ -925,6 +982,63 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
           await within(2_000, "reset", client.reset());
           expect(client.state).toBe("closed");
           expect((await new ByteReader(peer).readToEnd()).byteLength).toBe(0);
+        },
+      );
+    });
+
+    describe("TCP_NODELAY (noDelay, on by default): a request written in two ticks is not held back", () => {
+      it("a TLS client's requests go out at once: no Nagle stall", async () => {
+        const { client, peer } = await tlsPair(api);
+        expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
+      });
+
+      it("the check sees Nagle's stall: a TLS client with noDelay: false", async () => {
+        const { client, peer } = await tlsPair(api, { noDelay: false });
+        expect(await stalledRoundTrips(client, peer)).toBeGreaterThan(10);
+      });
+
+      it.runIf(tlsServerNoDelay)(
+        "a TLS server's answers go out at once, and setNoDelay(false) / (true) on either TLS socket takes effect",
+        async () => {
+          const { client, peer } = await tlsPair(api);
+          expect(await stalledRoundTrips(peer, client)).toBeLessThanOrEqual(FEW_STALLS);
+          peer.setNoDelay(false);
+          expect(await stalledRoundTrips(peer, client)).toBeGreaterThan(10);
+          peer.setNoDelay(true);
+          client.setNoDelay(false);
+          expect(await stalledRoundTrips(client, peer)).toBeGreaterThan(10);
+          client.setNoDelay(true);
+          expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
+        },
+      );
+
+      it.runIf(tls && !tlsServerNoDelay)(
+        "without tlsServerNoDelay: a TLS server's sockets keep Nagle; noDelay: true and a change by setNoDelay() are ENOTSUP",
+        async () => {
+          const refused = await expectSocketError("ENOTSUP", () =>
+            api.listen({
+              hostname: "127.0.0.1",
+              port: 0,
+              noDelay: true,
+              tls: { cert: serverCert, key: serverKey },
+            }),
+          );
+          expect(refused.message).toContain(api.runtime);
+          // The default is not refused, and noDelay: false is what the socket gets.
+          const { server, accepted } = await acceptingServer(api, {
+            noDelay: false,
+            tls: { cert: serverCert, key: serverKey },
+          });
+          const client = await tlsConnect(api, server);
+          const peer = await accepted();
+          // What the documented default means: the server's answers stall.
+          expect(await stalledRoundTrips(peer, client)).toBeGreaterThan(10);
+          expectSyncSocketError("ENOTSUP", () => peer.setNoDelay(true));
+          peer.setNoDelay(false); // what it has: nothing to change
+          // A client's TCP_NODELAY was set before TLS: kept, and a change is ENOTSUP too.
+          client.setNoDelay(true);
+          expectSyncSocketError("ENOTSUP", () => client.setNoDelay(false));
+          expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
         },
       );
     });

@@ -39,7 +39,10 @@ class NodeStream implements StreamHandle {
   readonly remoteAddress: SocketAddress;
   readonly tls: TlsInfo | undefined;
   readonly #socket: net.Socket;
-  /** The TCP socket under a TLS one, for reset(): node:tls cannot send an RST itself. */
+  /**
+   * The TCP socket under a TLS one, for reset() (node:tls cannot send an RST itself) and
+   * setNoDelay().
+   */
   readonly #raw: net.Socket | undefined;
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
@@ -233,7 +236,10 @@ class NodeStream implements StreamHandle {
   }
 
   setNoDelay(enable: boolean): void {
-    this.#socket.setNoDelay(enable);
+    // On the TCP socket under a TLS one: a TLSSocket keeps its own idea of TCP_NODELAY, false
+    // whatever the TCP socket has (tls.connect ignores noDelay, nodejs/node#62003), and skips
+    // setNoDelay(false) as a no-op.
+    (this.#raw ?? this.#socket).setNoDelay(enable);
   }
 
   setKeepAlive(enable: boolean, delayMs: number | undefined): void {
