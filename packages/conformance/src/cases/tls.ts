@@ -302,6 +302,95 @@ async function stalledRoundTrips(asker: Socket, answerer: Socket, rounds = 20): 
 /** Of 20 round trips with TCP_NODELAY, at most this many may be slow (a busy host); Nagle stalls nearly all. */
 const FEW_STALLS = 5;
 
+/**
+ * Follows a TLS byte stream record by record (a 5-byte header: type, version, length), to tell
+ * how it ended: on a record boundary, and with which record.
+ */
+export class TlsRecords {
+  readonly #header = new Uint8Array(5);
+  #headerLength = 0;
+  #bodyLeft = 0;
+  /** The last record whose header has been seen. */
+  last: { type: number; length: number } | undefined;
+  /**
+   * The stream is over: its FIN, or an RST (once a closed peer is sent something, as its own
+   * close_notify answered, its kernel answers with one, which may overtake the FIN).
+   */
+  ended = false;
+
+  add(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.byteLength) {
+      if (this.#bodyLeft > 0) {
+        const take = Math.min(this.#bodyLeft, chunk.byteLength - at);
+        this.#bodyLeft -= take;
+        at += take;
+        continue;
+      }
+      this.#header[this.#headerLength++] = chunk[at++]!;
+      if (this.#headerLength < 5) continue;
+      const length = (this.#header[3]! << 8) | this.#header[4]!;
+      this.last = { type: this.#header[0]!, length };
+      this.#bodyLeft = length;
+      this.#headerLength = 0;
+    }
+  }
+
+  /**
+   * Whether the stream ended with a whole alert record: close_notify, if the connection was
+   * closed on purpose. TLS 1.2 sends an alert as type 21; TLS 1.3 disguises every record as
+   * application data (23), and an alert's is then 19 bytes long: the alert's 2, the inner
+   * content type and the 16-byte AEAD tag (RFC 8446, 5.2). No data record here has that length.
+   */
+  get endsWithAlert(): boolean {
+    const { last } = this;
+    const whole = this.#headerLength === 0 && this.#bodyLeft === 0;
+    return whole && (last?.type === 21 || (last?.type === 23 && last.length === 19));
+  }
+}
+
+/**
+ * A TLS server (the test certificate) behind a plain relay, and a TLS client connected through
+ * the relay: `toServer` and `toClient` follow the records going each way. `cut()` ends the
+ * client's side of the relay with a plain FIN, as a peer that skips close_notify would.
+ */
+async function relayedTls(api: Api) {
+  const { server, accepted } = await acceptingServer(api, {
+    tls: { cert: serverCert, key: serverKey },
+  });
+  const toServer = new TlsRecords();
+  const toClient = new TlsRecords();
+  const front = deferred<Socket>();
+  const relay = await listenLocal(api, async (socket) => {
+    front.resolve(socket);
+    try {
+      const back = await connectTo(api, server.address);
+      void pump(socket, back, toServer);
+      void pump(back, socket, toClient);
+    } catch {
+      socket.reset();
+    }
+  });
+  const client = await tlsConnect(api, relay);
+  const peer = await accepted();
+  const cut = async () => void (await front.promise).end();
+  return { client, peer, toServer, toClient, cut };
+}
+
+/** Relay `from` to `to`, recording the records, then pass the end on. */
+async function pump(from: Socket, to: Socket, records: TlsRecords): Promise<void> {
+  try {
+    for await (const chunk of from) {
+      records.add(chunk);
+      if (to.state === "open" || to.state === "readClosed") to.write(chunk);
+    }
+  } catch {
+    // An RST: what came before it has been recorded.
+  }
+  records.ended = true;
+  await to.end().catch(() => {});
+}
+
 export function tlsCases(api: Api, context: ConformanceContext): void {
   const {
     tls,
@@ -1041,6 +1130,37 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
           expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
         },
       );
+    });
+
+    describe("closing a TLS socket", () => {
+      it("close() sends close_notify last, either way round, and the peer reads a clean end", async () => {
+        for (const clientCloses of [true, false]) {
+          const { client, peer, toServer, toClient } = await relayedTls(api);
+          const [closing, reading, records] = clientCloses
+            ? [client, peer, toServer]
+            : [peer, client, toClient];
+          closing.write("bye");
+          const read = new ByteReader(reading).readToEnd();
+          await within(5_000, "close", closing.close());
+          expect(text(await read), `what the peer read (client closes: ${clientCloses})`).toBe(
+            "bye",
+          );
+          await until(5_000, "the end at the relay", () => records.ended);
+          expect(
+            records.endsWithAlert,
+            `the last record (client closes: ${clientCloses}): ${JSON.stringify(records.last)}`,
+          ).toBe(true);
+        }
+      });
+
+      it("a peer that closes the TCP connection without close_notify is read as the end, as node:tls and Bun do", async () => {
+        const { client, peer, cut } = await relayedTls(api);
+        peer.write("bye");
+        const reader = new ByteReader(client);
+        expect(await reader.readText(3)).toBe("bye");
+        await cut();
+        expect((await reader.readToEnd()).byteLength).toBe(0);
+      });
     });
 
     it("maxConnections applies to TLS connections", async () => {

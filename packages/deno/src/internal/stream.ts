@@ -28,7 +28,7 @@ import type {
 import { socketAddress } from "./address.js";
 import { type Conn, deno, type TlsConn } from "./deno.js";
 import { ChunkArena } from "./arena.js";
-import { toSocketError } from "./error.js";
+import { isTruncation, toSocketError } from "./error.js";
 import { abortable } from "./abortable.js";
 import { secureClient } from "./tls.js";
 
@@ -38,6 +38,13 @@ import { secureClient } from "./tls.js";
 // read (ping-pong 24 µs against 35 µs: a fresh buffer must be zeroed).
 const FIRST_READ = 4 * 1024;
 const FULL_READ = 64 * 1024;
+
+/**
+ * How long closing a TLS connection waits for its close_notify, and what Deno's TLS still holds
+ * of the last write, to reach the kernel: a peer that reads nothing gets the connection closed
+ * without it then. The same bound as rustls-tokio-stream's own lingering close.
+ */
+const CLOSE_NOTIFY_LIMIT = 1_000;
 
 interface StreamKind {
   readonly tls?: TlsInfo;
@@ -54,6 +61,10 @@ export class DenoStream implements StreamHandle {
   #error: SocketError | undefined;
   #writing = false;
   #shutdownPending = false;
+  /** The close_notify and FIN, once `closeWrite()` has been asked for. */
+  #writeClosing: Promise<void> | undefined;
+  /** A TLS close waiting for its close_notify to go out. */
+  #closing = false;
   /** TCP_NODELAY as set on the TCP connection (before TLS, on a TLS one: it cannot change). */
   #noDelay = false;
   #paused = false;
@@ -123,6 +134,9 @@ export class DenoStream implements StreamHandle {
         if (length === buffer.length && length < FULL_READ) buffer = new Uint8Array(FULL_READ);
       }
     } catch (error) {
+      // A TLS peer that closed the TCP connection without close_notify: a truncation to rustls
+      // (UnexpectedEof), the end of the stream to node:tls and Bun, and so to omnisock (README, TLS).
+      if (this.tls !== undefined && !this.#closed && isTruncation(error)) return this.#sink!.end();
       this.#finish(toSocketError(error, { syscall: "read", address: this.remoteAddress }));
     }
   }
@@ -130,7 +144,7 @@ export class DenoStream implements StreamHandle {
   write(data: Uint8Array): number {
     // One chunk in flight: while it is, nothing more is taken and `drain` follows.
     if (this.#writing) return 0;
-    if (this.#closed) return data.length;
+    if (this.#closed || this.#closing) return data.length;
     this.#writing = true;
     void this.#writeAll(data);
     return data.length;
@@ -172,13 +186,28 @@ export class DenoStream implements StreamHandle {
 
   #closeWrite(): void {
     this.#shutdownPending = false;
-    this.#conn.closeWrite().catch((error: unknown) => {
+    // On a TLS connection this sends close_notify first.
+    this.#writeClosing = this.#conn.closeWrite();
+    this.#writeClosing.catch((error: unknown) => {
       this.#finish(toSocketError(error, { syscall: "shutdown", address: this.remoteAddress }));
     });
   }
 
   close(): void {
-    this.#finish(undefined);
+    if (this.#closed || this.#closing) return;
+    if (this.tls === undefined) return this.#finish(undefined);
+    // A TLS connection ends with close_notify, or the peer may read a truncation. Deno's close()
+    // sends it only later, from the connection's destructor, and not at all if the process
+    // exits first: so closeWrite() (close_notify, then FIN) and close once it is out.
+    this.#closing = true;
+    this.#shutdownPending = false;
+    const sent = this.#writeClosing ?? this.#conn.closeWrite();
+    const timer = setTimeout(() => this.#finish(undefined), CLOSE_NOTIFY_LIMIT);
+    const finish = (): void => {
+      clearTimeout(timer);
+      this.#finish(undefined);
+    };
+    sent.then(finish, finish);
   }
 
   reset(): void {

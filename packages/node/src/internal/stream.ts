@@ -30,6 +30,9 @@ import { parentOf, secureClient, tlsInfo, tlsServerOptions } from "./tls.js";
 
 const empty = Buffer.alloc(0);
 
+/** How long closing a TLS socket waits for its close_notify to reach the kernel. */
+const CLOSE_NOTIFY_LIMIT = 1_000;
+
 /** The handle a node:net socket belongs to, so that one listener function serves every socket. */
 const handleOf = Symbol("omnisock.handle");
 type Tagged = net.Socket & { [handleOf]: NodeStream };
@@ -44,6 +47,8 @@ class NodeStream implements StreamHandle {
    * setNoDelay().
    */
   readonly #raw: net.Socket | undefined;
+  /** A TLS close's limit: the socket goes then, close_notify sent or not. */
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
   #closed = false;
@@ -87,6 +92,7 @@ class NodeStream implements StreamHandle {
   static #onClose(this: Tagged): void {
     const stream = this[handleOf];
     stream.#closed = true;
+    clearTimeout(stream.#closeTimer);
     stream.#sink?.close(stream.#error);
   }
 
@@ -214,8 +220,14 @@ class NodeStream implements StreamHandle {
   close(): void {
     // Core flushes before it closes, so nothing queued is lost here. A TLS socket first
     // sends close_notify (end()): without it rustls (Deno) reads the close as a truncation.
-    if (this.tls) this.#socket.destroySoon();
-    else this.#socket.destroy();
+    const socket = this.#socket;
+    if (!this.tls) return void socket.destroy();
+    socket.destroySoon();
+    // Bounded: end() waits until node:tls has written everything it holds, which a peer that
+    // reads nothing never lets it (after an idle timeout or an abort, core has not flushed).
+    if (!socket.destroyed && this.#closeTimer === undefined) {
+      this.#closeTimer = setTimeout(() => socket.destroy(), CLOSE_NOTIFY_LIMIT).unref();
+    }
   }
 
   reset(): void {
