@@ -21,6 +21,7 @@ import {
 import {
   ByteReader,
   acceptingServer,
+  concat,
   connectTo,
   defer,
   deferred,
@@ -461,6 +462,37 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
       const reading = reader.read(data.byteLength, 15_000);
       client.write(data);
       expect(await sha256(await reading)).toBe(await sha256(data));
+    });
+
+    it("a write's bytes are the socket's once write() returns: the caller may refill its buffer at once", async () => {
+      const { client, peer } = await tlsPair(api);
+      // 4 KiB messages from one buffer, refilled after each write, some in the same tick (queued
+      // by the socket) and some after a timer (handed to the driver at once, as they come), to
+      // a reader that lags, so that the kernel's buffers fill now and then.
+      const size = 4 * 1024;
+      const messages = 1_024;
+      const sent = pseudoRandomBytes(messages * size);
+      const received = (async () => {
+        const chunks: Uint8Array[] = [];
+        let length = 0;
+        const reader = new ByteReader(peer);
+        while (length < sent.byteLength) {
+          const chunk = await reader.read(Math.min(64 * 1024, sent.byteLength - length), 15_000);
+          chunks.push(chunk);
+          length += chunk.byteLength;
+          await sleep(1);
+        }
+        return concat(chunks);
+      })();
+      received.catch(() => {}); // awaited below
+      const buffer = new Uint8Array(size);
+      for (let index = 0; index < messages; index++) {
+        buffer.set(sent.subarray(index * size, (index + 1) * size));
+        client.write(buffer);
+        buffer.fill(0xee);
+        if (index % 4 === 3) await sleep(0);
+      }
+      expect(await sha256(await within(15_000, "the messages", received))).toBe(await sha256(sent));
     });
 
     it("verifies an IP literal target against the certificate's IP addresses", async () => {

@@ -41,6 +41,16 @@ class NodeStream implements StreamHandle {
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
   readonly tls: TlsInfo | undefined;
+  /**
+   * On a TLS stream: node:tls encrypts what write() is given before it returns (SSL_write in
+   * TLSWrap::DoWrite), or copies it when OpenSSL cannot take it yet (a renegotiation under
+   * way), and writes its own ciphertext after; so core may hand over the caller's bytes.
+   * https://github.com/nodejs/node/blob/main/src/crypto/crypto_tls.cc
+   * Only while nothing is in flight: a write meanwhile would wait in the stream's buffer, a
+   * reference to the caller's bytes (see write()). node:net, by contrast, writes from the
+   * caller's memory later when the kernel is full.
+   */
+  readonly keepsNothing: boolean;
   readonly #socket: net.Socket;
   /**
    * The TCP socket under a TLS one, for reset() (node:tls cannot send an RST itself) and
@@ -65,6 +75,7 @@ class NodeStream implements StreamHandle {
     this.localAddress = localAddress;
     this.remoteAddress = remoteAddress;
     this.tls = tls;
+    this.keepsNothing = tls !== undefined;
     (socket as Tagged)[handleOf] = this;
     if (raw) {
       // Its errors are this connection's too (once: after a STARTTLS it is already listened to).
@@ -141,6 +152,9 @@ class NodeStream implements StreamHandle {
     // bytes queued, and 'close' with the error fails flush() instead of counting them sent.
     const socket = this.#socket;
     if (socket.destroyed || socket.errored) return 0;
+    // A TLS write's bytes must go through node:tls now (keepsNothing). Core never writes while
+    // the last write is in flight (busy); were it to, nothing would be taken, and drain follows.
+    if (this.keepsNothing && socket.writableLength > 0) return 0;
     socket.write(data, this.#afterWrite);
     return socket.destroyed || socket.errored ? 0 : data.length;
   }
