@@ -1,6 +1,7 @@
 // What other packages use: the load generator (the echo-server demo runs it), and the
 // formatting and command-line helpers both apps share.
 export {
+  formatProgress,
   formatReport,
   type LoadOptions,
   type LoadProgress,

@@ -25,7 +25,7 @@ export interface LoadOptions {
   readonly signal?: AbortSignal;
   /** Called when every connection has finished sending and none is closed yet: the moment for a snapshot. */
   readonly beforeClose?: () => void;
-  /** Called every `PROGRESS_INTERVAL` ms while the messages are exchanged, with how far it got. */
+  /** Called as the messages start to go, then every 250 ms until the last echo, with how far it got. */
   readonly onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -161,21 +161,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
   const started = performance.now();
   const { onProgress } = options;
-  const progress =
-    onProgress === undefined
-      ? undefined
-      : setInterval(() => {
-          try {
-            onProgress({
-              echoed: tally.echoed,
-              total: connections * messages,
-              failed: tally.mismatched + tally.errors,
-              elapsed: performance.now() - started,
-            });
-          } catch (error) {
-            fail("onProgress", error);
-          }
-        }, PROGRESS_INTERVAL);
+  const reportProgress = () => {
+    try {
+      onProgress?.({
+        echoed: tally.echoed,
+        total: connections * messages,
+        failed: tally.mismatched + tally.errors,
+        elapsed: performance.now() - started,
+      });
+    } catch (error) {
+      fail("onProgress", error);
+    }
+  };
+  // Once at the start, so that even a short run shows that it is running, then as it goes.
+  reportProgress();
+  const progress = onProgress && setInterval(reportProgress, PROGRESS_INTERVAL);
   await Promise.all(
     channels.map((channel, index) =>
       channel
