@@ -73,6 +73,13 @@ export interface Capabilities {
   readonly tlsUpgrade: boolean;
   /** `socket.startTls({ cert, key })` on an accepted socket: a server's STARTTLS (SMTP, IMAP, XMPP). */
   readonly tlsServerUpgrade: boolean;
+  /**
+   * `socket.startTls()` before the peer has sent anything (a PROXY protocol header, then TLS).
+   * Without it, `startTls()` needs a byte from the peer first — the answer or the greeting
+   * that STARTTLS, Postgres' SSLRequest and MySQL all have: until then a read is pending that
+   * the runtime cannot take back (Deno).
+   */
+  readonly tlsUpgradeBeforeData: boolean;
 }
 
 /** The capability names, in the order the README's matrix lists them. */
@@ -109,6 +116,7 @@ export const capabilityNames = [
   "tlsSessionInfo",
   "tlsUpgrade",
   "tlsServerUpgrade",
+  "tlsUpgradeBeforeData",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

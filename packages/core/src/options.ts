@@ -56,9 +56,16 @@ export interface StreamOptions {
 }
 
 export interface ConnectOptions extends StreamOptions {
-  /** Give up connecting after this many milliseconds, with `ETIMEDOUT`. `0` waits as long as the OS does. @default 0 */
+  /**
+   * Give up connecting after this many milliseconds, with `ETIMEDOUT`; the TLS handshake
+   * counts, and so does `startTls()`'s (timed from its own start). `0` waits as long as the
+   * OS does. @default 0
+   */
   timeout?: number;
-  /** Aborting during connect rejects with `EABORTED`; afterwards it closes the socket. */
+  /**
+   * Aborting during connect (or during `startTls()`) rejects with `EABORTED`; afterwards it
+   * closes the socket.
+   */
   signal?: AbortSignal;
   /** The local IP address to connect from. */
   localAddress?: string;
