@@ -175,7 +175,9 @@ const lints = await limited(
   2,
   packages.flatMap(({ manifest, tarball }) => [
     async () => {
-      const result = await exec(tool("publint"), [tarball, "--strict"], { cwd: scratch });
+      // publint colours its verdict even into a pipe when CI is set.
+      const env = { ...process.env, NO_COLOR: "1" };
+      const result = await exec(tool("publint"), [tarball, "--strict"], { cwd: scratch, env });
       const verdict = result.stdout.split("Linting...\n")[1]?.trim() ?? "";
       return result.ok
         ? () => pass(`publint ${manifest.name}: ${verdict}`)
