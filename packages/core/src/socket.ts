@@ -235,8 +235,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * `highWaterMark` bytes are queued: then `await flush()` before writing more.
    *
    * @throws TypeError for `data` that is neither a string nor a Uint8Array.
-   * @throws {@link SocketError} `ECLOSED` after `end()`, `close()`, `reset()` or the end of
-   *   the connection.
+   * @throws {@link SocketError} `ECLOSED` after `end()` or `close()`, and once the connection
+   *   is closed for writing.
    */
   write(data: Uint8Array | string): boolean {
     checkData("data", data);
@@ -281,9 +281,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   /**
-   * Half-close: send FIN once everything queued is sent, and resolve then. Reading goes on
-   * (the socket is `"writeClosed"`) until the peer closes its side too. Calling it again, or
-   * on a closed socket, does nothing.
+   * Half-close: send FIN once everything queued is sent, and resolve then (or reject as
+   * `flush()` does). Reading goes on (the socket is `"writeClosed"`) until the peer closes its
+   * side too. Calling it again, or on a closed socket, does nothing.
    */
   async end(): Promise<void> {
     if (this.#ending || this.#state === "closed") return;
