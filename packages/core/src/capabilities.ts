@@ -78,6 +78,13 @@ export interface Capabilities {
   readonly tlsUpgrade: boolean;
   /** `socket.startTls({ cert, key })` on an accepted socket: a server's STARTTLS (SMTP, IMAP, XMPP). */
   readonly tlsServerUpgrade: boolean;
+  /**
+   * `socket.startTls()` before the peer has sent anything (a PROXY protocol header, then TLS).
+   * Without it, `startTls()` needs a byte from the peer first — the answer or the greeting
+   * that STARTTLS, Postgres' SSLRequest and MySQL all have: until then a read is pending that
+   * the runtime cannot take back (Deno).
+   */
+  readonly tlsUpgradeBeforeData: boolean;
 }
 
 /** Every key of {@link Capabilities}, in the order the README's matrix lists them. */
@@ -114,6 +121,7 @@ export const capabilityNames = [
   "tlsSessionInfo",
   "tlsUpgrade",
   "tlsServerUpgrade",
+  "tlsUpgradeBeforeData",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

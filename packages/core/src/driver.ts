@@ -89,7 +89,9 @@ export interface StreamHandle {
    * Upgrade this plain client stream to TLS (STARTTLS): resolves with the TLS stream, whose
    * handshake is over and peer verified. From then on this handle hands its sink nothing
    * more, and closing the TLS one closes the connection. Core has paused reading and checked
-   * that nothing unread is buffered. Absent where the runtime cannot (`tlsUpgrade`).
+   * that nothing unread is buffered. `close()` meanwhile (a timeout, an abort) gives the
+   * upgrade up: the promise rejects. Absent where the runtime cannot (`tlsUpgrade`) or on a
+   * stream it cannot upgrade.
    */
   startTls?(options: NormalizedTlsClientOptions): Promise<StreamHandle>;
   /**
@@ -100,6 +102,16 @@ export interface StreamHandle {
    * the runtime cannot (`tlsServerUpgrade`).
    */
   startTlsServer?(options: NormalizedTlsServerOptions): Promise<StreamHandle>;
+  /**
+   * A read once issued cannot be taken back (Deno's reads are promises): `pause()` only holds
+   * the next one, and `startTls` cannot take the connection while one is pending. The engine
+   * then reads on demand: after every chunk it pauses the handle, and resumes it only while a
+   * reader waits, so that no read is pending once the consumer has stopped reading. Until the
+   * first chunk one read is pending, so that a peer's FIN or RST is noticed on a socket
+   * nobody reads (`capabilities.tlsUpgradeBeforeData` is then false). Once the socket has
+   * sent its FIN (no upgrade can follow) the handle reads as any other.
+   */
+  readonly readsOnDemand?: boolean;
   /** Stop reading; the kernel's buffer then pushes back on the peer. */
   pause(): void;
   /** Start reading again after `pause()`. */

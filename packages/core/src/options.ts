@@ -90,14 +90,14 @@ export interface StreamOptions {
 export interface ConnectOptions extends StreamOptions {
   /**
    * Give up connecting after this many milliseconds (from 0 to 2^31 − 1), with `ETIMEDOUT`:
-   * the lookup, every attempt and the TLS handshake included. `0` waits as long as the OS
-   * does.
+   * the lookup, every attempt and the TLS handshake included, and `startTls()`'s handshake
+   * too (timed from its own start). `0` waits as long as the OS does.
    * @default 0
    */
   timeout?: number;
   /**
-   * Aborting during connect rejects with `EABORTED`; afterwards it ends the socket with
-   * `EABORTED`.
+   * Aborting during connect (or during `startTls()`) rejects with `EABORTED`; afterwards it
+   * ends the socket with `EABORTED`.
    * @default undefined (none)
    */
   signal?: AbortSignal;

@@ -11,6 +11,7 @@ import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./mon
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
+  NormalizedTlsClientOptions,
   TlsClientOptions,
   TlsServerOptions,
 } from "./options.js";
@@ -43,6 +44,11 @@ export const whenClosed = Symbol("omnisock.whenClosed");
  * Reading: `for await (const chunk of socket)`. Reading pauses while the consumer does
  * (after `highWaterMark` bytes are buffered). Breaking out of the loop does not close the
  * socket; iterate again to read on.
+ * **Note:** on Deno a plain client socket, once its first chunk has come, takes bytes from
+ * the connection only while a reader waits (Deno cannot take back a read it has issued, and
+ * `startTls()` needs none pending). There, a socket that has received something and that
+ * nobody is reading notices the peer's FIN or RST only at its next read or write, or once
+ * it has called `end()`; `stats` and the monitor count bytes as they are read.
  *
  * Writing: `write()` never drops: it queues, and returns `false` once `highWaterMark`
  * bytes are queued; `await flush()` then waits until the kernel has them. The first write
@@ -107,8 +113,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #readEnded = false;
   /** The `readable` stream's pull is the read waiting in `#chunks`. */
   #pulling = false;
+  /** The iterator whose `next()` last waited in `#chunks`: its `return()` gives that read up. */
+  #waitingIterator: object | undefined;
   /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
   #consumed = false;
+  /** The driver reads only for a waiting reader (`StreamHandle.readsOnDemand`). */
+  #onDemand: boolean;
 
   // Counters.
   #bytesSent = 0;
@@ -124,6 +134,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #onAbort: (() => void) | undefined;
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array | string> | undefined;
+  /** While `startTls` waits for the driver: gives it up (a timeout, an abort). */
+  #stopUpgrade: ((error: SocketError) => void) | undefined;
 
   /** @internal Sockets come from `connect()` and from a server, never from `new`. */
   constructor(
@@ -156,6 +168,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         );
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
+    this.#onDemand = handle.readsOnDemand === true;
     handle.start(new Socket.#Events(this));
     if (monitorActive.value) {
       monitor.emit({
@@ -392,8 +405,17 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#state === "readClosed") {
       // Both directions are done: nothing more can happen on this connection.
       this.#handle.close();
-    } else {
-      this.#state = "writeClosed";
+      return;
+    }
+    this.#state = "writeClosed";
+    if (this.#onDemand) {
+      // No upgrade can follow a FIN: read in the background again, so that the peer's FIN
+      // ends the socket without a reader (`await socket.end(); await socket.closed`).
+      this.#onDemand = false;
+      if (this.#paused && this.#buffered < this.#options.highWaterMark) {
+        this.#paused = false;
+        this.#handle.resume();
+      }
     }
   }
 
@@ -438,10 +460,18 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     // A `readable` stream nobody holds any more (its reader released) gives its pull up: the
     // chunk stays here for whoever reads next.
     if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
-    if (chunks.give(chunk)) return;
+    if (chunks.give(chunk)) {
+      // Reading on demand: the next read waits until the reader asks again, which it may not
+      // (it leaves the loop to start TLS).
+      if (this.#onDemand) {
+        this.#paused = true;
+        this.#handle.pause();
+      }
+      return;
+    }
     chunks.push(chunk);
     this.#buffered += length;
-    if (!this.#paused && this.#buffered >= this.#options.highWaterMark) {
+    if (!this.#paused && (this.#onDemand || this.#buffered >= this.#options.highWaterMark)) {
       this.#paused = true;
       this.#handle.pause();
     }
@@ -500,6 +530,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #fail(error: SocketError): void {
     if (this.#state === "closed") return;
     this.#failure ??= error;
+    this.#stopUpgrade?.(this.#failure);
     this.#out.clear();
     this.#handle.close();
   }
@@ -540,6 +571,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#buffered -= chunk.byteLength;
       if (
         this.#paused &&
+        !this.#onDemand &&
         this.#buffered < this.#options.highWaterMark &&
         this.#state !== "closed"
       ) {
@@ -610,10 +642,20 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#socket = socket;
     }
     next(): Promise<IteratorResult<Uint8Array>> {
-      return this.#socket.#read();
+      const socket = this.#socket;
+      const read = socket.#read();
+      if (socket.#chunks.waiting && !socket.#pulling) socket.#waitingIterator = this;
+      return read;
     }
-    // Leaving the loop leaves the socket open: iterate again to read on.
+    // Leaving the loop leaves the socket open: iterate again to read on. A `next()` of this
+    // iterator still waiting (one driven by hand, as a Duplex's `_read` does) ends with it, so
+    // that the socket is free for another reader or `startTls`.
     return(): Promise<IteratorResult<Uint8Array>> {
+      const socket = this.#socket;
+      if (socket.#waitingIterator === this) {
+        socket.#waitingIterator = undefined;
+        if (socket.#chunks.waiting && !socket.#pulling) socket.#chunks.release(done);
+      }
       return Promise.resolve(done);
     }
     [Symbol.asyncIterator](): this {
@@ -669,19 +711,23 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * new one (and in its server's `connections`). What was queued goes out as plaintext first.
    *
    * - A client socket (STARTTLS, Postgres' SSLRequest) takes `connect`'s `tls` options: `true`
-   *   or none verifies the server against the runtime's roots and the target's host name.
+   *   or none verifies the server against the runtime's roots and the target's host name. The
+   *   connect `timeout` and `signal` bound the handshake, as they bound connect's.
    * - An accepted socket (SMTP, IMAP, XMPP servers) takes `listen`'s: `cert` and `key` are
    *   required. Write the go-ahead and call `startTls` in the same tick (do not await between
    *   them): a byte that arrives before the call is taken for pipelined plaintext.
    *
-   * Refused with `ETLS`, and the connection closed, while received plaintext is unread: bytes
-   * that arrived after the server's go-ahead (on a client, the CVE-2021-23222 class) or after
-   * the client's request (on a server, CVE-2011-0411) would otherwise be taken as sent over TLS.
-   * That includes what a framing decoder read past the go-ahead, whether its `decode` loop was
-   * left (which gives it back) or `startTls` is called from inside it.
-   * A failed handshake is `ETLS` (or `ECONNRESET` where the runtime only sees the connection
-   * go), and closes the connection too.
-   * **Note:** see `capabilities.tlsUpgrade` (client) and `capabilities.tlsServerUpgrade` (server).
+   * Call it with no read pending: after reading the peer's answer, leave the loop (or release
+   * the `readable`'s reader). Refused with `ETLS`, and the connection closed, while received
+   * plaintext is unread: bytes that arrived after the server's go-ahead (on a client, the
+   * CVE-2021-23222 class) or after the client's request (on a server, CVE-2011-0411) would
+   * otherwise be taken as sent over TLS. That includes what a framing decoder read past the
+   * go-ahead, whether its `decode` loop was left (which gives it back) or `startTls` is called
+   * from inside it. A failed handshake is `ETLS` (or `ECONNRESET` where the runtime only sees
+   * the connection go), and closes the connection too.
+   * **Note:** see `capabilities.tlsUpgrade` (client), `capabilities.tlsServerUpgrade` (server)
+   * and `capabilities.tlsUpgradeBeforeData`: on Deno a client needs a byte from the peer first
+   * (an answer or a greeting), else `ENOTSUP`.
    */
   startTls(options?: boolean | TlsClientOptions): Promise<Socket>;
   startTls(options: TlsServerOptions): Promise<Socket>;
@@ -724,6 +770,18 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#chunks.waiting) {
       throw new TypeError("startTls() while the socket is being read: leave the loop first");
     }
+    // Reading on demand, a read is pending for nobody until the first chunk arrives (so that a
+    // peer's FIN or RST is noticed on a socket nobody reads), or after a `readable` was
+    // cancelled while it waited; the runtime cannot take it back.
+    if (this.#onDemand && !this.#paused) {
+      requireCapability(
+        this.#platform,
+        "tlsUpgradeBeforeData",
+        this.#packetsReceived === 0
+          ? "startTls() before the peer has sent anything"
+          : "startTls() while a read is pending (a readable cancelled mid-read)",
+      );
+    }
     this.#refuseUnread();
     await this.flush();
     if (this.#state !== "open") throw this.#closedError("startTls");
@@ -732,21 +790,52 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#paused = true;
     this.#handle.pause();
     this.#refuseUnread();
-    let secure: StreamHandle;
-    try {
-      secure = await start();
-    } catch (error) {
-      // The driver hands this socket nothing more: it ends here, with the handshake's error.
-      if (error instanceof SocketError) this.#failure ??= error;
-      this.#handle.close();
-      this.#onClose(undefined);
-      throw error;
-    }
+    const secure = await this.#handshake(start);
     const next = new Socket(secure, this.#options, this.role, this.#platform, {
       signal: this.#signal,
     });
     this.#handOver(next);
     return next;
+  }
+
+  /**
+   * The driver's handshake (`start`), bounded as connect's is: the connect `timeout` (a client's)
+   * and the socket's signal end the socket (`#fail`), which gives the upgrade up at once.
+   */
+  async #handshake(start: () => Promise<StreamHandle>): Promise<StreamHandle> {
+    const stopped = new Promise<never>((_, reject) => (this.#stopUpgrade = reject));
+    const { timeout = 0 } = this.#options as Partial<NormalizedConnectOptions>;
+    const timer =
+      timeout > 0
+        ? setTimeout(() => {
+            this.#fail(
+              new SocketError("ETIMEDOUT", `the TLS handshake timed out after ${timeout} ms`, {
+                syscall: "startTls",
+                address: this.remoteAddress,
+              }),
+            );
+          }, timeout)
+        : undefined;
+    let upgrading: Promise<StreamHandle> | undefined;
+    try {
+      upgrading = start();
+      return await Promise.race([upgrading, stopped]);
+    } catch (error) {
+      // A TLS stream that comes after all is not wanted.
+      upgrading?.then(
+        (secure) => secure.close(),
+        () => {},
+      );
+      // The driver hands this socket nothing more: it ends here, with the handshake's error
+      // (or the timeout's, or the abort's), whether or not the driver's close still reports.
+      if (error instanceof SocketError) this.#failure ??= error;
+      this.#handle.close();
+      this.#onClose(undefined);
+      throw this.#failure ?? error;
+    } finally {
+      this.#stopUpgrade = undefined;
+      if (timer !== undefined) clearTimeout(timer);
+    }
   }
 
   /** `ETLS`, and the connection closed, while received plaintext is unread. */
