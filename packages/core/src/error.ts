@@ -87,6 +87,8 @@ export class SocketError extends Error {
   readonly address: SocketAddress | undefined;
 
   /**
+   * A SocketError as omnisock makes them: for drivers, and for tests that stand in for one.
+   *
    * @param code The stable code.
    * @param message What failed; the error's `message` is it prefixed with `"<code>: "`.
    * @param options The syscall, the address and the runtime's own error (`cause`).

@@ -105,7 +105,9 @@ const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
  * @throws TypeError or RangeError for a malformed or unknown option.
  */
 export function lines(options?: LinesOptions & { encoding?: "utf-8" }): Codec<string>;
+/** Lines as Uint8Arrays, without their "\n" (and "\r"): see above. */
 export function lines(options: LinesOptions & { encoding: "bytes" }): Codec<Uint8Array>;
+/** Lines as strings or Uint8Arrays, as `options.encoding` says: see above. */
 export function lines(options?: LinesOptions): Codec<string | Uint8Array>;
 export function lines(options?: LinesOptions): Codec<string | Uint8Array> {
   const checked = checkOptionsObject("options", options, [

@@ -730,6 +730,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * (an answer or a greeting), else `ENOTSUP`.
    */
   startTls(options?: boolean | TlsClientOptions): Promise<Socket>;
+  /** An accepted socket's upgrade, with `listen`'s TLS options: see the client's above. */
   startTls(options: TlsServerOptions): Promise<Socket>;
   async startTls(options?: boolean | TlsClientOptions | TlsServerOptions): Promise<Socket> {
     if (this.role === "server") return this.#startTlsServer(options);
