@@ -1,7 +1,7 @@
 // The JSR packages (jsr.workspace.json): `node scripts/jsr.mjs` checks that each jsr.json has
-// its package.json's name and version, then runs `deno publish --dry-run` over them, offline;
-// `node scripts/jsr.mjs --sync` copies each package.json's version into its jsr.json, for the
-// release's version step (changesets bumps package.json only).
+// its package.json's name, license and version, then runs `deno publish --dry-run` over them,
+// offline; `node scripts/jsr.mjs --sync` copies each package.json's version into its jsr.json,
+// for the release's version step (changesets bumps package.json only).
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,8 +20,9 @@ for (const member of members) {
   const jsrText = readFileSync(jsrPath, "utf8");
   const jsr = JSON.parse(jsrText);
   const npm = JSON.parse(readFileSync(join(root, member, "package.json"), "utf8"));
-  if (jsr.name !== npm.name) {
-    console.error(`${member}: jsr.json names ${jsr.name}, package.json ${npm.name}`);
+  for (const field of ["name", "license"]) {
+    if (jsr[field] === npm[field]) continue;
+    console.error(`${member}: jsr.json's ${field} is ${jsr[field]}, package.json's ${npm[field]}`);
     drifted = true;
   }
   if (jsr.version === npm.version) continue;
