@@ -11,7 +11,6 @@ import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./mon
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
-  NormalizedTlsClientOptions,
   TlsClientOptions,
   TlsServerOptions,
 } from "./options.js";
