@@ -4,11 +4,12 @@
 // steps, each of which stops the release if it fails:
 //   1. `changeset version`: one new version for the whole fixed group, a CHANGELOG.md entry in
 //      each public package, the changesets consumed; private packages keep their version.
-//   2. the lockfile takes the new versions;
+//   2. the lockfile and each jsr.json take the new versions (scripts/jsr.mjs --sync);
 //   3. a commit "Release <version>", so that the tags land on the released tree;
 //   4. `changeset publish`: `npm publish` of each public package npm does not have yet (prepack
 //      builds it; publishConfig says public, with provenance) and a git tag for each.
-// Then push the commit and its tags: `git push --follow-tags`.
+// Then push the commit and its tags: `git push --follow-tags`. JSR is published apart, by
+// `deno publish --config jsr.workspace.json`, from the same commit.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
@@ -22,6 +23,7 @@ if (execFileSync("git", ["status", "--porcelain"], { cwd: root, encoding: "utf8"
 }
 run("npx", "changeset", "version");
 run("npm", "install", "--package-lock-only", "--no-audit", "--no-fund");
+run("node", "scripts/jsr.mjs", "--sync");
 const { version } = JSON.parse(
   readFileSync(new URL("packages/omnisock/package.json", root), "utf8"),
 );
