@@ -11,7 +11,6 @@ import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./mon
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
-  NormalizedTlsClientOptions,
   TlsClientOptions,
   TlsServerOptions,
 } from "./options.js";
@@ -37,8 +36,9 @@ export const destroySocket = Symbol("omnisock.destroy");
 export const whenClosed = Symbol("omnisock.whenClosed");
 
 /**
- * A connected stream: TCP or Unix, client or accepted. The same on every runtime; the
- * driver under it only moves bytes.
+ * A connected stream: TCP (TLS included) or Unix, client ({@link Omnisock.connect}) or
+ * accepted (from a {@link Server}). The same on every runtime; the driver under it only moves
+ * bytes.
  *
  * Reading: `for await (const chunk of socket)`. Reading pauses while the consumer does
  * (after `highWaterMark` bytes are buffered). Breaking out of the loop does not close the
@@ -54,12 +54,25 @@ export const whenClosed = Symbol("omnisock.whenClosed");
  * after a read leaves at once; the writes after it are gathered and leave together once the
  * current tick's code is done. A `Uint8Array` of 16 KiB or more is queued without a copy: do
  * not change it until `flush()` resolves.
+ *
+ * Closing: `end()` half-closes, `close()` closes gracefully, `reset()` aborts; `closed`
+ * settles when it is over, and `await using` closes it. Writing to a socket closed for
+ * writing fails with `ECLOSED`; reading a closed one ends at once, or throws the error that
+ * ended it.
  */
 export class Socket implements AsyncIterable<Uint8Array>, Monitored {
-  readonly id = nextId();
+  /** Unique in the process and never reused: the `id` of its monitor entry and events. */
+  readonly id: number = nextId();
+  /** `"client"` when this process connected it, `"server"` when a server accepted it. */
   readonly role: "client" | "server";
+  /** `"tcp"` (TLS included) or `"unix"`. */
   readonly transport: "tcp" | "unix";
+  /**
+   * This end's address. Readable after close. For a Unix client that did not bind, the path
+   * is `""`.
+   */
   readonly localAddress: SocketAddress;
+  /** The peer's address. Readable after close. */
   readonly remoteAddress: SocketAddress;
   /** @internal The framing decoder whose `decode` loop reads this socket now, if any. */
   [decoding]: { readonly buffered: number } | undefined;
@@ -168,6 +181,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }
   }
 
+  /**
+   * `"open"`; `"readClosed"` once the peer's FIN has arrived, `"writeClosed"` once `end()` has
+   * sent ours; `"closed"` when it is over.
+   */
   get state(): SocketState {
     return this.#state;
   }
@@ -177,7 +194,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this.#handle.tls !== undefined;
   }
 
-  /** What TLS negotiated, with the same names and value forms on every runtime; `undefined` on a plain socket. */
+  /**
+   * What TLS negotiated, with the same names and value forms on every runtime; `undefined`
+   * on a plain socket.
+   *
+   * **Note:** see {@link TlsInfo} for what a runtime may not tell (`capabilities.tlsSessionInfo`).
+   */
   get tls(): TlsInfo | undefined {
     return this.#handle.tls;
   }
@@ -198,6 +220,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this.#closed;
   }
 
+  /**
+   * The counters so far, a new object each time. A "packet" is one write handed to the
+   * kernel, or one chunk read from it; for TLS the bytes are the application's.
+   */
   get stats(): SocketStats {
     return {
       bytesSent: this.#bytesSent,
@@ -218,7 +244,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /**
    * Queue bytes (a string is sent as UTF-8). Never drops; returns `false` once
-   * `highWaterMark` bytes are queued. Throws `ECLOSED` after `end()`, `close()` or the end.
+   * `highWaterMark` bytes are queued: then `await flush()` before writing more.
+   *
+   * @throws TypeError for `data` that is neither a string nor a Uint8Array.
+   * @throws {@link SocketError} `ECLOSED` after `end()` or `close()`, and once the connection
+   *   is closed for writing.
    */
   write(data: Uint8Array | string): boolean {
     checkData("data", data);
@@ -252,14 +282,21 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return out.queued < this.#options.highWaterMark;
   }
 
-  /** Resolves when everything queued has reached the kernel. */
+  /**
+   * Resolves when everything queued has reached the kernel. Rejects when the connection ends
+   * first with bytes still queued: with the error that ended it, else `ECLOSED`.
+   */
   flush(): Promise<void> {
     if (this.#out.queued === 0 && !this.#out.full) return Promise.resolve();
     if (this.#state === "closed") return Promise.reject(this.#closedError("flush"));
     return new Promise((resolve, reject) => this.#flushWaiters.push({ resolve, reject }));
   }
 
-  /** Half-close: send FIN once everything queued is sent. Reading goes on. */
+  /**
+   * Half-close: send FIN once everything queued is sent, and resolve then (or reject as
+   * `flush()` does). Reading goes on (the socket is `"writeClosed"`) until the peer closes its
+   * side too. Calling it again, or on a closed socket, does nothing.
+   */
   async end(): Promise<void> {
     if (this.#ending || this.#state === "closed") return;
     this.#ending = true;
@@ -267,7 +304,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#sendShutdown();
   }
 
-  /** Close gracefully: send everything queued, then release the connection. */
+  /**
+   * Close gracefully: send everything queued, then release the connection. Resolves once it
+   * is closed, even when it failed (`closed` then carries the error); calling it again waits
+   * for the same close.
+   */
   async close(): Promise<void> {
     if (this.#state !== "closed" && !this.#closedByUser) {
       this.#closedByUser = true;
@@ -298,8 +339,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   /**
-   * Abort: discard what is queued and send RST where the runtime can (see `capabilities.reset`,
-   * and `capabilities.tlsReset` for a TLS socket).
+   * Abort: discard what is queued and send RST where the runtime can. Resolves once closed.
+   *
+   * **Note:** where it cannot (`capabilities.reset`, Deno; `capabilities.tlsReset` for a TLS
+   * socket) the connection is closed with a FIN instead, and what was queued is still
+   * discarded.
    */
   reset(): Promise<void> {
     if (this.#state !== "closed") {
@@ -581,7 +625,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }
   }
 
-  /** Read chunks as they arrive. Breaking out does not close the socket. */
+  /**
+   * Read chunks as they arrive; ends at the peer's FIN, and throws the error that ended the
+   * connection. Breaking out does not close the socket: iterate again to read on. One reader
+   * at a time (a loop, `readable` or a framing `decode`): a second read while one waits is a
+   * TypeError.
+   */
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     return new Socket.#Chunks(this);
   }
@@ -638,7 +687,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this.#readable;
   }
 
-  /** A web `WritableStream` view, made on first use: `close()` half-closes, `abort()` resets. */
+  /**
+   * A web `WritableStream` view, made on first use: each chunk is written as by `write()`
+   * (waiting for `flush()` when the queue is full); `close()` half-closes, `abort()` resets.
+   */
   get writable(): WritableStream<Uint8Array | string> {
     this.#writable ??= new WritableStream<Uint8Array | string>({
       write: async (chunk) => {
@@ -677,6 +729,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * (an answer or a greeting), else `ENOTSUP`.
    */
   startTls(options?: boolean | TlsClientOptions): Promise<Socket>;
+  /** An accepted socket's upgrade, with `listen`'s TLS options: see the client's above. */
   startTls(options: TlsServerOptions): Promise<Socket>;
   async startTls(options?: boolean | TlsClientOptions | TlsServerOptions): Promise<Socket> {
     if (this.role === "server") return this.#startTlsServer(options);
@@ -814,13 +867,26 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   // ---- options ----
 
+  /**
+   * TCP_NODELAY on or off (on by default: see {@link StreamOptions.noDelay}). Does nothing
+   * once closed.
+   *
+   * @throws TypeError for a non-boolean.
+   */
   setNoDelay(enable = true): this {
     checkBoolean("enable", enable);
     if (this.#state !== "closed") this.#handle.setNoDelay(enable);
     return this;
   }
 
-  /** TCP keepalive; `delayMs` is the silence before the first probe. */
+  /**
+   * TCP keepalive on or off; `delayMs` is the silence before the first probe (the system's
+   * when omitted). Does nothing once closed.
+   *
+   * **Note:** a `delayMs` is `ENOTSUP` where the runtime cannot set it
+   * (`capabilities.keepAliveDelay`; Deno): call it without one there.
+   * @throws TypeError or RangeError for a bad argument.
+   */
   setKeepAlive(enable = true, delayMs?: number): this {
     checkBoolean("enable", enable);
     if (delayMs !== undefined) {
@@ -831,7 +897,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this;
   }
 
-  /** Close with `ETIMEDOUT` after `idleMs` without a byte either way; `0` turns it off. */
+  /**
+   * Close with `ETIMEDOUT` after `idleMs` (from 0 to 2^31 − 1) without a byte either way;
+   * `0` turns it off. Replaces `idleTimeout`.
+   *
+   * **Note:** unlike node:net's `setTimeout`, which only emits an event, the socket is closed.
+   * @throws TypeError or RangeError for a bad `idleMs`.
+   */
   setTimeout(idleMs: number): this {
     checkMilliseconds("idleMs", idleMs);
     this.#idleTimeout = idleMs;
@@ -863,16 +935,19 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }, ms);
   }
 
+  /** Keep the process alive while the socket is open (the default); undoes `unref()`. */
   ref(): this {
     this.#handle.ref();
     return this;
   }
 
+  /** Let the process exit while the socket is open. */
   unref(): this {
     this.#handle.unref();
     return this;
   }
 
+  /** `close()`, for `await using socket = await connect(…)`. */
   [asyncDispose](): Promise<void> {
     return this.close();
   }
