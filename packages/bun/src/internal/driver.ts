@@ -48,6 +48,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsUpgrade: true,
   tlsServerUpgrade: true,
   tlsUpgradeBeforeData: true,
+  tlsServerNoDelay: true,
 });
 
 export const driver = {

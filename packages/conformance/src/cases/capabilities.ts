@@ -256,6 +256,13 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
       async (api) => (await connectTo(api, (await listenLocal(api)).address)).startTls(),
     ],
   ],
+  // And setNoDelay(true) on an accepted TLS socket, which needs a handshake (see tls.ts).
+  tlsServerNoDelay: [
+    [
+      "listen({ tls, noDelay: true })",
+      (api) => api.listen({ hostname: "127.0.0.1", noDelay: true, tls: { cert: pem, key } }),
+    ],
+  ],
   tlsNoVerify: [
     [
       "connect(target, { tls: { rejectUnauthorized: false } })",

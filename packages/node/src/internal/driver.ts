@@ -58,6 +58,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsUpgrade: true,
   tlsServerUpgrade: true,
   tlsUpgradeBeforeData: true,
+  tlsServerNoDelay: true,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {
