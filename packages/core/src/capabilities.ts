@@ -93,6 +93,12 @@ export interface Capabilities {
    * TLS client's is set before TLS starts, so `connect`'s `noDelay` is honoured.
    */
   readonly tlsServerNoDelay: boolean;
+  /**
+   * `setKeepAlive()` on a TLS socket. Without it (Deno's TLS connections have no setKeepAlive,
+   * deno#13617) a TLS socket keeps the keepalive it had when TLS started (off, omnisock's
+   * default), and `setKeepAlive()` on it is `ENOTSUP`.
+   */
+  readonly tlsKeepAlive: boolean;
 }
 
 /** Every key of {@link Capabilities}, in the order the README's matrix lists them. */
@@ -131,6 +137,7 @@ export const capabilityNames = [
   "tlsServerUpgrade",
   "tlsUpgradeBeforeData",
   "tlsServerNoDelay",
+  "tlsKeepAlive",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

@@ -49,6 +49,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsServerUpgrade: true,
   tlsUpgradeBeforeData: true,
   tlsServerNoDelay: true,
+  tlsKeepAlive: true,
 });
 
 export const driver = {

@@ -234,6 +234,8 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
   ],
   // socket.tls exists everywhere; without it, protocol and cipher are undefined (see tls.ts).
   tlsSessionInfo: [],
+  // setKeepAlive() on a TLS socket needs a handshake first (see tls.ts).
+  tlsKeepAlive: [],
   tlsUpgrade: [
     [
       "socket.startTls()",

@@ -26,6 +26,7 @@ import {
   defer,
   deferred,
   echo,
+  eventually,
   expectSocketError,
   expectSyncSocketError,
   failure,
@@ -404,7 +405,9 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
     tlsReset,
     tlsUpgradeBeforeData,
     tlsServerNoDelay,
+    tlsKeepAlive,
   } = api.capabilities;
+  const tcpTimer = context.kernel?.tcpTimer;
   const startTlsPeer = tlsUpgrade ? context.externalStartTlsPeer : undefined;
   const startTlsClient = tlsServerUpgrade ? context.externalStartTlsClient : undefined;
   const bothUpgrade = tlsUpgrade && tlsServerUpgrade;
@@ -1063,6 +1066,26 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
       );
     });
 
+    it("an idle timeout closes a TLS socket whose peer reads nothing, without waiting on it", async () => {
+      // The peer takes nothing, so neither what is queued nor a close_notify can reach it: the
+      // close must not wait for them (the connection would stay open for as long as the peer).
+      const { server, accepted } = await acceptingServer(api, {
+        tls: { cert: serverCert, key: serverKey },
+      });
+      const client = await tlsConnect(api, server);
+      const peer = await accepted();
+      defer(() => peer.reset());
+      client.write(new Uint8Array(32 * 1024 * 1024));
+      await eventually(5_000, "the peer to stop taking bytes", async () => {
+        const before = client.stats.bytesSent;
+        await sleep(100);
+        return client.stats.bytesSent === before;
+      });
+      client.setTimeout(100);
+      await expectSocketError("ETIMEDOUT", () => within(3_000, "the close", client.closed));
+      expect(client.state).toBe("closed");
+    });
+
     describe("reset() of a TLS socket", () => {
       it.runIf(tlsReset)(
         "sends an RST: the peer's read fails with ECONNRESET, either way round",
@@ -1160,6 +1183,44 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
           client.setNoDelay(true);
           expectSyncSocketError("ENOTSUP", () => client.setNoDelay(false));
           expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
+        },
+      );
+    });
+
+    describe("TCP keepalive on a TLS socket", () => {
+      it.runIf(tlsKeepAlive && tcpTimer !== undefined)(
+        "setKeepAlive() on either TLS socket reaches its TCP connection: the kernel's keepalive timer starts and stops",
+        async () => {
+          const { client, peer } = await tlsPair(api);
+          const [near, far] = [portOf(client.localAddress), portOf(peer.localAddress)];
+          for (const [socket, local, remote] of [
+            [client, near, far],
+            [peer, far, near],
+          ] as const) {
+            socket.setKeepAlive(true, 5_000);
+            // Right after the handshake the session tickets may still await their ACK: the
+            // retransmit timer shows until then.
+            await eventually(3_000, "the keepalive timer", async () => {
+              return (await tcpTimer!(local, remote))?.kind === "keepalive";
+            });
+            socket.setKeepAlive(false);
+            expect(await tcpTimer!(local, remote)).toEqual({ kind: "none", ms: 0 });
+          }
+        },
+      );
+
+      it.runIf(tls && !tlsKeepAlive)(
+        "without tlsKeepAlive: setKeepAlive() on a TLS socket is ENOTSUP, on either side",
+        async () => {
+          const { client, peer } = await tlsPair(api);
+          for (const socket of [client, peer]) {
+            const error = expectSyncSocketError("ENOTSUP", () => socket.setKeepAlive(true));
+            expect(error.message).toContain(api.runtime);
+          }
+          // Still a working connection.
+          void echo(peer);
+          client.write("alive");
+          expect(await new ByteReader(client).readText(5)).toBe("alive");
         },
       );
     });

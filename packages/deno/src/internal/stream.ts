@@ -14,7 +14,7 @@
 // demand once its first chunk has come (`readsOnDemand`; see tls.ts).
 // A TLS connection (Deno.TlsConn) has neither setNoDelay nor setKeepAlive (deno#13617): its
 // TCP_NODELAY is whatever the TCP connection had when TLS started (`tlsServerNoDelay`).
-import { kernelPath, notSupported } from "@omnisock/core/driver";
+import { kernelPath, notSupported, tlsCloseLimit } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
@@ -38,13 +38,6 @@ import { secureClient } from "./tls.js";
 // read (ping-pong 24 µs against 35 µs: a fresh buffer must be zeroed).
 const FIRST_READ = 4 * 1024;
 const FULL_READ = 64 * 1024;
-
-/**
- * How long closing a TLS connection waits for its close_notify, and what Deno's TLS still holds
- * of the last write, to reach the kernel: a peer that reads nothing gets the connection closed
- * without it then. The same bound as rustls-tokio-stream's own lingering close.
- */
-const CLOSE_NOTIFY_LIMIT = 1_000;
 
 interface StreamKind {
   readonly tls?: TlsInfo;
@@ -202,7 +195,7 @@ export class DenoStream implements StreamHandle {
     this.#closing = true;
     this.#shutdownPending = false;
     const sent = this.#writeClosing ?? this.#conn.closeWrite();
-    const timer = setTimeout(() => this.#finish(undefined), CLOSE_NOTIFY_LIMIT);
+    const timer = setTimeout(() => this.#finish(undefined), tlsCloseLimit);
     const finish = (): void => {
       clearTimeout(timer);
       this.#finish(undefined);

@@ -59,6 +59,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsServerUpgrade: true,
   tlsUpgradeBeforeData: true,
   tlsServerNoDelay: true,
+  tlsKeepAlive: true,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {

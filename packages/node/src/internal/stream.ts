@@ -10,7 +10,7 @@
 import { Buffer } from "node:buffer";
 import net from "node:net";
 import tls from "node:tls";
-import { inetAddress, kernelPath, unixAddress } from "@omnisock/core/driver";
+import { inetAddress, kernelPath, tlsCloseLimit, unixAddress } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
@@ -29,9 +29,6 @@ import { toSocketError } from "./error.js";
 import { parentOf, secureClient, tlsInfo, tlsServerOptions } from "./tls.js";
 
 const empty = Buffer.alloc(0);
-
-/** How long closing a TLS socket waits for its close_notify to reach the kernel. */
-const CLOSE_NOTIFY_LIMIT = 1_000;
 
 /** The handle a node:net socket belongs to, so that one listener function serves every socket. */
 const handleOf = Symbol("omnisock.handle");
@@ -240,7 +237,7 @@ class NodeStream implements StreamHandle {
     // Bounded: end() waits until node:tls has written everything it holds, which a peer that
     // reads nothing never lets it (after an idle timeout or an abort, core has not flushed).
     if (!socket.destroyed && this.#closeTimer === undefined) {
-      this.#closeTimer = setTimeout(() => socket.destroy(), CLOSE_NOTIFY_LIMIT).unref();
+      this.#closeTimer = setTimeout(() => socket.destroy(), tlsCloseLimit).unref();
     }
   }
 
@@ -269,8 +266,9 @@ class NodeStream implements StreamHandle {
   }
 
   setKeepAlive(enable: boolean, delayMs: number | undefined): void {
-    // 0 leaves the system's delay in place.
-    this.#socket.setKeepAlive(enable, delayMs ?? 0);
+    // On the TCP socket under a TLS one, for the same reason as setNoDelay: a TLSSocket skips
+    // setKeepAlive(false) as a no-op. 0 leaves the system's delay in place.
+    (this.#raw ?? this.#socket).setKeepAlive(enable, delayMs ?? 0);
   }
 
   ref(): void {
