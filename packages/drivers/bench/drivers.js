@@ -1,13 +1,17 @@
 // @ts-check
 // Driver workloads to compare socket modules (issue 9, item 5): ioredis pipelined GETs and
-// postgres.js point selects against real servers that this program starts and stops, each
-// driver on the socket module given by --socket (a key of netModules in src/socket-factory.js).
-// Runs unbuilt on every runtime; prints one JSON line per workload and stops by itself.
+// postgres.js point selects against real servers, each driver on the socket module given by
+// --socket (a key of netModules in src/socket-factory.js). Runs unbuilt on every runtime; prints
+// one JSON line per workload and stops by itself.
 //
-//   node bench/drivers.js [--socket node:net] [--rounds 5] [--only redis,postgres]
+//   node bench/drivers.js [--socket omnisock/net] [--rounds 5] [--only redis,postgres]
+//                         [--redis host:port] [--postgres host:port/database]
 //   bun bench/drivers.js ...            deno run -A bench/drivers.js ...
 //
-// Not part of `npm test`: it asserts no speed, only that every answer was right.
+// Without --redis / --postgres it starts (and stops) the servers itself; `npm run bench` starts
+// them once for the whole run instead (bench/servers.js) and passes their addresses, and reads
+// the lines as its scenarios D1–D3 (bench/run.mjs at the root). Asserts no speed, only that
+// every answer was right.
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import postgres from "postgres";
@@ -16,29 +20,55 @@ import { startPostgres, postgresUsers } from "../src/servers/postgres.js";
 import { redisInstalled, startRedis } from "../src/servers/redis.js";
 import { netModules, socketHooks } from "../src/socket-factory.js";
 
+/** The workloads, by the name `--only` takes ("postgres" is both of postgres.js's). */
+const workloads = {
+  redis: "ioredis: 10,000 pipelined GETs",
+  "postgres-pipelined": "postgres.js: 5,000 pipelined point selects",
+  "postgres-serial": "postgres.js: 5,000 point selects, one at a time",
+};
+
 const { values: flags } = parseArgs({
   options: {
-    socket: { type: "string", default: "node:net" },
+    socket: { type: "string", default: "omnisock/net" },
     rounds: { type: "string", default: "5" },
     only: { type: "string", default: "redis,postgres" },
+    redis: { type: "string" },
+    postgres: { type: "string" },
+    "max-secs": { type: "string", default: "300" },
   },
 });
 const socket = /** @type {string} */ (flags.socket);
 const rounds = Number(flags.rounds);
-const only = new Set(String(flags.only).split(","));
+const only = new Set(
+  String(flags.only)
+    .split(",")
+    .flatMap((name) => (name === "postgres" ? ["postgres-pipelined", "postgres-serial"] : [name])),
+);
 if (!(socket in netModules))
   throw new Error(`--socket: one of ${Object.keys(netModules).join(", ")}`);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) throw new Error("--rounds: 1 to 100");
+for (const name of only) {
+  if (!(name in workloads)) throw new Error(`--only: ${Object.keys(workloads).join(", ")}`);
+}
+// The program stops by itself, whatever hangs.
+setTimeout(
+  () => {
+    console.log(JSON.stringify({ error: `over --max-secs ${flags["max-secs"]}` }));
+    process.exit(1);
+  },
+  Number(flags["max-secs"]) * 1000,
+).unref?.();
 
 const hooks = await socketHooks({ socket });
 
 /**
  * Runs `round` once to warm up, then `rounds` times; prints the median rate.
- * @param {string} name
+ * @param {keyof typeof workloads} id
  * @param {number} operations Per round.
  * @param {() => Promise<void>} round Throws if any answer was wrong.
  */
-async function measure(name, operations, round) {
+async function measure(id, operations, round) {
+  const name = workloads[id];
   await bounded(round(), `${name}, warm-up`);
   /** @type {number[]} */
   const rates = [];
@@ -49,7 +79,7 @@ async function measure(name, operations, round) {
   }
   const sorted = [...rates].sort((a, b) => a - b);
   const median = /** @type {number} */ (sorted[Math.floor(sorted.length / 2)]);
-  const line = { runtime, socket, workload: name, operations, opsPerSec: Math.round(median) };
+  const line = { runtime, socket, id, workload: name, operations, opsPerSec: Math.round(median) };
   console.log(JSON.stringify({ ...line, rounds: rates.map(Math.round) }));
 }
 
@@ -71,9 +101,25 @@ async function bounded(promise, what) {
   }
 }
 
+/**
+ * The server at `given` ("host:port[/database]"), or one this program starts and stops.
+ * @template {{ host: string, port: number, stop(): Promise<void> }} Server
+ * @param {string | undefined} given
+ * @param {() => Promise<Server>} start
+ * @returns {Promise<{ host: string, port: number, database: string, stop(): Promise<void> }>}
+ */
+async function serverAt(given, start) {
+  if (given === undefined) return { database: "postgres", ...(await start()) };
+  const [, host = "", port = "", database = "postgres"] =
+    /^(.+):(\d+)(?:\/(.+))?$/.exec(given) ?? [];
+  if (host === "") throw new Error(`not host:port[/database]: ${given}`);
+  return { host, port: Number(port), database, stop: async () => {} };
+}
+
 if (only.has("redis")) {
-  if (!redisInstalled()) throw new Error("redis-server is not installed");
-  const server = await startRedis();
+  if (flags.redis === undefined && !redisInstalled())
+    throw new Error("redis-server is not installed");
+  const server = await serverAt(flags.redis, startRedis);
   try {
     const client = new Redis({
       host: server.host,
@@ -87,7 +133,7 @@ if (only.has("redis")) {
         Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, `v${i}`])),
       );
       const gets = 10_000;
-      await measure("ioredis: 10,000 pipelined GETs", gets, async () => {
+      await measure("redis", gets, async () => {
         const pipeline = client.pipeline();
         for (let index = 0; index < gets; index++) pipeline.get(`k${index % keys}`);
         const results = (await pipeline.exec()) ?? [];
@@ -104,8 +150,8 @@ if (only.has("redis")) {
   }
 }
 
-if (only.has("postgres")) {
-  const server = await startPostgres();
+if (only.has("postgres-pipelined") || only.has("postgres-serial")) {
+  const server = await serverAt(flags.postgres, startPostgres);
   try {
     // `socket` is documented in postgres.js's README ("Custom socket") but not in its types.
     const hook = { socket: hooks.postgresJs };
@@ -116,24 +162,31 @@ if (only.has("postgres")) {
       database: server.database,
       ...postgresUsers.admin,
       max: 1,
+      onnotice: () => {},
       ...hook,
     });
     try {
       const rows = 1_000;
-      await sql`create table points (id int primary key, value text not null)`;
-      await sql`insert into points select i, 'value-' || i from generate_series(0, ${rows - 1}) i`;
+      // The servers may be shared by several runs of this program (npm run bench).
+      await sql`create table if not exists points (id int primary key, value text not null)`;
+      await sql`insert into points select i, 'value-' || i from generate_series(0, ${rows - 1}) i
+                on conflict do nothing`;
       const selects = 5_000;
       /** @param {number} index */
       const select = async (index) => {
         const [row] = await sql`select value from points where id = ${index % rows}`;
         if (row?.value !== `value-${index % rows}`) throw new Error("wrong SELECT answer");
       };
-      await measure("postgres.js: 5,000 pipelined point selects", selects, async () => {
-        await Promise.all(Array.from({ length: selects }, (_, index) => select(index)));
-      });
-      await measure("postgres.js: 5,000 point selects, one at a time", selects, async () => {
-        for (let index = 0; index < selects; index++) await select(index);
-      });
+      if (only.has("postgres-pipelined")) {
+        await measure("postgres-pipelined", selects, async () => {
+          await Promise.all(Array.from({ length: selects }, (_, index) => select(index)));
+        });
+      }
+      if (only.has("postgres-serial")) {
+        await measure("postgres-serial", selects, async () => {
+          for (let index = 0; index < selects; index++) await select(index);
+        });
+      }
     } finally {
       await sql.end({ timeout: 5 });
     }
