@@ -210,10 +210,12 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
       "the client's rate of opening them. Each S6 run starts once fewer than 1,000 connections " +
       "linger in TIME_WAIT (they slow connects down), and the servers close with RST where the API can.",
     "- D1–D3 run ioredis and postgres.js (one connection) through their socket hooks " +
-      "(`packages/drivers/bench/drivers.js`), once on omnisock/net and once on the runtime's own " +
-      "node:net, against one redis-server and one PostgreSQL started for the whole run, nothing " +
-      "pinned (a PostgreSQL backend pinned to a CPU that other work shares waits for it). Each repetition is one process per runtime and side; its " +
-      "value is the median of 10 rounds after a warm-up one, every answer checked.",
+      "(`packages/drivers/bench/drivers.js`) on omnisock/net and on the runtime's own node:net, " +
+      "against one redis-server and one PostgreSQL started for the whole run, nothing pinned (a " +
+      "PostgreSQL backend pinned to a CPU that other work shares waits for it). Each repetition " +
+      "is one process per runtime that alternates the two sides round by round (10 rounds each " +
+      "after a warm-up one, every answer checked), so that other load on the machine falls on " +
+      "both alike; its value is each side's median round.",
     "- Nothing here is asserted by the tests: speed is read from this report, never checked in CI.",
     "",
     "## Reading the results",

@@ -243,9 +243,9 @@ export const SCENARIOS = [
       };
     },
   },
-  // Real drivers (issue 9): one program per runtime and side runs every selected driver
-  // workload against the shared servers and reports the median of its rounds; `driver` names
-  // the workload (packages/drivers/bench/drivers.js). Unpinned: PostgreSQL runs a process per
+  // Real drivers (issue 9): one program per runtime runs every selected driver workload on
+  // both sides against the shared servers and reports each side's median round; `driver`
+  // names the workload (packages/drivers/bench/drivers.js). Unpinned: PostgreSQL runs a process per
   // connection, and a server pinned to one CPU that other work shares waits for it, which
   // swamps what is measured (a one-at-a-time select took 0.7 ms pinned, 0.05 ms free).
   ...[
@@ -463,27 +463,33 @@ function startDriverServers() {
   return driverServers;
 }
 
-/** One driver program's records, per repetition, runtime and side: it runs every D scenario. */
+/**
+ * One driver program per repetition and runtime: it runs every D scenario on both sides,
+ * alternating them round by round (the side measured first changes every round and every
+ * repetition), so that other load on the machine falls on both alike.
+ */
 const driverRuns = new Map();
 
 async function runDriver(scenario, entry, rep) {
   const servers = await startDriverServers();
   if (servers.error) return { error: servers.error };
-  const key = `${rep}|${entry.runtime}|${entry.api}`;
+  const key = `${rep}|${entry.runtime}`;
   if (!driverRuns.has(key)) {
     const runtime = RUNTIMES[entry.runtime];
     const workloads = scenarios.filter((each) => each.driver).map((each) => each.driver);
-    const limit = quick ? 60_000 : 300_000;
+    const sides = DRIVER_APIS.filter((each) => each.runtime === entry.runtime);
+    if (rep % 2 === 0) sides.reverse();
+    const limit = quick ? 90_000 : 600_000;
     const program = start(
       [
         runtime.command,
         ...runtime.pre,
         join(driverBench, "drivers.js"),
         "--socket",
-        entry.socket,
+        sides.map((side) => side.socket).join(","),
         "--only",
         workloads.join(","),
-        // Rounds of one process; its median is the repetition's value.
+        // Rounds per side; their median is the repetition's value.
         "--rounds",
         q(10, 1),
         "--redis",
@@ -501,7 +507,9 @@ async function runDriver(scenario, entry, rep) {
   const { records, stderr, code, signal } = await driverRuns.get(key);
   const failure = records.find((line) => line.error);
   if (failure) return { error: failure.error };
-  const record = records.find((line) => line.id === scenario.driver);
+  const record = records.find(
+    (line) => line.id === scenario.driver && line.socket === entry.socket,
+  );
   if (!record) return { error: `no result (exit ${code ?? signal}): ${stderr.slice(0, 300)}` };
   return { value: record.opsPerSec };
 }
