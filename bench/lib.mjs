@@ -1,7 +1,10 @@
 // What every bench program shares: arguments, the runtime, one JSON line per result, a
 // watchdog, timing, memory and statistics. No runtime-specific import, so that it loads
 // unchanged on Node, Bun and Deno.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
+import { SERVERNAME } from "./certs.mjs";
 
 /** "node" | "bun" | "deno" */
 export const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
@@ -23,6 +26,9 @@ const DEFAULTS = {
   settle: 500,
   "read-buffer": 65536,
   "max-secs": 60,
+  // TLS instead of plain TCP, with the certificates that certs.mjs wrote into --certs.
+  tls: false,
+  certs: "",
 };
 
 /** `command --name value --flag` into `{ command, name, flag }`, numbers as numbers. */
@@ -44,6 +50,19 @@ export function parseArgs(argv) {
 }
 
 export const args = parseArgs(process.argv.slice(2));
+
+export { SERVERNAME };
+
+/**
+ * With --tls, the PEMs the runner made (certs.mjs) — `ca` for clients to verify against,
+ * `cert` and `key` for servers — else undefined: the program runs plain TCP.
+ */
+export function tlsMaterial() {
+  if (!args.tls) return undefined;
+  if (!args.certs) throw new TypeError("--tls needs --certs <dir> (made by certs.mjs)");
+  const read = (name) => readFileSync(join(args.certs, name), "utf8");
+  return { ca: read("ca.pem"), cert: read("cert.pem"), key: read("key.pem") };
+}
 
 /** The API a program measures, set once by the program for its output lines. */
 let api = "unknown";

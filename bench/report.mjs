@@ -11,6 +11,8 @@ export const TARGETS = {
   S4: { at: 0.97 },
   S5: { at: 2 },
   S6: { at: 1.1, atMost: true },
+  T1: { at: 0.95 },
+  T2: { at: 0.95 },
   // The driver scenarios: omnisock/net ÷ the runtime's node:net (≥ 1 on Node, above 1 on Bun
   // and Deno, issue 9).
   D1: { at: 1 },
@@ -20,6 +22,10 @@ export const TARGETS = {
 
 /** What a scenario's omnisock figure is divided by: the raw API, or (drivers) node:net. */
 const baselineOf = (scenario) => scenario.baseline ?? "raw";
+
+/** How a row names its API: the TLS scenarios run node:tls, Deno.listenTls and the like. */
+const labelOf = (entry, scenario) =>
+  scenario.transport === "tls" ? (entry.tlsLabel ?? entry.label) : entry.label;
 
 export function median(values) {
   const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
@@ -80,7 +86,7 @@ function met(scenario, ratio) {
   return ok ? " ✅" : " ❌";
 }
 
-export function renderReport({ results, scenarios, apis, reps, info, command }) {
+export function renderReport({ results, negotiated = [], scenarios, apis, reps, info, command }) {
   const runtimes = RUNTIMES.filter((runtime) =>
     results.some((record) => record.runtime === runtime),
   );
@@ -100,7 +106,8 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
     "",
     "## omnisock ÷ raw",
     "",
-    "Higher is better, except S6 (memory per connection), where lower is. ✅ meets the target, ❌ does not.",
+    "Higher is better, except S6 (memory per connection), where lower is. ✅ meets the target, ❌ does not. " +
+      "T1 and T2 are S1 and S2 over TLS: each runtime's own TLS against omnisock's `tls` option.",
     "",
     `| scenario | target | ${runtimes.join(" | ")} |`,
     `|---|---|${runtimes.map(() => "--:|").join("")}`,
@@ -130,7 +137,7 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
     lines.push(
       "## omnisock ÷ node:net on Bun and Deno",
       "",
-      "What a user gains over the compatibility layer they would otherwise reach for.",
+      "What a user gains over the compatibility layer they would otherwise reach for (node:tls in T1 and T2).",
       "",
       `| scenario | ${compat.join(" | ")} |`,
       `|---|${compat.map(() => "--:|").join("")}`,
@@ -143,6 +150,8 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
     }
     lines.push("");
   }
+
+  if (negotiated.length > 0) lines.push(...negotiatedTable(negotiated, apis, runtimes));
 
   lines.push("## Scenarios", "");
   for (const scenario of present) {
@@ -176,7 +185,7 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
           ? ` ${number(median(values(results, scenario.id, runtime, entry.api, "serverKiB")), 1)} | ${number(median(values(results, scenario.id, runtime, entry.api, "clientKiB")), 1)} | ${number(median(values(results, scenario.id, runtime, entry.api, "connPerSec")))} |`
           : "";
         lines.push(
-          `| ${runtime} · ${entry.label} | ${number(middle, digits)} | ${number(low, digits)}–${number(high, digits)} | ${spread} |${latencyCells}${memoryCells} ${ratio} |`,
+          `| ${runtime} · ${labelOf(entry, scenario)} | ${number(middle, digits)} | ${number(low, digits)}–${number(high, digits)} | ${spread} |${latencyCells}${memoryCells} ${ratio} |`,
         );
       }
     }
@@ -209,6 +218,14 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
       "processes' resident memory after a full garbage collection, before and after; connections/s is " +
       "the client's rate of opening them. Each S6 run starts once fewer than 1,000 connections " +
       "linger in TIME_WAIT (they slow connects down), and the servers close with RST where the API can.",
+    "- T1 and T2 run S1 and S2 over TLS with each API's own TLS: node:tls (`tls.connect`, " +
+      "`tls.createServer`), Bun's `tls` option of `Bun.connect`/`Bun.listen`, `Deno.connectTls`/" +
+      "`Deno.listenTls`, and omnisock's `connect(target, { tls: { ca, servername } })` / " +
+      "`listen({ tls: { cert, key } })`. Each run makes a throwaway CA and a server certificate " +
+      "for `localhost` (EC P-256); every client verifies the server against that CA under the " +
+      "name `localhost`, as users run. The handshake is over before any clock starts. Before the " +
+      "repetitions, one short run of each API goes through a relay that reads the ServerHello on " +
+      "the wire: the protocol and cipher each client and server agreed on (the table above).",
     "- D1–D3 run ioredis and postgres.js (one connection) through their socket hooks " +
       "(`packages/drivers/bench/drivers.js`) on omnisock/net and on the runtime's own node:net, " +
       "against one redis-server and one PostgreSQL started for the whole run, nothing pinned (a " +
@@ -236,6 +253,12 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
       "keeps; Bun's and Node's own per-connection footprint is small enough that this shows as a " +
       "ratio. Deno's raw program reads with a 64 KiB buffer per connection, omnisock's Deno " +
       "driver starts at 4 KiB.",
+    "- T1 and T2 (TLS): omnisock and each raw API make the same system calls per round trip (one " +
+      "send, one receive, one poll, counted with strace on every runtime), so what separates them " +
+      "is work in user space: the same chunk handoff and bookkeeping as in S1 and S2. node:tls and " +
+      "Deno's TLS hand over one TLS record (at most 16 KiB) per read where plain TCP gives up to " +
+      "64 KiB, so in T1 that per-chunk cost comes up to four times as often per byte as in S1; " +
+      "Bun's TLS delivers chunks of hundreds of KiB.",
     "",
     "## Every run",
     "",
@@ -259,9 +282,27 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
           .map((record) =>
             record.error ? "failed" : number(record.value, metricDigits(scenario.unit)),
           );
-        lines.push(`| ${scenario.id} | ${runtime} · ${entry.label} | ${shown.join(", ")} |`);
+        lines.push(
+          `| ${scenario.id} | ${runtime} · ${labelOf(entry, scenario)} | ${shown.join(", ")} |`,
+        );
       }
     }
+  }
+  // What a program saw and carried on past (tcp-omnisock.mjs): the first of each run's kind.
+  const notes = new Map();
+  for (const record of results) {
+    const key = `${record.scenario} ${record.runtime} ${record.api}`;
+    if (record.note && !notes.has(key)) notes.set(key, record.note);
+  }
+  if (notes.size > 0) {
+    lines.push(
+      "",
+      "## Notes from the programs",
+      "",
+      "Not failures: the run went on and its result stands.",
+      "",
+    );
+    for (const [key, note] of notes) lines.push(`- ${key}: ${note}`);
   }
   const failures = results.filter((record) => record.error);
   if (failures.length > 0) {
@@ -274,6 +315,47 @@ export function renderReport({ results, scenarios, apis, reps, info, command }) 
   }
   lines.push("");
   return { markdown: lines.join("\n"), svg: renderChart(results, present, runtimes) };
+}
+
+/**
+ * What each API's TLS client and server agreed on, read from the ServerHello on the wire, and
+ * whether that is what the runtime's raw API agreed on (else a ratio compares two ciphers).
+ */
+function negotiatedTable(negotiated, apis, runtimes) {
+  const lines = [
+    "## TLS: what each side agreed on",
+    "",
+    "Read from the ServerHello on the wire (one short run of each API through a relay), not asked " +
+      "of the API: Deno's tells neither the version nor the cipher. The ratios compare like with like " +
+      "where a runtime's rows agree; across runtimes the TLS libraries (OpenSSL in Node, BoringSSL " +
+      "in Bun, rustls in Deno) pick different ciphers, so T1 and T2 compare APIs, not runtimes.",
+    "",
+    "| runtime · API | protocol | cipher | key exchange | same as raw |",
+    "|---|---|---|---|:-:|",
+  ];
+  for (const runtime of runtimes) {
+    const raw = negotiated.find((record) => record.runtime === runtime && record.api === "raw");
+    for (const entry of apis.filter((candidate) => candidate.runtime === runtime)) {
+      const record = negotiated.find(
+        (candidate) => candidate.runtime === runtime && candidate.api === entry.api,
+      );
+      if (!record) continue;
+      const { protocol, cipher, group, error } = record.negotiated;
+      const same =
+        entry.api === "raw" || !raw
+          ? ""
+          : cipher === raw.negotiated.cipher && protocol === raw.negotiated.protocol
+            ? "✅"
+            : "❌";
+      lines.push(
+        error
+          ? `| ${runtime} · ${entry.tlsLabel ?? entry.label} | failed: ${error.split("\n")[0]} | | | |`
+          : `| ${runtime} · ${entry.tlsLabel ?? entry.label} | ${protocol} | ${cipher} | ${group ?? "—"} | ${same} |`,
+      );
+    }
+  }
+  lines.push("");
+  return lines;
 }
 
 /** A grouped bar chart of omnisock ÷ raw: one group per scenario, one bar per runtime. */

@@ -10,12 +10,17 @@
 // runtime's own node:net, against a redis-server and a PostgreSQL started once for the run.
 // Each run is a server process and a client process that share only the wire; every process
 // stops by itself (its watchdog), and the runner kills whatever outlives its limit.
+// The TLS scenarios (T1, T2) run the same programs with --tls, over certificates made for the
+// run (certs.mjs), after one short run of each program through a relay that reads the cipher
+// the two sides agreed on from the wire (tls-wire.mjs).
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { makeCertificates } from "./certs.mjs";
 import { renderReport } from "./report.mjs";
+import { serverHelloRelay } from "./tls-wire.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const root = join(here, "..");
@@ -48,12 +53,16 @@ const RUNTIMES = {
   },
 };
 
-/** What is measured on each runtime: its raw API, omnisock, and node:net where it is a compatibility layer. */
+/**
+ * What is measured on each runtime: its raw API, omnisock, and node:net where it is a
+ * compatibility layer. The TLS scenarios run the `tcp` program with --tls (node:tls for node:net).
+ */
 const APIS = [
   {
     runtime: "node",
     api: "raw",
     label: "node:net · node:dgram",
+    tlsLabel: "node:tls",
     tcp: "tcp-node.mjs",
     udp: "udp-node.mjs",
   },
@@ -61,6 +70,7 @@ const APIS = [
     runtime: "node",
     api: "omnisock",
     label: "omnisock",
+    tlsLabel: "omnisock",
     tcp: "tcp-omnisock.mjs",
     udp: "udp-omnisock.mjs",
   },
@@ -68,6 +78,7 @@ const APIS = [
     runtime: "bun",
     api: "raw",
     label: "Bun.listen/connect · Bun.udpSocket",
+    tlsLabel: "Bun.listen/connect { tls }",
     tcp: "tcp-bun.mjs",
     udp: "udp-bun.mjs",
   },
@@ -75,6 +86,7 @@ const APIS = [
     runtime: "bun",
     api: "omnisock",
     label: "omnisock",
+    tlsLabel: "omnisock",
     tcp: "tcp-omnisock.mjs",
     udp: "udp-omnisock.mjs",
   },
@@ -82,6 +94,7 @@ const APIS = [
     runtime: "bun",
     api: "node:net",
     label: "node:net · node:dgram",
+    tlsLabel: "node:tls",
     tcp: "tcp-node.mjs",
     udp: "udp-node.mjs",
   },
@@ -89,6 +102,7 @@ const APIS = [
     runtime: "deno",
     api: "raw",
     label: "Deno.listen/connect · Deno.listenDatagram",
+    tlsLabel: "Deno.listenTls/connectTls",
     tcp: "tcp-deno.mjs",
     udp: "udp-deno.mjs",
   },
@@ -96,6 +110,7 @@ const APIS = [
     runtime: "deno",
     api: "omnisock",
     label: "omnisock",
+    tlsLabel: "omnisock",
     tcp: "tcp-omnisock.mjs",
     udp: "udp-omnisock.mjs",
   },
@@ -103,6 +118,7 @@ const APIS = [
     runtime: "deno",
     api: "node:net",
     label: "node:net · node:dgram",
+    tlsLabel: "node:tls",
     tcp: "tcp-node.mjs",
     udp: "udp-node.mjs",
   },
@@ -263,6 +279,18 @@ export const SCENARIOS = [
   })),
 ];
 
+// TLS: S1 and S2 again, over each API's TLS; the client verifies the server, as users run.
+const overTls = (id, of, title) => ({
+  ...SCENARIOS.find((scenario) => scenario.id === of),
+  id,
+  title,
+  transport: "tls",
+});
+SCENARIOS.push(
+  overTls("T1", "S1", "TLS bulk: 1 connection, 64 KiB writes"),
+  overTls("T2", "S2", "TLS ping-pong: 32 B, one in flight, same CPU"),
+);
+
 const only = flags.only?.split(",");
 const runtimeNames = flags.runtimes?.split(",") ?? Object.keys(RUNTIMES);
 for (const name of runtimeNames) {
@@ -358,17 +386,22 @@ async function settleTimeWait() {
   }
 }
 
-async function runOnce(scenario, entry, rep) {
-  if (scenario.driver) return runDriver(scenario, entry, rep);
+/**
+ * One server and one client of `entry`'s program in `scenario`. With `relay` (tls-wire.mjs),
+ * the client goes through it rather than straight to the server.
+ */
+async function runOnce(scenario, entry, relay) {
   if (scenario.timeWait && !quick) await settleTimeWait();
   const runtime = RUNTIMES[entry.runtime];
   const program = scenario.transport === "udp" ? entry.udp : entry.tcp;
+  const tls = scenario.transport === "tls" ? ["--tls", "--certs", certificates()] : [];
   const argv = (args) => [
     runtime.command,
     ...runtime.pre,
     ...(scenario.gc ? runtime.gc : []),
     program,
     ...args,
+    ...tls,
   ];
   const serverArgs =
     typeof scenario.server === "function" ? scenario.server(scenario.conns) : scenario.server;
@@ -390,11 +423,12 @@ async function runOnce(scenario, entry, rep) {
       error: `the server did not start: ${records.find((line) => line.error)?.error ?? stderr.slice(0, 500)}`,
     };
   }
+  const route = relay ? await relay(ready.listening) : undefined;
   const client = start(
     argv([
       ...clientArgs,
       "--port",
-      String(ready.listening),
+      String(route?.port ?? ready.listening),
       "--max-secs",
       String(limit / 1000 - 5),
     ]),
@@ -402,6 +436,7 @@ async function runOnce(scenario, entry, rep) {
     limit,
   );
   const clientResult = await client.exited;
+  route?.close();
   // A server that serves one run ends by itself once its client is gone; give it a moment.
   const serverDone = await Promise.race([
     server.exited,
@@ -420,8 +455,11 @@ async function runOnce(scenario, entry, rep) {
   const latency = scenario.latency
     ? clientResult.records.find((line) => line.p50 !== undefined)
     : undefined;
+  // What a program noted but did not fail on (see tcp-omnisock.mjs).
+  const note = [...clientResult.records, ...serverResult.records].find((line) => line.note)?.note;
   return {
     value,
+    ...(note ? { note } : {}),
     ...(latency ? { p50: latency.p50, p99: latency.p99 } : {}),
     ...(scenario.extra ? scenario.extra(serverResult.records, clientResult.records) : {}),
   };
@@ -514,6 +552,39 @@ async function runDriver(scenario, entry, rep) {
   return { value: record.opsPerSec };
 }
 
+let certificatesDir;
+/** The run's throwaway CA and server certificate, made on first use (certs.mjs). */
+function certificates() {
+  if (!certificatesDir) {
+    // Named before it is filled, so that the exit below removes it even if openssl fails.
+    certificatesDir = mkdtempSync(join(os.tmpdir(), "omnisock-bench-tls-"));
+    makeCertificates(certificatesDir);
+  }
+  return certificatesDir;
+}
+process.on("exit", () => {
+  if (certificatesDir) rmSync(certificatesDir, { recursive: true, force: true });
+});
+
+/**
+ * What `entry`'s client and server agree on over TLS, read from the ServerHello on the wire:
+ * one short ping-pong through a relay (tls-wire.mjs). `{ protocol, cipher, group }` or `{ error }`.
+ */
+async function negotiated(entry) {
+  const scenario = {
+    ...SCENARIOS.find((candidate) => candidate.id === "T2"),
+    placement: "free",
+    client: ["pingpong", "--size", "32", "--count", "10", "--warmup", "10"],
+  };
+  let relay;
+  const outcome = await runOnce(scenario, entry, async (port) => {
+    relay = await serverHelloRelay(port);
+    return relay;
+  });
+  const hello = relay ? await relay.hello : {};
+  return outcome.error ? { ...hello, error: outcome.error } : hello;
+}
+
 function versionOf(command, args) {
   try {
     return execFileSync(command, args, { encoding: "utf8" }).trim().split("\n")[0];
@@ -550,6 +621,7 @@ if (flags.report) {
   writeReport(
     records.filter((record) => record.scenario),
     header,
+    records.filter((record) => record.negotiated),
   );
   process.exit(0);
 }
@@ -572,6 +644,31 @@ console.log(
   `omnisock bench: ${reps} repetition(s), ${scenarios.map((s) => s.id).join(" ")} on ${runtimeNames.join(", ")}${quick ? " (quick)" : ""}`,
 );
 
+// Once per run, before the TLS scenarios: the protocol and cipher of every API, from the wire,
+// so that each comparison shows both sides encrypting alike.
+const agreed = [];
+if (scenarios.some((scenario) => scenario.transport === "tls")) {
+  for (const runtime of runtimeNames) {
+    for (const entry of APIS.filter((candidate) => candidate.runtime === runtime)) {
+      const record = { negotiated: await negotiated(entry), runtime, api: entry.api };
+      agreed.push(record);
+      writeFileSync(rawFile, `${JSON.stringify(record)}\n`, { flag: "a" });
+      const { protocol, cipher, group, error } = record.negotiated;
+      console.log(
+        `[tls] ${runtime.padEnd(4)} ${entry.api.padEnd(8)} ${error ? `FAILED: ${error.split("\n")[0]}` : `${protocol} ${cipher}${group ? ` (key exchange ${group})` : ""}`}`,
+      );
+    }
+    const raw = agreed.find((record) => record.runtime === runtime && record.api === "raw");
+    for (const record of agreed.filter((other) => other.runtime === runtime && other !== raw)) {
+      if (raw && record.negotiated.cipher !== raw.negotiated.cipher) {
+        console.log(
+          `[tls] ${runtime}: ${record.api} agreed on ${record.negotiated.cipher}, the raw API on ${raw.negotiated.cipher}: their ratio compares different ciphers`,
+        );
+      }
+    }
+  }
+}
+
 for (let rep = 1; rep <= reps; rep++) {
   // The order rotates every repetition, and raw and omnisock swap places, so that drift in
   // the machine (heat, other load) does not favour one side.
@@ -584,7 +681,9 @@ for (let rep = 1; rep <= reps; rep++) {
       if (rep % 2 === 0) entries.reverse();
       for (const entry of entries) {
         const at = Date.now();
-        const outcome = await runOnce(scenario, entry, rep);
+        const outcome = scenario.driver
+          ? await runDriver(scenario, entry, rep)
+          : await runOnce(scenario, entry);
         const record = {
           rep,
           scenario: scenario.id,
@@ -597,7 +696,7 @@ for (let rep = 1; rep <= reps; rep++) {
         writeFileSync(rawFile, `${JSON.stringify(record)}\n`, { flag: "a" });
         const shown = outcome.error
           ? `FAILED: ${outcome.error.split("\n")[0]}`
-          : `${format(outcome.value)} ${scenario.unit}${outcome.p50 !== undefined ? ` (p50 ${outcome.p50} µs, p99 ${outcome.p99} µs)` : ""}`;
+          : `${format(outcome.value)} ${scenario.unit}${outcome.p50 !== undefined ? ` (p50 ${outcome.p50} µs, p99 ${outcome.p99} µs)` : ""}${outcome.note ? ` — note: ${outcome.note}` : ""}`;
         console.log(
           `[${rep}/${reps}] ${scenario.id.padEnd(3)} ${runtime.padEnd(4)} ${entry.api.padEnd(8)} ${shown}`,
         );
@@ -616,18 +715,20 @@ info.loadAfter = os
   .join(" ");
 info.duration = `${Math.round((Date.now() - started) / 1000)} s`;
 const failed = results.filter((record) => record.error);
+const unread = agreed.filter((record) => record.negotiated.error);
 console.log(
-  `\n${results.length - failed.length} runs reported, ${failed.length} failed (raw results: ${rawFile})`,
+  `\n${results.length - failed.length} runs reported, ${failed.length} failed${agreed.length ? `; TLS read from the wire for ${agreed.length - unread.length} APIs, ${unread.length} failed` : ""} (raw results: ${rawFile})`,
 );
 
 header();
 await driverServers?.then((servers) => servers.stop());
-if (!quick && !flags["no-write"]) writeReport(results, { info, reps, command });
-process.exit(failed.length > 0 ? 1 : 0);
+if (!quick && !flags["no-write"]) writeReport(results, { info, reps, command }, agreed);
+process.exit(failed.length + unread.length > 0 ? 1 : 0);
 
-function writeReport(results, { info, reps, command }) {
+function writeReport(results, { info, reps, command }, negotiated) {
   const { markdown, svg } = renderReport({
     results,
+    negotiated,
     scenarios: SCENARIOS,
     apis: APIS,
     reps,

@@ -1,8 +1,11 @@
 // The raw baseline on Bun: Bun.listen / Bun.connect (https://bun.com/docs/api/tcp).
 // Idiomatic code: one handler object per listener or connection kind, state in
 // `socket.data`. Bun's write() returns how many bytes the kernel took and keeps none of
-// the rest, so every writer here keeps the remainder and writes it on `drain`.
+// the rest, so every writer here keeps the remainder and writes it on `drain`. With --tls,
+// the same handlers over Bun's own TLS (the `tls` option of Bun.listen and Bun.connect): a
+// client starts once its `handshake` handler has the verdict that the server verified.
 import {
+  SERVERNAME,
   args,
   countRoundTrips,
   emit,
@@ -18,9 +21,12 @@ import {
   reportBulk,
   reportSmall,
   sinkCounter,
+  tlsMaterial,
 } from "./lib.mjs";
 
-main("Bun.listen/connect", { server, bulk, small, pingpong, conc, hold });
+const secure = tlsMaterial();
+const commands = { server, bulk, small, pingpong, conc, hold };
+main(secure ? "Bun.listen/connect tls" : "Bun.listen/connect", commands);
 
 /** A writer that never loses bytes: what Bun did not take waits, in order, for `drain`. */
 function writer(socket) {
@@ -99,20 +105,43 @@ async function server() {
     },
   };
   if (hold) hold.baseline();
-  const listener = Bun.listen({ hostname: args.host, port: args.port, socket: handlers });
+  // A TLS server's `open` runs once the handshake is over (it has no `handshake` handler).
+  const listener = Bun.listen({
+    hostname: args.host,
+    port: args.port,
+    socket: handlers,
+    ...(secure ? { tls: { cert: secure.cert, key: secure.key } } : {}),
+  });
   emit({ listening: listener.port });
 }
 
-/** Connect with `handlers`; resolves once open. */
+/**
+ * Connect with `handlers`; resolves once open, and over TLS once the handshake is over and
+ * the server verified (Bun.connect itself resolves on the TCP connect, when a TLS socket
+ * cannot be written yet).
+ */
 function open(handlers) {
-  return Bun.connect({
-    hostname: args.host,
-    port: args.port,
-    socket: {
-      error: (_, error) => fail(error),
-      ...handlers,
-      open: (socket) => socket.setNoDelay(true),
-    },
+  return new Promise((resolve, reject) => {
+    const tls = secure && { ca: [secure.ca], serverName: SERVERNAME, rejectUnauthorized: true };
+    Bun.connect({
+      hostname: args.host,
+      port: args.port,
+      ...(tls ? { tls } : {}),
+      socket: {
+        error: (_, error) => fail(error),
+        ...handlers,
+        open(socket) {
+          socket.setNoDelay(true);
+          if (!tls) resolve(socket);
+        },
+        ...(tls && {
+          handshake(socket, success, error) {
+            if (success) resolve(socket);
+            else reject(error ?? new Error("the TLS handshake failed"));
+          },
+        }),
+      },
+    }).catch(reject);
   });
 }
 

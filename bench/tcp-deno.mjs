@@ -1,8 +1,11 @@
 // The raw baseline on Deno: Deno.listen / Deno.connect
 // (https://docs.deno.com/api/deno/~/Deno.connect). Idiomatic code: a read loop per
 // connection with one reused buffer (`--read-buffer`, 64 KiB by default), and awaited
-// writes that go on until the whole chunk is taken. Run with `deno run -A`.
+// writes that go on until the whole chunk is taken. With --tls, the same loops over
+// Deno.connectTls / Deno.listenTls (https://docs.deno.com/api/deno/~/Deno.connectTls): the
+// client verifies the server against the run's CA. Run with `deno run -A`.
 import {
+  SERVERNAME,
   args,
   countRoundTrips,
   emit,
@@ -17,9 +20,12 @@ import {
   reportBulk,
   reportSmall,
   sinkCounter,
+  tlsMaterial,
 } from "./lib.mjs";
 
-main("Deno.listen/connect", { server, bulk, small, pingpong, conc, hold });
+const secure = tlsMaterial();
+const commands = { server, bulk, small, pingpong, conc, hold };
+main(secure ? "Deno.listenTls/connectTls" : "Deno.listen/connect", commands);
 
 /** Deno's write may be short: write until all of `data` is taken. */
 async function writeAll(conn, data) {
@@ -36,6 +42,18 @@ function closeQuietly(conn) {
 }
 
 async function open() {
+  if (secure) {
+    // Deno.connectTls takes one name, to resolve and to verify: "localhost", which is the
+    // server's 127.0.0.1 (Deno races the addresses a name has). A TlsConn has no
+    // setNoDelay. The handshake is awaited so that no scenario times it.
+    const conn = await Deno.connectTls({
+      hostname: SERVERNAME,
+      port: args.port,
+      caCerts: [secure.ca],
+    });
+    await conn.handshake();
+    return conn;
+  }
   const conn = await Deno.connect({ hostname: args.host, port: args.port });
   conn.setNoDelay(true);
   return conn;
@@ -49,10 +67,13 @@ async function server() {
       ? holdServer(args.expect, args.settle, () => conns.forEach(closeQuietly))
       : undefined;
   if (hold) hold.baseline();
-  const listener = Deno.listen({ hostname: args.host, port: args.port });
+  const where = { hostname: args.host, port: args.port };
+  const listener = secure
+    ? Deno.listenTls({ ...where, cert: secure.cert, key: secure.key })
+    : Deno.listen(where);
   emit({ listening: listener.addr.port });
   for await (const conn of listener) {
-    conn.setNoDelay(true);
+    conn.setNoDelay?.(true); // a TlsConn has none
     conns.add(conn);
     if (hold) hold.accepted();
     serve(conn, mode, hold).finally(() => {

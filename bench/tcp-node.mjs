@@ -1,8 +1,11 @@
 // The raw baseline over node:net — on Node, and as the compatibility layer Bun and Deno
 // users would otherwise pick. Idiomatic code: 'data' events, write() honouring its
-// `false` with 'drain', TCP_NODELAY on. Commands: see README.md.
+// `false` with 'drain', TCP_NODELAY on. With --tls the same over node:tls (tls.connect,
+// verifying the server against the run's CA, and tls.createServer). Commands: see README.md.
 import net from "node:net";
+import tls from "node:tls";
 import {
+  SERVERNAME,
   args,
   countRoundTrips,
   emit,
@@ -18,14 +21,21 @@ import {
   reportBulk,
   reportSmall,
   sinkCounter,
+  tlsMaterial,
 } from "./lib.mjs";
 
-main("node:net", { server, bulk, small, pingpong, conc, hold });
+const secure = tlsMaterial();
+main(secure ? "node:tls" : "node:net", { server, bulk, small, pingpong, conc, hold });
 
 function open() {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: args.host, port: args.port, noDelay: true });
-    socket.once("connect", () => {
+    const where = { host: args.host, port: args.port, noDelay: true };
+    // tls.connect does not pass noDelay on to the TCP socket: set it once connected.
+    const socket = secure
+      ? tls.connect({ ...where, ca: secure.ca, servername: SERVERNAME })
+      : net.connect(where);
+    socket.once(secure ? "secureConnect" : "connect", () => {
+      if (secure) socket.setNoDelay(true);
       socket.off("error", reject);
       socket.on("error", fail);
       resolve(socket);
@@ -42,7 +52,9 @@ async function server() {
       ? // RST, as every program that can does: 10,000 connections in TIME_WAIT would slow the next run's connects.
         holdServer(args.expect, args.settle, () => sockets.forEach((s) => s.resetAndDestroy()))
       : undefined;
-  const listener = net.createServer({ noDelay: true }, (socket) => {
+  const onConnection = (socket) => {
+    // tls.Server passes noDelay on to net.Server; Bun's and Deno's node:tls are not relied on.
+    if (secure) socket.setNoDelay(true);
     sockets.add(socket);
     socket.on("error", () => {});
     socket.on("close", () => {
@@ -62,7 +74,11 @@ async function server() {
       socket.on("data", () => hold.go());
       hold.accepted();
     }
-  });
+  };
+  // A TLS server's listener gets each connection once its handshake is over ('secureConnection').
+  const listener = secure
+    ? tls.createServer({ cert: secure.cert, key: secure.key, noDelay: true }, onConnection)
+    : net.createServer({ noDelay: true }, onConnection);
   listener.on("error", fail);
   if (hold) hold.baseline();
   listener.listen({ host: args.host, port: args.port, backlog: 511 }, () => {

@@ -1,7 +1,9 @@
 // omnisock over TCP: the same commands as the raw programs, with the public API only
 // (listen, connect, for await, write/flush, end). One program for every runtime: `omnisock`
-// picks the driver by export condition (see omnisock.mjs).
+// picks the driver by export condition (see omnisock.mjs). With --tls, the same over
+// `connect(target, { tls: { ca, servername } })` and `listen({ tls: { cert, key } })`.
 import {
+  SERVERNAME,
   args,
   countRoundTrips,
   emit,
@@ -16,13 +18,30 @@ import {
   reportBulk,
   reportSmall,
   sinkCounter,
+  tlsMaterial,
 } from "./lib.mjs";
 import { omnisock } from "./omnisock.mjs";
 
+const secure = tlsMaterial();
 main("omnisock", { server, bulk, small, pingpong, conc, hold });
 
+/** Resolves once the connection is up: over TLS, once the server is verified. */
 function open() {
-  return omnisock.connect({ hostname: args.host, port: args.port });
+  return omnisock.connect(
+    { hostname: args.host, port: args.port },
+    secure ? { tls: { ca: secure.ca, servername: SERVERNAME } } : undefined,
+  );
+}
+
+/**
+ * Wait for the close that follows our end(). Over TLS a Deno server closes without a
+ * close_notify, which omnisock's Deno client reports as ECONNRESET (UnexpectedEof) where Node
+ * and Bun see an end: that is noted, not fatal, since the result (the sink's count) is in —
+ * as the raw Deno program ignores it.
+ */
+async function closedAfterEnd(socket) {
+  if (!secure) return socket.closed;
+  await socket.closed.catch((error) => emit({ note: `closed with ${error.message}` }));
 }
 
 async function server() {
@@ -34,7 +53,9 @@ async function server() {
       ? holdServer(args.expect, args.settle, () => listener.connections.forEach((s) => s.reset()))
       : undefined;
   if (hold) hold.baseline();
-  listener = await omnisock.listen({ hostname: args.host, port: args.port }, async (socket) => {
+  const where = { hostname: args.host, port: args.port };
+  const tls = secure && { cert: secure.cert, key: secure.key };
+  listener = await omnisock.listen(tls ? { ...where, tls } : where, async (socket) => {
     try {
       if (mode === "echo") {
         for await (const chunk of socket) {
@@ -69,7 +90,7 @@ async function bulk() {
   }
   await socket.end();
   const elapsed = now() - started;
-  await socket.closed;
+  await closedAfterEnd(socket);
   reportBulk(sent, elapsed);
   finish();
 }
@@ -85,7 +106,7 @@ async function small() {
   }
   await socket.end();
   const elapsed = now() - started;
-  await socket.closed;
+  await closedAfterEnd(socket);
   reportSmall(count, message.length, elapsed);
   finish();
 }

@@ -1,5 +1,6 @@
 // What both command lines share: flags, error text and a clean exit. Only web APIs,
-// `node:util` parseArgs and `process`, which Node, Bun and Deno all provide.
+// `node:fs`, `node:util` parseArgs and `process`, which Node, Bun and Deno all provide.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 /** A bad flag: the command prints the message and a pointer to --help, and exits with 2. */
@@ -28,10 +29,13 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A flag: a string value (`--port 7000`), or a switch (`--udp`), which is `false` when absent. */
+/**
+ * A flag: a string value (`--port 7000`), or a switch (`--udp`), which is `false` when absent;
+ * `short` is its one-letter form (`-h`).
+ */
 export type FlagSpec =
-  | { readonly type: "string"; readonly default?: string }
-  | { readonly type: "boolean" };
+  | { readonly type: "string"; readonly default?: string; readonly short?: string }
+  | { readonly type: "boolean"; readonly short?: string };
 
 /** The parsed flags, typed from their specs. */
 export type Flags<Specs extends Record<string, FlagSpec>> = {
@@ -61,6 +65,16 @@ export function parseFlags<const Specs extends Record<string, FlagSpec>>(
     if (spec.type === "boolean") values[name] ??= false;
   }
   return values as Flags<Specs>;
+}
+
+/**
+ * The version of the package a command belongs to, from its package.json: `from` is the
+ * command's `import.meta.url`, one directory below the package (dist/ when built, src/ in tests).
+ */
+export function packageVersion(from: string): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL("../package.json", from), "utf8"));
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === "string" ? version : "unknown";
 }
 
 /** Exit once stdout has taken everything written so far (a pipe may still be draining). */

@@ -1,15 +1,16 @@
+#!/usr/bin/env node
 /**
- * echo-client: talk to an echo server like nc, or load it.
+ * omnisock-echo-client: talk to an echo server like nc, or load it.
  *
- *   node dist/client.js --port 7000            type lines, see them echoed
- *   node dist/client.js --connections 10 --messages 1000 --size 64
+ *   omnisock-echo-client --port 7000            type lines, see them echoed
+ *   omnisock-echo-client --connections 10 --messages 1000 --size 64
  */
-import { integerFlag, parseFlags, run, UsageError } from "./cli.js";
+import { integerFlag, packageVersion, parseFlags, run, UsageError } from "./cli.js";
 import { connectDatagram } from "./datagram.js";
-import { formatReport, runLoad } from "./load.js";
-import { connect, formatAddress, parseAddress } from "./omnisock.js";
+import { formatProgress, formatReport, type LoadProgress, runLoad } from "./load.js";
+import { connect, formatAddress, parseAddress, runtime } from "./omnisock.js";
 
-const USAGE = `Usage: echo-client [options]
+const USAGE = `Usage: omnisock-echo-client [options]
 
 Sends each line of stdin to an echo server and prints what comes back, like nc.
 With --connections, --messages or --size it runs a load test instead: every
@@ -23,7 +24,10 @@ connection sends its messages one at a time and checks each echo byte for byte.
   --messages <n>         load: messages per connection (default 1000)
   --size <bytes>         load: bytes per message (default 64)
   --timeout <seconds>    load: give up after this long (default 30)
-  --help                 show this text
+  -h, --help             show this text
+  --version              show the version
+
+In a terminal a load run shows its progress on one line as it goes.
 
 Exit code: 0 when all went well, 1 on a mismatch or an error, 2 on a bad flag.
 `;
@@ -41,10 +45,15 @@ async function main(): Promise<number> {
     messages: { type: "string" },
     size: { type: "string" },
     timeout: { type: "string" },
-    help: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean" },
   });
   if (values.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`omnisock-echo-client ${packageVersion(import.meta.url)} (${runtime})\n`);
     return 0;
   }
   if (values.unix !== undefined && values.udp) {
@@ -63,6 +72,8 @@ async function main(): Promise<number> {
 
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
+  // Progress only for a person watching: a pipe or a file gets the report alone.
+  const progress = process.stdout.isTTY ? new ProgressLine(process.stdout) : undefined;
   const report = await runLoad({
     target,
     connections: integerFlag("connections", values.connections, 1, 1, 10_000),
@@ -70,9 +81,34 @@ async function main(): Promise<number> {
     size: integerFlag("size", values.size, 64, 1, values.udp ? 65_507 : 16 * 1024 * 1024),
     timeout: integerFlag("timeout", values.timeout, 30, 1, 86_400) * 1000,
     signal: controller.signal,
+    onProgress: progress && ((state: LoadProgress) => progress.show(formatProgress(state))),
   });
+  progress?.clear();
   process.stdout.write(formatReport(report));
   return report.ok ? 0 : 1;
+}
+
+/** One line on a terminal, rewritten in place and cut to its width so that it never wraps. */
+class ProgressLine {
+  readonly #out: NodeJS.WriteStream;
+  #shown = false;
+
+  constructor(out: NodeJS.WriteStream) {
+    this.#out = out;
+  }
+
+  show(line: string): void {
+    // Some terminals (and some runtimes' streams) report 0 columns: treat that as unknown.
+    const width = Math.max(20, (this.#out.columns || 80) - 1);
+    const text = line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    this.#out.write(`\r${text}\x1b[K`);
+    this.#shown = true;
+  }
+
+  clear(): void {
+    if (this.#shown) this.#out.write("\r\x1b[K");
+    this.#shown = false;
+  }
 }
 
 /** TCP or Unix: lines out, whatever comes back printed as it comes. */

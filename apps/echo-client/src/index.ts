@@ -1,6 +1,13 @@
 // What other packages use: the load generator (the echo-server demo runs it), and the
 // formatting and command-line helpers both apps share.
-export { formatReport, type LoadOptions, type LoadReport, runLoad } from "./load.js";
+export {
+  formatProgress,
+  formatReport,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadReport,
+  runLoad,
+} from "./load.js";
 export { formatBytes, formatCount, formatDuration, formatEndpoint, plural } from "./format.js";
 export {
   describeError,
@@ -8,6 +15,7 @@ export {
   type FlagSpec,
   type Flags,
   integerFlag,
+  packageVersion,
   parseFlags,
   run,
   UsageError,

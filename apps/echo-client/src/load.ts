@@ -25,6 +25,20 @@ export interface LoadOptions {
   readonly signal?: AbortSignal;
   /** Called when every connection has finished sending and none is closed yet: the moment for a snapshot. */
   readonly beforeClose?: () => void;
+  /** Called as the messages start to go, then every 250 ms until the last echo, with how far it got. */
+  readonly onProgress?: (progress: LoadProgress) => void;
+}
+
+/** How far a load run got: what `onProgress` receives. */
+export interface LoadProgress {
+  /** Messages whose echo came back whole and equal, so far. */
+  readonly echoed: number;
+  /** Messages the run sends in all. */
+  readonly total: number;
+  /** Mismatches and errors so far. */
+  readonly failed: number;
+  /** Milliseconds since the first message was sent. */
+  readonly elapsed: number;
 }
 
 export interface LoadReport {
@@ -57,6 +71,8 @@ export interface LoadReport {
 }
 
 const CONNECT_TIMEOUT = 5_000;
+// Often enough for a progress line to look alive, rarely enough to cost nothing.
+const PROGRESS_INTERVAL = 250;
 // Loopback does not lose datagrams unless a queue overflows; a wait this long means one is lost.
 const DATAGRAM_TIMEOUT = 2_000;
 const MAX_PROBLEMS = 10;
@@ -144,6 +160,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const connectTime = performance.now() - connectStarted;
 
   const started = performance.now();
+  const { onProgress } = options;
+  const reportProgress = () => {
+    try {
+      onProgress?.({
+        echoed: tally.echoed,
+        total: connections * messages,
+        failed: tally.mismatched + tally.errors,
+        elapsed: performance.now() - started,
+      });
+    } catch (error) {
+      fail("onProgress", error);
+    }
+  };
+  // Once at the start, so that even a short run shows that it is running, then as it goes.
+  reportProgress();
+  const progress = onProgress && setInterval(reportProgress, PROGRESS_INTERVAL);
   await Promise.all(
     channels.map((channel, index) =>
       channel
@@ -154,6 +186,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     ),
   );
   const elapsed = performance.now() - started;
+  clearInterval(progress);
   clearTimeout(timer);
   options.signal?.removeEventListener("abort", onAbort);
 
@@ -232,6 +265,14 @@ export function formatReport(report: LoadReport): string {
   if (unlisted > 0) lines.push(`  ! … and ${formatCount(unlisted)} more`);
   lines.push(`  result      ${report.ok ? "ok" : "FAILED"}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** One line for a run in progress: `42,000 of 100,000 messages echoed, 1.2 s, 35,000 msg/s`. */
+export function formatProgress(progress: LoadProgress): string {
+  const { echoed, total, failed, elapsed } = progress;
+  const rate = elapsed > 0 ? `, ${formatCount(Math.round(echoed / (elapsed / 1000)))} msg/s` : "";
+  const failures = failed > 0 ? `, ${formatCount(failed)} failed` : "";
+  return `${formatCount(echoed)} of ${plural(total, "message")} echoed${failures}, ${formatDuration(elapsed)}${rate}`;
 }
 
 function checkCount(name: string, value: number, max: number): void {

@@ -1,6 +1,6 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runLoad } from "@omnisock/echo-client";
+import { formatProgress, type LoadProgress, runLoad } from "@omnisock/echo-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Echo, startEcho } from "./echo.js";
 import { formatAddress } from "./omnisock.js";
@@ -37,6 +37,25 @@ describe("echo server under load", () => {
       expect(report.ok).toBe(true);
     }, 10_000);
   }
+
+  it("tells how far it got as it goes", async () => {
+    const seen: LoadProgress[] = [];
+    const report = await runLoad({
+      target: formatAddress(echo.tcp.address),
+      connections: 2,
+      messages: 20,
+      size: 16,
+      timeout: 5_000,
+      onProgress: (progress) => seen.push(progress),
+    });
+    expect(report.ok).toBe(true);
+    // Once at the start at least, then every 250 ms: a short run may end before the next.
+    expect(seen[0]).toMatchObject({ echoed: 0, total: 40, failed: 0 });
+    expect(seen.every(({ echoed }) => echoed <= 40)).toBe(true);
+    expect(formatProgress({ echoed: 1_500, total: 40_000, failed: 2, elapsed: 500 })).toBe(
+      "1,500 of 40,000 messages echoed, 2 failed, 500 ms, 3,000 msg/s",
+    );
+  }, 10_000);
 
   it("reports a refused connection as an error, not a throw", async () => {
     const closed = await startEcho({

@@ -1,16 +1,17 @@
+#!/usr/bin/env node
 /**
- * echo-server: echoes over TCP, UDP and a Unix socket, and shows its sockets as it goes.
+ * omnisock-echo-server: echoes over TCP, UDP and a Unix socket, and shows its sockets as it goes.
  *
- *   node dist/server.js --port 7000 --duration 60
+ *   omnisock-echo-server --port 7000 --duration 60
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { integerFlag, parseFlags, run, UsageError } from "@omnisock/echo-client";
+import { integerFlag, packageVersion, parseFlags, run, UsageError } from "@omnisock/echo-client";
 import { startEcho } from "./echo.js";
 import { monitor, runtime } from "./omnisock.js";
 import { SocketView } from "./view.js";
 
-const USAGE = `Usage: echo-server [options]
+const USAGE = `Usage: omnisock-echo-server [options]
 
 Echoes every byte back over TCP, UDP and a Unix socket. In a terminal it shows a live
 table of its sockets; otherwise it writes one line per connection event.
@@ -21,7 +22,8 @@ table of its sockets; otherwise it writes one line per connection event.
   --unix <path>         Unix socket path (default: omnisock-echo-<pid>.sock in the temp dir)
   --no-unix             no Unix socket
   --duration <seconds>  stop by itself after this long
-  --help                show this text
+  -h, --help            show this text
+  --version             show the version
 
 Ctrl-C (SIGINT) or SIGTERM stops it: no new connections, open ones get 2 s to finish.
 `;
@@ -34,10 +36,15 @@ async function main(): Promise<number> {
     unix: { type: "string" },
     "no-unix": { type: "boolean" },
     duration: { type: "string" },
-    help: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean" },
   });
   if (values.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`omnisock-echo-server ${packageVersion(import.meta.url)} (${runtime})\n`);
     return 0;
   }
   const port = integerFlag("port", values.port, 7000, 0, 65_535);

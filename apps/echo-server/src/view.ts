@@ -114,8 +114,10 @@ export class SocketView {
 
   #frame(): string[] {
     // A line wider than the terminal wraps, and the rewind would then go up too few lines.
-    const width = Math.max(20, (this.#out.columns ?? 80) - 1);
-    const height = this.#out.rows ?? 24;
+    // A terminal that reports 0 columns or rows (some do, over a serial line or in a
+    // container) does not know its size: `||`, not `??`, so that 0 means the usual 80 × 24.
+    const width = Math.max(20, (this.#out.columns || 80) - 1);
+    const height = this.#out.rows || 24;
     const sockets = this.#monitor.sockets();
     const table = sockets.length > 0 ? renderTable(sockets) : ["(no open sockets)"];
     const events = this.#recent.length > 0 ? ["", ...this.#recent] : [];

@@ -1,11 +1,18 @@
+/** The IP family of an address, as addresses report it. */
 export type Family = "IPv4" | "IPv6";
 
-/** An IP endpoint as the library reports it: always resolved, so `family` is known. */
+/**
+ * An IP endpoint as the library reports it: always resolved, so `family` is known. Frozen,
+ * and readable after its socket has closed.
+ */
 export interface InetAddress {
+  /** `"tcp"` for a stream socket (TLS included), `"udp"` for a datagram socket. */
   readonly transport: "tcp" | "udp";
   /** An IP literal without brackets; an IPv6 zone stays attached (`fe80::1%eth0`). */
   readonly hostname: string;
+  /** The port, from 1 to 65535 (0 in a {@link Omnisock.lookup} answer). */
   readonly port: number;
+  /** Whether `hostname` is an IPv4 or an IPv6 address. */
   readonly family: Family;
 }
 
@@ -15,7 +22,12 @@ export interface InetAddress {
  * is written `./@name`.
  */
 export interface UnixAddress {
+  /** Always `"unix"`: what tells it from an {@link InetAddress}. */
   readonly transport: "unix";
+  /**
+   * The socket's path, or `@name` for an abstract name; `""` for the unnamed end of a
+   * connection (a client that did not bind).
+   */
   readonly path: string;
 }
 
@@ -27,9 +39,13 @@ export type SocketAddress = InetAddress | UnixAddress;
  * is known only for IP literals) or empty, meaning every interface.
  */
 export interface HostAddress {
+  /** `"tcp"` for a stream address, `"udp"` for a datagram one (`udp://…`). */
   readonly transport: "tcp" | "udp";
+  /** A host name, an IP literal without brackets, or `""` for every interface. */
   readonly hostname: string;
+  /** The port, from 0 to 65535. */
   readonly port: number;
+  /** The family of an IP literal `hostname`; `undefined` for a name or `""`. */
   readonly family?: Family | undefined;
 }
 

@@ -27,15 +27,129 @@ import {
 } from "./check.js";
 import { checkSupported, normalizeBind, normalizeConnect, normalizeListen } from "./normalize.js";
 
-/** What every adapter (and `omnisock`) exports, with the same names and behaviour. */
+/**
+ * What every adapter (`@omnisock/node`, `@omnisock/bun`, `@omnisock/deno`) and `omnisock`
+ * export, with the same names and the same behaviour on every runtime.
+ *
+ * Every function checks its arguments before any I/O: a wrong type is a `TypeError`, a value
+ * out of range a `RangeError`, each naming the argument and the value; a misspelt option is a
+ * `TypeError` too, never ignored. An option the runtime cannot honour is a
+ * {@link SocketError} with code `ENOTSUP` naming the option and the runtime (see
+ * {@link Capabilities}). Network failures are a {@link SocketError} with a stable `code`.
+ * The functions are `async`: each of these errors is a rejection of the promise they return.
+ */
 export interface Omnisock {
+  /** The runtime whose driver this is. */
   readonly runtime: "node" | "bun" | "deno";
+  /**
+   * What this runtime can honour. An option or call it cannot is refused with `ENOTSUP`
+   * naming it, never silently ignored.
+   */
   readonly capabilities: Capabilities;
+  /**
+   * Every live socket, server and datagram socket of the process, and their lifecycle
+   * events: one registry, shared by every adapter.
+   */
   readonly monitor: Monitor;
+  /**
+   * Open a TCP, TLS or Unix-domain stream connection. Resolves once the connection is up
+   * (with `tls`, once the handshake is over and the server verified).
+   *
+   * A host name is resolved through the system resolver (as {@link Omnisock.lookup}) and its
+   * addresses are raced, Happy Eyeballs style (RFC 8305): the families alternate, the next
+   * address is tried when one fails or 250 ms after it started, and the first to connect
+   * wins. `options.timeout` and `options.signal` bound all of it, the lookup and the TLS
+   * handshake included.
+   *
+   * @param target Where to connect: `"host:port"`, `"[v6]:port"`, `"tcp://host:port"`,
+   *   `"unix:///path"`, `"unix:@abstract"`, `{ hostname, port }`, `{ path }`, or an address the
+   *   library reported (such as `server.address`).
+   * @param options How to connect, and the new socket's options.
+   * @returns The connected socket.
+   * @throws TypeError or RangeError for a malformed target or option: a UDP target
+   *   (`udp://…`), a target without a host, port 0, an unknown option, `localAddress`, `family`
+   *   or `tls` with a Unix target.
+   * @throws {@link SocketError} `ENOTSUP` for what the runtime cannot do: Unix sockets
+   *   (`capabilities.unix`, `unixAbstract`), `keepAliveDelay`, `sendBufferSize` /
+   *   `receiveBufferSize` (`streamBufferSize`), `localAddress` (`connectLocalAddress`),
+   *   `allowHalfOpen: true` (`halfOpen`), TLS (`tls`, `tlsNoVerify`, `tlsClientCertificate`).
+   * @throws {@link SocketError} for a failure to connect: `ECONNREFUSED`, `ENOTFOUND`,
+   *   `ETIMEDOUT` (`options.timeout`), `EABORTED` (`options.signal`), `EHOSTUNREACH`,
+   *   `ENETUNREACH`, `EADDRNOTAVAIL`, `EACCES`, `ECONNRESET`, `ETLS` (a failed handshake or
+   *   verification).
+   */
   connect(target: ConnectTarget, options?: ConnectOptions): Promise<Socket>;
+  /**
+   * Listen for TCP, TLS or Unix-domain connections: on `hostname` and `port`, on a Unix
+   * `path`, or on an inherited listening socket (`fd`). Resolves once listening.
+   *
+   * Each accepted connection is handed to `onConnection` as a {@link Socket}; without it,
+   * read them with `for await (const socket of server)`. What `onConnection` throws (or the
+   * promise it returns rejects with) is reported to the monitor as an `error` event, or to
+   * the console while nobody subscribes: it never crashes the process. A TLS connection whose
+   * handshake fails is not handed out; it counts in `server.stats.refused`.
+   *
+   * @param options Where and how to listen, and the accepted sockets' options.
+   * @param onConnection Called with each accepted socket.
+   * @returns The listening server.
+   * @throws TypeError or RangeError for a malformed option, an unknown one, options of two
+   *   kinds together (`hostname`/`port`, `path`, `fd`), `tls` with a Unix path, or an
+   *   `onConnection` that is not a function.
+   * @throws {@link SocketError} `ENOTSUP` for what the runtime cannot do (see each option:
+   *   `unix`, `unixAbstract`, `listenFd`, `listenReusePort`, `exclusive`, `listenIpv6Only`,
+   *   `backlog`, `unixBacklog`, `keepAliveDelay`, `halfOpen`, `tls`, `tlsClientAuth`).
+   * @throws {@link SocketError} for a failure to listen: `EADDRINUSE`, `EACCES`,
+   *   `EADDRNOTAVAIL`, `EABORTED` (`options.signal`, after which nothing is left open).
+   */
   listen(options: ListenOptions, onConnection?: (socket: Socket) => void): Promise<Server>;
+  /**
+   * Open a UDP socket bound to `hostname` and `port`. Resolves once bound; datagrams arrive
+   * from then on, read with `for await (const { data, remote } of socket)`.
+   *
+   * **Note:** Deno has UDP only with `--unstable-net`: without it `bind` is `ENOTSUP`
+   * (`capabilities.udp`), and the message names the flag.
+   *
+   * @param options Where to bind and the socket's options.
+   * @returns The bound datagram socket.
+   * @throws TypeError or RangeError for a malformed option, an unknown one, or a `family`
+   *   that contradicts `hostname`.
+   * @throws {@link SocketError} `ENOTSUP` for what the runtime cannot do: UDP itself
+   *   (`capabilities.udp`), `reuseAddr`, `reusePort: true` (`datagramReusePort`),
+   *   `ipv6Only: true` (`datagramIpv6Only`), `broadcast: true`, `ttl`,
+   *   `multicastTimeToLive` / `multicastLoopback` (`multicastOptions`), `sendBufferSize` /
+   *   `receiveBufferSize` (`datagramBufferSize`).
+   * @throws {@link SocketError} for a failure to bind: `EADDRINUSE`, `EADDRNOTAVAIL`,
+   *   `EACCES`, `EABORTED` (`options.signal`, after which nothing is left open).
+   */
   bind(options?: BindOptions): Promise<DatagramSocket>;
+  /**
+   * Resolve a host name through the system resolver (getaddrinfo: `/etc/hosts` and the
+   * system's DNS settings), as every runtime's own `connect` does.
+   *
+   * @param hostname A host name, or an IP address (returned as it is).
+   * @param options Which family, and whether every address or the first.
+   * @returns The addresses in the resolver's order, each with `transport: "tcp"` and port `0`:
+   *   the first one only unless `options.all` is `true`.
+   * @throws TypeError or RangeError for a `hostname` that is neither an IP address nor a valid
+   *   host name, or a malformed option.
+   * @throws {@link SocketError} `ENOTFOUND` when the name has no address (of that family).
+   */
   lookup(hostname: string, options?: LookupOptions): Promise<InetAddress[]>;
+  /**
+   * Check whether something accepts connections at `target`: connect and hang up at once.
+   * An answer instead of a throw, like `connect_ex`: a network failure resolves with its
+   * code rather than rejecting. Names are resolved and raced as by
+   * {@link Omnisock.connect}.
+   *
+   * @param target As for {@link Omnisock.connect}.
+   * @param options How long to wait.
+   * @returns `{ ok: true, rtt }` with the milliseconds it took to connect (the lookup
+   *   included), or `{ ok: false, code }` with the {@link SocketErrorCode} of the failure
+   *   (`ECONNREFUSED`, `ETIMEDOUT`, `ENOTFOUND`, …).
+   * @throws TypeError or RangeError for a malformed target or option, as `connect`.
+   * @throws {@link SocketError} `ENOTSUP` for a Unix target where the runtime has no Unix
+   *   sockets (`capabilities.unix`, `unixAbstract`).
+   */
   probe(target: ConnectTarget, options?: ProbeOptions): Promise<ProbeResult>;
 }
 

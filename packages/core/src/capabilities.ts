@@ -2,8 +2,13 @@ import { notSupported } from "./error.js";
 
 /**
  * What a runtime can honour. Each `false` is answered with an `ENOTSUP` {@link SocketError}
- * naming the option or call and the runtime — never silently ignored. The README's
- * capability matrix is generated from these objects.
+ * naming the option or call and the runtime — never silently ignored. Only an option the
+ * caller gives counts: a default never fails. The README's capability matrix is generated
+ * from these objects (`npm run capabilities`).
+ *
+ * A flag may depend on the platform (abstract Unix names are Linux's) and on how the runtime
+ * was started (Deno's UDP needs `--unstable-net`): read it from the running adapter's
+ * `capabilities` rather than assuming it from the runtime's name.
  */
 export interface Capabilities {
   /** Unix-domain stream sockets (`unix:///path`). */
@@ -73,9 +78,16 @@ export interface Capabilities {
   readonly tlsUpgrade: boolean;
   /** `socket.startTls({ cert, key })` on an accepted socket: a server's STARTTLS (SMTP, IMAP, XMPP). */
   readonly tlsServerUpgrade: boolean;
+  /**
+   * `socket.startTls()` before the peer has sent anything (a PROXY protocol header, then TLS).
+   * Without it, `startTls()` needs a byte from the peer first — the answer or the greeting
+   * that STARTTLS, Postgres' SSLRequest and MySQL all have: until then a read is pending that
+   * the runtime cannot take back (Deno).
+   */
+  readonly tlsUpgradeBeforeData: boolean;
 }
 
-/** The capability names, in the order the README's matrix lists them. */
+/** Every key of {@link Capabilities}, in the order the README's matrix lists them. */
 export const capabilityNames = [
   "unix",
   "unixAbstract",
@@ -109,11 +121,14 @@ export const capabilityNames = [
   "tlsSessionInfo",
   "tlsUpgrade",
   "tlsServerUpgrade",
+  "tlsUpgradeBeforeData",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */
 export interface Platform {
+  /** The runtime's name as `ENOTSUP` messages say it: `"node"`, `"bun"`, `"deno"`. */
   readonly runtime: string;
+  /** What the runtime can honour. */
   readonly capabilities: Capabilities;
   /**
    * For a capability the user can turn on (a flag, a permission), how: it goes into the

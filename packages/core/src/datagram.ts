@@ -22,12 +22,28 @@ import {
 
 /** One datagram received, with who sent it. */
 export interface Datagram {
+  /** Its payload. */
   readonly data: Uint8Array;
+  /**
+   * Its sender, frozen; pass it back to `send` to reply. A run of datagrams from one sender
+   * shares one object.
+   */
   readonly remote: InetAddress;
 }
 
-/** Where to send: `"host:port"`, `"udp://host:port"`, `"[v6]:port"` or `{ hostname, port }`. */
-export type DatagramTarget = string | { readonly hostname: string; readonly port: number };
+/**
+ * Where to send: `"host:port"`, `"udp://host:port"`, `"[v6]:port"`, `{ hostname, port }`, or
+ * an address the socket reported (a datagram's `remote`, another socket's `localAddress`). A
+ * host name is resolved by the runtime at each send; the port must be from 1 to 65535.
+ */
+export type DatagramTarget =
+  | string
+  | {
+      /** An IP address or a host name. */
+      readonly hostname: string;
+      /** From 1 to 65535. */
+      readonly port: number;
+    };
 
 // The largest UDP payload: 65,535 minus the IP and UDP headers (IPv6 has no header in the payload limit).
 const MAX_PAYLOAD = { 4: 65_507, 6: 65_527 } as const;
@@ -65,11 +81,17 @@ export async function openDatagram(
 }
 
 /**
- * A UDP socket. Receive with `for await (const { data, remote } of socket)`; datagrams
- * that arrive while the receive queue is full are dropped and counted.
+ * A UDP socket, from {@link Omnisock.bind}. Receive with
+ * `for await (const { data, remote } of socket)`; datagrams that arrive while the receive
+ * queue is full (`receiveQueueSize`) are dropped and counted in `stats.packetsDropped`.
+ *
+ * A method called after `close()` fails with `ECLOSED`; the setters fail with `ENOTSUP`
+ * where the runtime cannot honour them (see each).
  */
 export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
-  readonly id = nextId();
+  /** Unique in the process and never reused: the `id` of its monitor entry and events. */
+  readonly id: number = nextId();
+  /** The address it is bound to, with the port the system picked for port 0. */
   readonly localAddress: InetAddress;
   /** Settles when the socket is closed. */
   readonly closed: Promise<void>;
@@ -130,10 +152,12 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     return this.#remoteAddress;
   }
 
+  /** `"open"`, then `"closed"` once `close()` is called. */
   get state(): SocketState {
     return this.#state;
   }
 
+  /** The counters so far: a new object each time. */
   get stats(): DatagramStats {
     return {
       bytesSent: this.#bytesSent,
@@ -149,7 +173,15 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   /**
    * Send one datagram; resolves once the kernel has it. `target` is required unless the
    * socket is connected, and refused when it is. A datagram over the UDP limit (65,507
-   * bytes on IPv4) is `EMSGSIZE`, never a truncated send.
+   * bytes on IPv4, 65,527 on IPv6) is `EMSGSIZE`, never a truncated send.
+   *
+   * Every failure is a rejection, never a throw: a TypeError or RangeError for bad `data` or
+   * `target`, `ECLOSED` after `close()`, `EMSGSIZE`, and the runtime's failure to send
+   * (`EHOSTUNREACH`, `ENETUNREACH`, `ENOTFOUND` for a name, `EACCES` for a broadcast address
+   * without `broadcast`, …).
+   *
+   * @param data The payload; a string is sent as UTF-8.
+   * @param target Where to send; omitted on a connected socket.
    */
   send(data: Uint8Array | string, target?: DatagramTarget): Promise<void> {
     // Not an async function: a datagram the runtime sends at once then costs no promise of its
@@ -205,7 +237,17 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     return address;
   }
 
-  /** Connected UDP: send to `target` without naming it, and receive only its datagrams. */
+  /**
+   * Connected UDP: send to `target` without naming it, and receive only its datagrams.
+   * Resolves once connected, with `remoteAddress` set. A socket connects once.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot (`capabilities.udpConnect`); where the
+   * runtime has no connected UDP socket (Bun, Deno) omnisock filters received datagrams
+   * itself, so the behaviour is the same.
+   *
+   * @throws TypeError or RangeError for a malformed `target`; `ECLOSED` after `close()`;
+   *   `EIO` when it is connected already (each a rejection).
+   */
   async connect(target: DatagramTarget): Promise<void> {
     const address = toTarget(target);
     requireCapability(this.#platform, "udpConnect", "connect() on a datagram socket");
@@ -224,6 +266,12 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     }
   }
 
+  /**
+   * SO_BROADCAST: allow sending to a broadcast address.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot (`capabilities.broadcast`).
+   * @throws TypeError for a non-boolean; `ECLOSED` after `close()`.
+   */
   setBroadcast(enable: boolean): void {
     checkBoolean("enable", enable);
     requireCapability(this.#platform, "broadcast", "setBroadcast()");
@@ -231,6 +279,12 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#handle.setBroadcast(enable);
   }
 
+  /**
+   * IP_TTL for unicast datagrams, from 1 to 255.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot (`capabilities.ttl`; Deno).
+   * @throws TypeError or RangeError for a bad `ttl`; `ECLOSED` after `close()`.
+   */
   setTTL(ttl: number): void {
     checkTTL("ttl", ttl);
     requireCapability(this.#platform, "ttl", "setTTL()");
@@ -238,6 +292,12 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#handle.setTTL(ttl);
   }
 
+  /**
+   * IP_MULTICAST_TTL, from 1 to 255.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot (`capabilities.multicastOptions`; Deno).
+   * @throws TypeError or RangeError for a bad `ttl`; `ECLOSED` after `close()`.
+   */
   setMulticastTTL(ttl: number): void {
     checkTTL("ttl", ttl);
     requireCapability(this.#platform, "multicastOptions", "setMulticastTTL()");
@@ -245,6 +305,12 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#handle.setMulticastTTL(ttl);
   }
 
+  /**
+   * IP_MULTICAST_LOOP: receive this host's own multicast datagrams.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot (`capabilities.multicastOptions`; Deno).
+   * @throws TypeError for a non-boolean; `ECLOSED` after `close()`.
+   */
   setMulticastLoopback(enable: boolean): void {
     checkBoolean("enable", enable);
     requireCapability(this.#platform, "multicastOptions", "setMulticastLoopback()");
@@ -252,7 +318,12 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#handle.setMulticastLoopback(enable);
   }
 
-  /** The interface multicast datagrams leave by, as its IP address. */
+  /**
+   * The interface multicast datagrams leave by, as its IP address.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot (`capabilities.multicastOptions`; Deno).
+   * @throws TypeError for an `address` that is not an IP address; `ECLOSED` after `close()`.
+   */
   setMulticastInterface(address: string): void {
     checkIP("address", address);
     requireCapability(this.#platform, "multicastOptions", "setMulticastInterface()");
@@ -262,8 +333,13 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
 
   /**
    * Join a multicast group; with `source`, receive only that source's datagrams (SSM).
-   * Resolves once joined. Bad arguments throw; a failure to join (`EADDRNOTAVAIL` for an
-   * interface that is not this host's, …) rejects, on every runtime.
+   * Resolves once joined. Bad arguments (a `group`, `interface` or `source` that is not an IP
+   * address), `ENOTSUP` and `ECLOSED` reject before anything is tried; a failure to join
+   * (`EADDRNOTAVAIL` for an interface that is not this host's, …) rejects too, on every
+   * runtime.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot (`capabilities.multicast`, and
+   * `capabilities.multicastSource` with a `source`).
    */
   async joinMulticast(group: string, options?: JoinMulticastOptions): Promise<void> {
     const { source, iface } = this.#membership(group, options);
@@ -271,7 +347,10 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     await this.#handle.addMembership(group, source, iface);
   }
 
-  /** Leave a multicast group joined with the same `options`; resolves once left. */
+  /**
+   * Leave a multicast group joined with the same `options`; resolves once left. Fails as
+   * {@link DatagramSocket.joinMulticast} does.
+   */
   async leaveMulticast(group: string, options?: JoinMulticastOptions): Promise<void> {
     const { source, iface } = this.#membership(group, options);
     this.#assertOpen("leaveMulticast");
@@ -350,7 +429,10 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     },
   };
 
-  /** Datagrams as they arrive; ends when the socket closes. Breaking out does not close it. */
+  /**
+   * Datagrams as they arrive, oldest first; ends when the socket closes. Breaking out does
+   * not close it. One reader at a time: a second read while one waits is a TypeError.
+   */
   [Symbol.asyncIterator](): AsyncIterableIterator<Datagram> {
     const iterator: AsyncIterableIterator<Datagram> = {
       next: () => {
@@ -371,6 +453,11 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     return iterator;
   }
 
+  /**
+   * Close the socket: nothing more is received, and the iteration ends once the datagrams
+   * already queued are read. Resolves once the runtime has released the socket; calling it
+   * again is harmless.
+   */
   async close(): Promise<void> {
     if (this.#state === "closed") return this.closed;
     this.#state = "closed";
@@ -393,16 +480,19 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     this.#resolveClosed();
   }
 
+  /** Keep the process alive while the socket is open (the default); undoes `unref()`. */
   ref(): this {
     this.#handle.ref();
     return this;
   }
 
+  /** Let the process exit while the socket is open. */
   unref(): this {
     this.#handle.unref();
     return this;
   }
 
+  /** `close()`, for `await using socket = await bind(…)`. */
   [asyncDispose](): Promise<void> {
     return this.close();
   }

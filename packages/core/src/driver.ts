@@ -22,7 +22,9 @@ import type {
  * - It sets every default itself (see `NormalizedConnectOptions`): none is left to the runtime.
  */
 export interface Driver extends Platform {
+  /** The runtime it drives. */
   readonly runtime: "node" | "bun" | "deno";
+  /** What it can honour, frozen; the engine refuses the rest with `ENOTSUP` before calling it. */
   readonly capabilities: Capabilities;
   /**
    * Open a stream to one address: a Unix path, or a TCP address whose `hostname` is an IP
@@ -58,7 +60,9 @@ export interface StreamSink {
 
 /** One connected stream (TCP or Unix), either connected or accepted. */
 export interface StreamHandle {
+  /** This end's address (`inetAddress` / `unixAddress` build it). */
   readonly localAddress: SocketAddress;
+  /** The peer's address. */
   readonly remoteAddress: SocketAddress;
   /** Begin delivering events to `sink`; reading starts paused=false. */
   start(sink: StreamSink): void;
@@ -85,7 +89,9 @@ export interface StreamHandle {
    * Upgrade this plain client stream to TLS (STARTTLS): resolves with the TLS stream, whose
    * handshake is over and peer verified. From then on this handle hands its sink nothing
    * more, and closing the TLS one closes the connection. Core has paused reading and checked
-   * that nothing unread is buffered. Absent where the runtime cannot (`tlsUpgrade`).
+   * that nothing unread is buffered. `close()` meanwhile (a timeout, an abort) gives the
+   * upgrade up: the promise rejects. Absent where the runtime cannot (`tlsUpgrade`) or on a
+   * stream it cannot upgrade.
    */
   startTls?(options: NormalizedTlsClientOptions): Promise<StreamHandle>;
   /**
@@ -96,8 +102,19 @@ export interface StreamHandle {
    * the runtime cannot (`tlsServerUpgrade`).
    */
   startTlsServer?(options: NormalizedTlsServerOptions): Promise<StreamHandle>;
-  /** Stop / restart reading; the kernel's buffer then pushes back on the peer. */
+  /**
+   * A read once issued cannot be taken back (Deno's reads are promises): `pause()` only holds
+   * the next one, and `startTls` cannot take the connection while one is pending. The engine
+   * then reads on demand: after every chunk it pauses the handle, and resumes it only while a
+   * reader waits, so that no read is pending once the consumer has stopped reading. Until the
+   * first chunk one read is pending, so that a peer's FIN or RST is noticed on a socket
+   * nobody reads (`capabilities.tlsUpgradeBeforeData` is then false). Once the socket has
+   * sent its FIN (no upgrade can follow) the handle reads as any other.
+   */
+  readonly readsOnDemand?: boolean;
+  /** Stop reading; the kernel's buffer then pushes back on the peer. */
   pause(): void;
+  /** Start reading again after `pause()`. */
   resume(): void;
   /** Send FIN once everything taken has been written. */
   shutdown(): void;
@@ -105,13 +122,19 @@ export interface StreamHandle {
   close(): void;
   /** Abort with RST where the runtime can; `sink.close()` follows. */
   reset(): void;
+  /** TCP_NODELAY; a Unix stream ignores it. */
   setNoDelay(enable: boolean): void;
+  /** SO_KEEPALIVE, with the first probe after `delayMs` (the system's delay when `undefined`). */
   setKeepAlive(enable: boolean, delayMs: number | undefined): void;
+  /** Keep the process alive while the connection is open. */
   ref(): void;
+  /** Let the process exit while the connection is open. */
   unref(): void;
 }
 
+/** What the engine answers to a listener's events. */
 export interface ServerSink {
+  /** An accepted connection (for TLS, once its handshake is over), not yet started. */
   connection(handle: StreamHandle): void;
   /** The listener failed after it was up (rare: EMFILE on accept and the like). */
   error(error: SocketError): void;
@@ -122,17 +145,23 @@ export interface ServerSink {
   rejected(error: SocketError): void;
 }
 
+/** One listener. */
 export interface ServerHandle {
+  /** The address it listens on, with the port the system picked. */
   readonly address: SocketAddress;
   /** Stop accepting where the runtime can (connections then wait in the kernel's backlog). Optional. */
   pause?(): void;
+  /** Accept again after `pause()`. */
   resume?(): void;
   /** Stop listening; existing connections are untouched. */
   close(): Promise<void>;
+  /** Keep the process alive while listening. */
   ref(): void;
+  /** Let the process exit while listening. */
   unref(): void;
 }
 
+/** What the engine answers to a datagram socket's events. */
 export interface DatagramSink {
   /**
    * One datagram and its sender, as the runtime reports it (`hostname` an IP literal). Core
@@ -141,11 +170,13 @@ export interface DatagramSink {
   message(data: Uint8Array, hostname: string, port: number): void;
   /** The kernel has taken a datagram of `bytes` bytes: called before its `send` settles. */
   sent(bytes: number): void;
+  /** A failure nobody awaits (an ICMP error on a connected socket): the monitor reports it. */
   error(error: SocketError): void;
 }
 
 /** One bound UDP socket. */
 export interface DatagramHandle {
+  /** The address it is bound to, with the port the system picked. */
   readonly localAddress: InetAddress;
   /**
    * Send one datagram (`target` is omitted when connected) and call `sink.sent` once the kernel
@@ -154,14 +185,24 @@ export interface DatagramHandle {
    * more than its own. A failure is thrown or rejected, and is not `sent`.
    */
   send(data: Uint8Array, target: HostAddress | undefined): Promise<void> | undefined;
+  /**
+   * Connect to `target` (a name is resolved), and from then on deliver only its datagrams;
+   * resolves with the peer's resolved address. Where the runtime cannot, the engine filters.
+   */
   connect(target: HostAddress): Promise<InetAddress>;
-  /** Stop / restart reading, where the runtime can. Optional. */
+  /** Stop reading, where the runtime can, while the engine's receive queue is full. Optional. */
   pause?(): void;
+  /** Read again after `pause()`. */
   resume?(): void;
+  /** SO_BROADCAST. */
   setBroadcast(enable: boolean): void;
+  /** IP_TTL. */
   setTTL(ttl: number): void;
+  /** IP_MULTICAST_TTL. */
   setMulticastTTL(ttl: number): void;
+  /** IP_MULTICAST_LOOP. */
   setMulticastLoopback(enable: boolean): void;
+  /** IP_MULTICAST_IF, by the interface's IP address. */
   setMulticastInterface(address: string): void;
   /** Join (or leave) a group; a failure is thrown or rejected (Deno joins asynchronously). */
   addMembership(
@@ -169,13 +210,17 @@ export interface DatagramHandle {
     source: string | undefined,
     iface: string | undefined,
   ): void | Promise<void>;
+  /** Leave a group joined with the same arguments; a failure is thrown or rejected. */
   dropMembership(
     group: string,
     source: string | undefined,
     iface: string | undefined,
   ): void | Promise<void>;
+  /** Release the socket; resolves once the runtime has. */
   close(): Promise<void>;
+  /** Keep the process alive while the socket is open. */
   ref(): void;
+  /** Let the process exit while the socket is open. */
   unref(): void;
 }
 

@@ -1,7 +1,29 @@
 import { type Address, inetAddress, type SocketAddress } from "./address.js";
 import { formatAddress, ipFamily } from "./parse-address.js";
 
-/** The stable codes a {@link SocketError} carries; the same failure gives the same code on every runtime. */
+/**
+ * The stable codes a {@link SocketError} carries; the same failure gives the same code on
+ * every runtime.
+ *
+ * - `ECONNREFUSED`: nothing listens there (for a Unix path, also: no such socket file).
+ * - `ECONNRESET`: the peer reset or aborted the connection.
+ * - `ETIMEDOUT`: `connect`'s `timeout`, a socket's idle timeout, or the system, gave up.
+ * - `EADDRINUSE`: another socket has the address (`listen`, `bind`).
+ * - `EADDRNOTAVAIL`: the address is not one of this host's (`listen`, `bind`,
+ *   `localAddress`, a multicast interface).
+ * - `EACCES`: not permitted (a privileged port, a socket file's permissions, a firewall).
+ * - `ENOTFOUND`: the host name does not resolve (or not to the family asked for).
+ * - `EHOSTUNREACH`, `ENETUNREACH`: no route to the host or network.
+ * - `EPIPE`: writing to a connection the peer has closed.
+ * - `EMSGSIZE`: a datagram over the UDP limit, or a framed message over `maxMessageSize`.
+ * - `ENOTSUP`: the runtime cannot honour the option or call (see {@link Capabilities}).
+ * - `ECLOSED`: the socket is closed (for writing): a write after `end()`, a send after
+ *   `close()`.
+ * - `EABORTED`: the `signal` given to `connect`, `listen` or `bind` aborted.
+ * - `ETLS`: a TLS handshake or certificate verification failed, or `startTls` refused
+ *   unread plaintext.
+ * - `EIO`: any other failure; the runtime's own error is the `cause`.
+ */
 export type SocketErrorCode =
   | "ECONNREFUSED"
   | "ECONNRESET"
@@ -18,15 +40,24 @@ export type SocketErrorCode =
   | "ECLOSED"
   | "EABORTED"
   | "ETLS"
-  /** Any other failure; the runtime's own error is the `cause`. */
   | "EIO";
 
+/** What a {@link SocketError} says besides its code and message. */
 export interface SocketErrorOptions {
-  /** The operation that failed: `connect`, `listen`, `bind`, `write`, `read`, `send`, `lookup`, … */
+  /**
+   * The operation that failed: `connect`, `listen`, `bind`, `write`, `read`, `send`, `lookup`, …
+   * @default undefined
+   */
   syscall?: string;
-  /** The address involved, when there is one. */
+  /**
+   * The address involved, when there is one.
+   * @default undefined
+   */
   address?: SocketAddress | undefined;
-  /** The runtime's own error, kept untouched. */
+  /**
+   * The runtime's own error, kept untouched.
+   * @default undefined (no `cause`)
+   */
   cause?: unknown;
 }
 
@@ -34,16 +65,34 @@ const brand = Symbol.for("omnisock.SocketError");
 
 /**
  * The one error type for network failures. Tell failures apart by `code`, never by message.
+ * Bad arguments are a `TypeError` or `RangeError` instead, thrown before any I/O.
  *
  * `instanceof SocketError` holds across two installed copies of `@omnisock/core`: the check
  * looks for a registry-wide symbol, not for this class.
  */
 export class SocketError extends Error {
+  /** Always `"SocketError"`. */
   override readonly name = "SocketError";
+  /** What failed, the same on every runtime. */
   readonly code: SocketErrorCode;
+  /**
+   * The operation that failed: `connect`, `listen`, `bind`, `lookup`, `write`, `send`,
+   * `startTls`, `idle`, `decode`, … or, for `ENOTSUP`, the option or call refused.
+   */
   readonly syscall: string | undefined;
+  /**
+   * The address involved, once resolved: the peer for a connection, the local address for
+   * `listen` and `bind`; `undefined` when there is none (or a name that never resolved).
+   */
   readonly address: SocketAddress | undefined;
 
+  /**
+   * A SocketError as omnisock makes them: for drivers, and for tests that stand in for one.
+   *
+   * @param code The stable code.
+   * @param message What failed; the error's `message` is it prefixed with `"<code>: "`.
+   * @param options The syscall, the address and the runtime's own error (`cause`).
+   */
   constructor(code: SocketErrorCode, message: string, options: SocketErrorOptions = {}) {
     super(
       `${code}: ${message}`,
@@ -55,6 +104,7 @@ export class SocketError extends Error {
     Object.defineProperty(this, brand, { value: true });
   }
 
+  /** Whether `instance` is a SocketError from any copy of `@omnisock/core`. */
   static override [Symbol.hasInstance](instance: unknown): boolean {
     return typeof instance === "object" && instance !== null && brand in instance;
   }

@@ -1,6 +1,13 @@
-// `@omnisock/core/driver`: what a driver is written against — the contract, the normalised
-// options it receives, and the helpers for addresses and errors — on top of the user API.
-// Users of omnisock never need this entry point.
+/**
+ * What a driver is written against: the {@link Driver} contract, the normalised options it
+ * receives, and the helpers for addresses and errors, on top of everything `@omnisock/core`
+ * exports. {@link createApi} turns a driver into the public API.
+ *
+ * Users of omnisock never need this entry point; it is for the authors of a driver for
+ * another runtime, and for omnisock's own adapters.
+ *
+ * @module @omnisock/core/driver
+ */
 export * from "./index.js";
 export { inetAddress, kernelPath, unixAddress } from "./address.js";
 export { createApi } from "./api.js";
@@ -17,6 +24,7 @@ export {
   tlsFailure,
 } from "./error.js";
 export { answeredAddresses } from "./lookup.js";
+export { ipFamily } from "./parse-address.js";
 export type {
   NormalizedBindOptions,
   NormalizedConnectOptions,

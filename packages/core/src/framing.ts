@@ -50,6 +50,7 @@ export interface Codec<Message> {
   decoder(): Decoder<Message>;
 }
 
+/** What every codec takes. */
 export interface FramingOptions {
   /**
    * The largest message accepted, in bytes. A peer that sends more gets `EMSGSIZE` before
@@ -59,6 +60,7 @@ export interface FramingOptions {
   maxMessageSize?: number;
 }
 
+/** What {@link lines} takes. */
 export interface LinesOptions extends FramingOptions {
   /**
    * `"utf-8"` gives strings (invalid sequences become U+FFFD); `"bytes"` gives Uint8Arrays.
@@ -69,6 +71,7 @@ export interface LinesOptions extends FramingOptions {
   emitTrailing?: boolean;
 }
 
+/** What {@link lengthPrefixed} takes. */
 export interface LengthPrefixedOptions extends FramingOptions {
   /** Bytes in the length header: 1, 2 or 4 (u8, u16, u32). @default 4 */
   width?: 1 | 2 | 4;
@@ -91,9 +94,20 @@ const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 /**
  * Messages separated by "\n"; a "\r" before it is dropped, so CRLF input works. `encode`
  * appends "\n". `maxMessageSize` counts the bytes before the "\n", a "\r" included.
+ *
+ * `encode` refuses a line that holds a "\n" or ends with a "\r" (a `RangeError`: the peer
+ * would read it as two lines, or differently), a line over `maxMessageSize` (a `RangeError`),
+ * and a message of the wrong type (a `TypeError`). A peer's line over `maxMessageSize` is
+ * `EMSGSIZE`; a stream that ends inside a line is `EIO` unless `emitTrailing` is set.
+ *
+ * @param options The largest line, the message type and what a last unterminated line does.
+ * @returns A codec of strings (UTF-8), or of Uint8Arrays with `encoding: "bytes"`.
+ * @throws TypeError or RangeError for a malformed or unknown option.
  */
 export function lines(options?: LinesOptions & { encoding?: "utf-8" }): Codec<string>;
+/** Lines as Uint8Arrays, without their "\n" (and "\r"): see above. */
 export function lines(options: LinesOptions & { encoding: "bytes" }): Codec<Uint8Array>;
+/** Lines as strings or Uint8Arrays, as `options.encoding` says: see above. */
 export function lines(options?: LinesOptions): Codec<string | Uint8Array>;
 export function lines(options?: LinesOptions): Codec<string | Uint8Array> {
   const checked = checkOptionsObject("options", options, [
@@ -138,7 +152,20 @@ export function lines(options?: LinesOptions): Codec<string | Uint8Array> {
   );
 }
 
-/** Messages separated by `delimiter` (one or more bytes; a string is UTF-8), which `encode` appends. */
+/**
+ * Messages separated by `delimiter` (one or more bytes; a string is UTF-8), which `encode`
+ * appends. `encode` refuses a message that would contain the delimiter once framed (a
+ * `RangeError`), as the peer would split it, and one over `maxMessageSize` (a `RangeError`).
+ * A peer's message over `maxMessageSize` is `EMSGSIZE`; a stream that ends inside a message
+ * is `EIO`.
+ *
+ * @param delimiter What separates messages, copied: changing it afterwards changes nothing.
+ * @param options The largest message.
+ * @returns A codec of Uint8Arrays.
+ * @throws TypeError for a delimiter that is neither a Uint8Array nor a string, or a
+ *   malformed or unknown option; RangeError for an empty delimiter or a `maxMessageSize` out
+ *   of range.
+ */
 export function delimited(
   delimiter: Uint8Array | string,
   options?: FramingOptions,
@@ -174,7 +201,18 @@ export function delimited(
   );
 }
 
-/** Messages each preceded by their length in a 1, 2 or 4-byte unsigned header, big-endian by default. */
+/**
+ * Messages each preceded by their length in a 1, 2 or 4-byte unsigned header, big-endian by
+ * default; the header counts the body only. `encode` refuses a message longer than the
+ * header can say or than `maxMessageSize` (a `RangeError`). A header announcing more than
+ * `maxMessageSize` is `EMSGSIZE` before any of the body is awaited; a stream that ends inside
+ * a header or a body is `EIO`.
+ *
+ * @param options The header's width and byte order, and the largest message.
+ * @returns A codec of Uint8Arrays.
+ * @throws TypeError or RangeError for a malformed or unknown option (a `width` other than 1,
+ *   2 or 4, `includesHeader: true`).
+ */
 export function lengthPrefixed(options?: LengthPrefixedOptions): Codec<Uint8Array> {
   const checked = checkOptionsObject("options", options, [
     "width",

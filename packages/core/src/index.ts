@@ -1,3 +1,14 @@
+/**
+ * The runtime-free engine of omnisock: the types, addresses, options, errors, capabilities,
+ * framing codecs and monitor that every adapter shares, and the `Socket`, `Server` and
+ * `DatagramSocket` classes it hands out.
+ *
+ * Users import an adapter (`omnisock`, or `@omnisock/node`, `@omnisock/bun`,
+ * `@omnisock/deno`), which re-exports all of this next to `connect`, `listen`, `bind`,
+ * `lookup` and `probe`. Driver authors import `@omnisock/core/driver`.
+ *
+ * @module @omnisock/core
+ */
 export type {
   Address,
   Family,
@@ -12,7 +23,7 @@ export { type Datagram, type DatagramTarget, DatagramSocket } from "./datagram.j
 export { SocketError, type SocketErrorCode } from "./error.js";
 export * from "./framing.js";
 export {
-  Monitor,
+  type Monitor,
   type MonitorEntry,
   type MonitorEvent,
   type MonitorEventType,
@@ -34,7 +45,7 @@ export type {
   TlsClientOptions,
   TlsServerOptions,
 } from "./options.js";
-export { formatAddress, ipFamily, parseAddress } from "./parse-address.js";
+export { formatAddress, parseAddress } from "./parse-address.js";
 export { Server } from "./server.js";
 export { Socket } from "./socket.js";
 export type * from "./types.js";

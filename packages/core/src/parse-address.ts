@@ -75,8 +75,13 @@ export function isUnixPath(path: string): boolean {
  * An empty host (`":8080"`) means every interface. `family` is set for IP literals only.
  *
  * `transport` applies when the input has no scheme. Anything starting with `unix:` is a
- * Unix path, so a TCP host named `unix` is written `tcp://unix:80`.
+ * Unix path, so a TCP host named `unix` is written `tcp://unix:80`. A host must be an IP
+ * address (IPv4 as a strict dotted quad, IPv6 in brackets, a zone as `%eth0` or `%25eth0`) or
+ * a valid DNS name; nothing is resolved.
  *
+ * @param input The address, as a user writes it.
+ * @param transport What an address without a scheme is.
+ * @returns A {@link HostAddress} or a {@link UnixAddress}.
  * @throws TypeError for a malformed address, RangeError for a bad port; the message quotes the input.
  */
 export function parseAddress(input: string, transport: "tcp" | "udp" = "tcp"): Address {
@@ -179,6 +184,11 @@ function encodeZone(hostname: string): string {
 /**
  * The inverse of {@link parseAddress}: `host:port` for TCP (IPv6 in brackets),
  * `udp://host:port` for UDP, `unix:///absolute`, `unix:@abstract` and `unix:relative`.
+ * Any address the library reports, or `parseAddress` returns, reads back as it was.
+ *
+ * @param address The address to write.
+ * @returns The address as text.
+ * @throws TypeError when `address` has no `transport` of `"tcp"`, `"udp"` or `"unix"`.
  */
 export function formatAddress(address: Address | SocketAddress): string {
   const transport: unknown = address?.transport;

@@ -54,16 +54,25 @@ export async function openServer(
 }
 
 /**
- * A listening socket. Accepted connections go to the `onConnection` callback given to
- * `listen()`, or else to `for await (const socket of server)`.
+ * A listening socket, from {@link Omnisock.listen}. Accepted connections go to the
+ * `onConnection` callback given to `listen()`, or else to
+ * `for await (const socket of server)`.
  *
  * `pause()` stops handing out connections: where the runtime can stop accepting they wait
  * in the kernel's backlog, elsewhere they are accepted and held, unread, until `resume()`.
  */
 export class Server implements AsyncIterable<Socket>, Monitored {
-  readonly id = nextId();
+  /** Unique in the process and never reused: the `id` of its monitor entry and events. */
+  readonly id: number = nextId();
+  /**
+   * The address it listens on, with the port the system picked for port 0: pass it to
+   * `connect()` as it is. Readable after close.
+   */
   readonly address: SocketAddress;
-  /** Connections accepted and not yet closed. */
+  /**
+   * Connections accepted and not yet closed (after `startTls`, the secure socket in place of
+   * the plain one).
+   */
   readonly connections: ReadonlySet<Socket>;
   /** Settles when the server has stopped listening and, for a graceful close, every connection is over. */
   readonly closed: Promise<void>;
@@ -122,13 +131,15 @@ export class Server implements AsyncIterable<Socket>, Monitored {
 
   /**
    * Connections beyond this many are closed as soon as they are accepted (and counted in
-   * `stats.refused`); lowering it closes none that are open. A positive integer or `Infinity`.
-   * @default Infinity
+   * `stats.refused`); lowering it closes none that are open. A positive integer or `Infinity`;
+   * setting anything else throws a TypeError or RangeError.
+   * @default Infinity, or `listen`'s `maxConnections`
    */
   get maxConnections(): number {
     return this.#maxConnections;
   }
 
+  /** Change the limit: a positive integer or `Infinity`. */
   set maxConnections(value: number) {
     this.#maxConnections =
       value === Infinity ? Infinity : checkPositiveInteger("maxConnections", value);
@@ -154,6 +165,7 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     }
   }
 
+  /** The counters so far: a new object each time. */
   get stats(): ServerStats {
     return {
       accepted: this.#accepts,
@@ -163,6 +175,7 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     };
   }
 
+  /** `true` until `close()` is called. */
   get listening(): boolean {
     return this.#listening;
   }
@@ -212,13 +225,18 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     if (!this.#accepted.give(socket)) this.#accepted.push(socket);
   }
 
-  /** Stop handing out connections until `resume()`. */
+  /**
+   * Stop handing out connections until `resume()`. Where the runtime can stop accepting, new
+   * connections wait in the kernel's backlog; elsewhere they are accepted and held, unread
+   * (they count towards `maxConnections`).
+   */
   pause(): void {
     if (this.#paused || !this.#listening) return;
     this.#paused = true;
     this.#handle.pause?.();
   }
 
+  /** Hand out connections again, those held while paused first. */
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
@@ -228,7 +246,14 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     for (const handle of held) this.#deliver(handle);
   }
 
-  /** Write `data` to every open connection but those in `except`. Returns how many got it. */
+  /**
+   * Write `data` to every open connection but those in `except` and those closed for writing.
+   * Returns how many got it. Like `socket.write`, it queues and never drops: a slow
+   * connection's queue grows.
+   *
+   * @throws TypeError for `data` that is neither a string nor a Uint8Array, or an `except`
+   *   that is neither a Socket nor an iterable.
+   */
   broadcast(data: Uint8Array | string, options?: BroadcastOptions): number {
     checkData("data", data);
     const { except } = checkOptionsObject("options", options, ["except"]);
@@ -252,7 +277,12 @@ export class Server implements AsyncIterable<Socket>, Monitored {
 
   /**
    * Stop listening. `graceful` (the default) lets open connections finish on their own and
-   * resolves when the last one closes; `graceful: false` closes them now.
+   * resolves when the last one closes; `graceful: false` closes them now, without sending
+   * what they still queue. Calling it again is harmless, and `graceful: false` then closes
+   * what a graceful close still waits for. Connections held by `pause()` are closed, and
+   * `for await (const socket of server)` ends.
+   *
+   * @throws TypeError for a malformed option.
    */
   close(options?: ServerCloseOptions): Promise<void> {
     const { graceful = true } = checkOptionsObject("options", options, [
@@ -289,7 +319,11 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     this.#resolveClosed();
   }
 
-  /** Accepted connections, when `listen()` got no callback. Ends when the server closes. */
+  /**
+   * Accepted connections, when `listen()` got no callback. Ends when the server closes.
+   * Breaking out does not close the server. One reader at a time: a second read while one
+   * waits is a TypeError.
+   */
   [Symbol.asyncIterator](): AsyncIterableIterator<Socket> {
     const iterator: AsyncIterableIterator<Socket> = {
       next: () => {
@@ -304,16 +338,19 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     return iterator;
   }
 
+  /** Keep the process alive while the server listens (the default); undoes `unref()`. */
   ref(): this {
     this.#handle.ref();
     return this;
   }
 
+  /** Let the process exit while the server listens. */
   unref(): this {
     this.#handle.unref();
     return this;
   }
 
+  /** `close({ graceful: false })`, for `await using server = await listen(…)`. */
   [asyncDispose](): Promise<void> {
     return this.close({ graceful: false });
   }

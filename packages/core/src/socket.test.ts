@@ -29,6 +29,7 @@ class FakeStream implements StreamHandle {
   capacity: number | undefined;
   busy = false;
   paused = false;
+  readsOnDemand = false;
   calls: string[] = [];
   start(sink: StreamSink) {
     this.sink = sink;
@@ -73,8 +74,11 @@ const defaults: NormalizedStreamOptions = {
   idleTimeout: 0,
 };
 
-function open(options: Partial<NormalizedStreamOptions> = {}, capabilities = {}) {
-  const handle = new FakeStream();
+function open(
+  options: Partial<NormalizedStreamOptions> = {},
+  capabilities = {},
+  handle = new FakeStream(),
+) {
   const socket = new Socket(handle, { ...defaults, ...options }, "client", {
     runtime: "fake",
     capabilities: capabilities as never,
@@ -162,6 +166,45 @@ describe("Socket engine", () => {
     expect((await iterator.next()).value).toHaveLength(3);
     expect(handle.paused).toBe(false);
     expect(socket.stats).toMatchObject({ bytesReceived: 6, packetsReceived: 2 });
+  });
+
+  it("reads on demand for a handle that cannot take a read back: only for a waiting reader after the first chunk", async () => {
+    const handle = Object.assign(new FakeStream(), { readsOnDemand: true });
+    const { socket } = open({}, {}, handle);
+    // Until the first chunk one read is pending, so that a FIN is noticed with nobody reading.
+    expect(handle.paused).toBe(false);
+    handle.sink.data(new TextEncoder().encode("a"));
+    expect(handle.paused).toBe(true);
+    const iterator = socket[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toHaveLength(1);
+    // Taken from the buffer: still nothing read ahead.
+    expect(handle.paused).toBe(true);
+    const next = iterator.next();
+    expect(handle.paused).toBe(false);
+    handle.sink.data(new TextEncoder().encode("bc"));
+    // Handed to the reader: no read until it asks again (it may leave to start TLS).
+    expect(handle.paused).toBe(true);
+    expect((await next).value).toHaveLength(2);
+    // After its FIN no upgrade can follow: it reads in the background again.
+    await socket.end();
+    expect(handle.calls).toContain("shutdown");
+    expect(handle.paused).toBe(false);
+    expect(socket.stats).toMatchObject({ bytesReceived: 3, packetsReceived: 2 });
+  });
+
+  it("return() of an iterator gives up its own waiting next(), and the socket reads on", async () => {
+    const { handle, socket } = open();
+    const first = socket[Symbol.asyncIterator]();
+    const waiting = first.next();
+    await first.return!();
+    await expect(waiting).resolves.toEqual({ value: undefined, done: true });
+    // Another iterator's return() does not touch a read that is not its own.
+    const second = socket[Symbol.asyncIterator]();
+    const mine = second.next();
+    await socket[Symbol.asyncIterator]().return!();
+    handle.sink.data(new TextEncoder().encode("x"));
+    expect((await mine).value).toHaveLength(1);
+    expect(socket.state).toBe("open");
   });
 
   it("delivers what was buffered before the end, then ends", async () => {

@@ -36,24 +36,43 @@ export const destroySocket = Symbol("omnisock.destroy");
 export const whenClosed = Symbol("omnisock.whenClosed");
 
 /**
- * A connected stream: TCP or Unix, client or accepted. The same on every runtime; the
- * driver under it only moves bytes.
+ * A connected stream: TCP (TLS included) or Unix, client ({@link Omnisock.connect}) or
+ * accepted (from a {@link Server}). The same on every runtime; the driver under it only moves
+ * bytes.
  *
  * Reading: `for await (const chunk of socket)`. Reading pauses while the consumer does
  * (after `highWaterMark` bytes are buffered). Breaking out of the loop does not close the
  * socket; iterate again to read on.
+ * **Note:** on Deno a plain client socket, once its first chunk has come, takes bytes from
+ * the connection only while a reader waits (Deno cannot take back a read it has issued, and
+ * `startTls()` needs none pending). There, a socket that has received something and that
+ * nobody is reading notices the peer's FIN or RST only at its next read or write, or once
+ * it has called `end()`; `stats` and the monitor count bytes as they are read.
  *
  * Writing: `write()` never drops: it queues, and returns `false` once `highWaterMark`
  * bytes are queued; `await flush()` then waits until the kernel has them. The first write
  * after a read leaves at once; the writes after it are gathered and leave together once the
  * current tick's code is done. A `Uint8Array` of 16 KiB or more is queued without a copy: do
  * not change it until `flush()` resolves.
+ *
+ * Closing: `end()` half-closes, `close()` closes gracefully, `reset()` aborts; `closed`
+ * settles when it is over, and `await using` closes it. Writing to a socket closed for
+ * writing fails with `ECLOSED`; reading a closed one ends at once, or throws the error that
+ * ended it.
  */
 export class Socket implements AsyncIterable<Uint8Array>, Monitored {
-  readonly id = nextId();
+  /** Unique in the process and never reused: the `id` of its monitor entry and events. */
+  readonly id: number = nextId();
+  /** `"client"` when this process connected it, `"server"` when a server accepted it. */
   readonly role: "client" | "server";
+  /** `"tcp"` (TLS included) or `"unix"`. */
   readonly transport: "tcp" | "unix";
+  /**
+   * This end's address. Readable after close. For a Unix client that did not bind, the path
+   * is `""`.
+   */
   readonly localAddress: SocketAddress;
+  /** The peer's address. Readable after close. */
   readonly remoteAddress: SocketAddress;
   /** @internal The framing decoder whose `decode` loop reads this socket now, if any. */
   [decoding]: { readonly buffered: number } | undefined;
@@ -93,8 +112,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #readEnded = false;
   /** The `readable` stream's pull is the read waiting in `#chunks`. */
   #pulling = false;
+  /** The iterator whose `next()` last waited in `#chunks`: its `return()` gives that read up. */
+  #waitingIterator: object | undefined;
   /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
   #consumed = false;
+  /** The driver reads only for a waiting reader (`StreamHandle.readsOnDemand`). */
+  #onDemand: boolean;
 
   // Counters.
   #bytesSent = 0;
@@ -110,6 +133,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #onAbort: (() => void) | undefined;
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array | string> | undefined;
+  /** While `startTls` waits for the driver: gives it up (a timeout, an abort). */
+  #stopUpgrade: ((error: SocketError) => void) | undefined;
 
   /** @internal Sockets come from `connect()` and from a server, never from `new`. */
   constructor(
@@ -142,6 +167,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         );
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
+    this.#onDemand = handle.readsOnDemand === true;
     handle.start(new Socket.#Events(this));
     if (monitorActive.value) {
       monitor.emit({
@@ -155,6 +181,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }
   }
 
+  /**
+   * `"open"`; `"readClosed"` once the peer's FIN has arrived, `"writeClosed"` once `end()` has
+   * sent ours; `"closed"` when it is over.
+   */
   get state(): SocketState {
     return this.#state;
   }
@@ -164,7 +194,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this.#handle.tls !== undefined;
   }
 
-  /** What TLS negotiated, with the same names and value forms on every runtime; `undefined` on a plain socket. */
+  /**
+   * What TLS negotiated, with the same names and value forms on every runtime; `undefined`
+   * on a plain socket.
+   *
+   * **Note:** see {@link TlsInfo} for what a runtime may not tell (`capabilities.tlsSessionInfo`).
+   */
   get tls(): TlsInfo | undefined {
     return this.#handle.tls;
   }
@@ -185,6 +220,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this.#closed;
   }
 
+  /**
+   * The counters so far, a new object each time. A "packet" is one write handed to the
+   * kernel, or one chunk read from it; for TLS the bytes are the application's.
+   */
   get stats(): SocketStats {
     return {
       bytesSent: this.#bytesSent,
@@ -205,7 +244,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /**
    * Queue bytes (a string is sent as UTF-8). Never drops; returns `false` once
-   * `highWaterMark` bytes are queued. Throws `ECLOSED` after `end()`, `close()` or the end.
+   * `highWaterMark` bytes are queued: then `await flush()` before writing more.
+   *
+   * @throws TypeError for `data` that is neither a string nor a Uint8Array.
+   * @throws {@link SocketError} `ECLOSED` after `end()` or `close()`, and once the connection
+   *   is closed for writing.
    */
   write(data: Uint8Array | string): boolean {
     checkData("data", data);
@@ -239,14 +282,21 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return out.queued < this.#options.highWaterMark;
   }
 
-  /** Resolves when everything queued has reached the kernel. */
+  /**
+   * Resolves when everything queued has reached the kernel. Rejects when the connection ends
+   * first with bytes still queued: with the error that ended it, else `ECLOSED`.
+   */
   flush(): Promise<void> {
     if (this.#out.queued === 0 && !this.#out.full) return Promise.resolve();
     if (this.#state === "closed") return Promise.reject(this.#closedError("flush"));
     return new Promise((resolve, reject) => this.#flushWaiters.push({ resolve, reject }));
   }
 
-  /** Half-close: send FIN once everything queued is sent. Reading goes on. */
+  /**
+   * Half-close: send FIN once everything queued is sent, and resolve then (or reject as
+   * `flush()` does). Reading goes on (the socket is `"writeClosed"`) until the peer closes its
+   * side too. Calling it again, or on a closed socket, does nothing.
+   */
   async end(): Promise<void> {
     if (this.#ending || this.#state === "closed") return;
     this.#ending = true;
@@ -254,7 +304,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#sendShutdown();
   }
 
-  /** Close gracefully: send everything queued, then release the connection. */
+  /**
+   * Close gracefully: send everything queued, then release the connection. Resolves once it
+   * is closed, even when it failed (`closed` then carries the error); calling it again waits
+   * for the same close.
+   */
   async close(): Promise<void> {
     if (this.#state !== "closed" && !this.#closedByUser) {
       this.#closedByUser = true;
@@ -285,8 +339,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   /**
-   * Abort: discard what is queued and send RST where the runtime can (see `capabilities.reset`,
-   * and `capabilities.tlsReset` for a TLS socket).
+   * Abort: discard what is queued and send RST where the runtime can. Resolves once closed.
+   *
+   * **Note:** where it cannot (`capabilities.reset`, Deno; `capabilities.tlsReset` for a TLS
+   * socket) the connection is closed with a FIN instead, and what was queued is still
+   * discarded.
    */
   reset(): Promise<void> {
     if (this.#state !== "closed") {
@@ -347,8 +404,17 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#state === "readClosed") {
       // Both directions are done: nothing more can happen on this connection.
       this.#handle.close();
-    } else {
-      this.#state = "writeClosed";
+      return;
+    }
+    this.#state = "writeClosed";
+    if (this.#onDemand) {
+      // No upgrade can follow a FIN: read in the background again, so that the peer's FIN
+      // ends the socket without a reader (`await socket.end(); await socket.closed`).
+      this.#onDemand = false;
+      if (this.#paused && this.#buffered < this.#options.highWaterMark) {
+        this.#paused = false;
+        this.#handle.resume();
+      }
     }
   }
 
@@ -393,10 +459,18 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     // A `readable` stream nobody holds any more (its reader released) gives its pull up: the
     // chunk stays here for whoever reads next.
     if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
-    if (chunks.give(chunk)) return;
+    if (chunks.give(chunk)) {
+      // Reading on demand: the next read waits until the reader asks again, which it may not
+      // (it leaves the loop to start TLS).
+      if (this.#onDemand) {
+        this.#paused = true;
+        this.#handle.pause();
+      }
+      return;
+    }
     chunks.push(chunk);
     this.#buffered += length;
-    if (!this.#paused && this.#buffered >= this.#options.highWaterMark) {
+    if (!this.#paused && (this.#onDemand || this.#buffered >= this.#options.highWaterMark)) {
       this.#paused = true;
       this.#handle.pause();
     }
@@ -455,6 +529,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #fail(error: SocketError): void {
     if (this.#state === "closed") return;
     this.#failure ??= error;
+    this.#stopUpgrade?.(this.#failure);
     this.#out.clear();
     this.#handle.close();
   }
@@ -495,6 +570,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#buffered -= chunk.byteLength;
       if (
         this.#paused &&
+        !this.#onDemand &&
         this.#buffered < this.#options.highWaterMark &&
         this.#state !== "closed"
       ) {
@@ -549,7 +625,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }
   }
 
-  /** Read chunks as they arrive. Breaking out does not close the socket. */
+  /**
+   * Read chunks as they arrive; ends at the peer's FIN, and throws the error that ended the
+   * connection. Breaking out does not close the socket: iterate again to read on. One reader
+   * at a time (a loop, `readable` or a framing `decode`): a second read while one waits is a
+   * TypeError.
+   */
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     return new Socket.#Chunks(this);
   }
@@ -560,10 +641,20 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#socket = socket;
     }
     next(): Promise<IteratorResult<Uint8Array>> {
-      return this.#socket.#read();
+      const socket = this.#socket;
+      const read = socket.#read();
+      if (socket.#chunks.waiting && !socket.#pulling) socket.#waitingIterator = this;
+      return read;
     }
-    // Leaving the loop leaves the socket open: iterate again to read on.
+    // Leaving the loop leaves the socket open: iterate again to read on. A `next()` of this
+    // iterator still waiting (one driven by hand, as a Duplex's `_read` does) ends with it, so
+    // that the socket is free for another reader or `startTls`.
     return(): Promise<IteratorResult<Uint8Array>> {
+      const socket = this.#socket;
+      if (socket.#waitingIterator === this) {
+        socket.#waitingIterator = undefined;
+        if (socket.#chunks.waiting && !socket.#pulling) socket.#chunks.release(done);
+      }
       return Promise.resolve(done);
     }
     [Symbol.asyncIterator](): this {
@@ -596,7 +687,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this.#readable;
   }
 
-  /** A web `WritableStream` view, made on first use: `close()` half-closes, `abort()` resets. */
+  /**
+   * A web `WritableStream` view, made on first use: each chunk is written as by `write()`
+   * (waiting for `flush()` when the queue is full); `close()` half-closes, `abort()` resets.
+   */
   get writable(): WritableStream<Uint8Array | string> {
     this.#writable ??= new WritableStream<Uint8Array | string>({
       write: async (chunk) => {
@@ -616,21 +710,26 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * new one (and in its server's `connections`). What was queued goes out as plaintext first.
    *
    * - A client socket (STARTTLS, Postgres' SSLRequest) takes `connect`'s `tls` options: `true`
-   *   or none verifies the server against the runtime's roots and the target's host name.
+   *   or none verifies the server against the runtime's roots and the target's host name. The
+   *   connect `timeout` and `signal` bound the handshake, as they bound connect's.
    * - An accepted socket (SMTP, IMAP, XMPP servers) takes `listen`'s: `cert` and `key` are
    *   required. Write the go-ahead and call `startTls` in the same tick (do not await between
    *   them): a byte that arrives before the call is taken for pipelined plaintext.
    *
-   * Refused with `ETLS`, and the connection closed, while received plaintext is unread: bytes
-   * that arrived after the server's go-ahead (on a client, the CVE-2021-23222 class) or after
-   * the client's request (on a server, CVE-2011-0411) would otherwise be taken as sent over TLS.
-   * That includes what a framing decoder read past the go-ahead, whether its `decode` loop was
-   * left (which gives it back) or `startTls` is called from inside it.
-   * A failed handshake is `ETLS` (or `ECONNRESET` where the runtime only sees the connection
-   * go), and closes the connection too.
-   * **Note:** see `capabilities.tlsUpgrade` (client) and `capabilities.tlsServerUpgrade` (server).
+   * Call it with no read pending: after reading the peer's answer, leave the loop (or release
+   * the `readable`'s reader). Refused with `ETLS`, and the connection closed, while received
+   * plaintext is unread: bytes that arrived after the server's go-ahead (on a client, the
+   * CVE-2021-23222 class) or after the client's request (on a server, CVE-2011-0411) would
+   * otherwise be taken as sent over TLS. That includes what a framing decoder read past the
+   * go-ahead, whether its `decode` loop was left (which gives it back) or `startTls` is called
+   * from inside it. A failed handshake is `ETLS` (or `ECONNRESET` where the runtime only sees
+   * the connection go), and closes the connection too.
+   * **Note:** see `capabilities.tlsUpgrade` (client), `capabilities.tlsServerUpgrade` (server)
+   * and `capabilities.tlsUpgradeBeforeData`: on Deno a client needs a byte from the peer first
+   * (an answer or a greeting), else `ENOTSUP`.
    */
   startTls(options?: boolean | TlsClientOptions): Promise<Socket>;
+  /** An accepted socket's upgrade, with `listen`'s TLS options: see the client's above. */
   startTls(options: TlsServerOptions): Promise<Socket>;
   async startTls(options?: boolean | TlsClientOptions | TlsServerOptions): Promise<Socket> {
     if (this.role === "server") return this.#startTlsServer(options);
@@ -671,6 +770,18 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#chunks.waiting) {
       throw new TypeError("startTls() while the socket is being read: leave the loop first");
     }
+    // Reading on demand, a read is pending for nobody until the first chunk arrives (so that a
+    // peer's FIN or RST is noticed on a socket nobody reads), or after a `readable` was
+    // cancelled while it waited; the runtime cannot take it back.
+    if (this.#onDemand && !this.#paused) {
+      requireCapability(
+        this.#platform,
+        "tlsUpgradeBeforeData",
+        this.#packetsReceived === 0
+          ? "startTls() before the peer has sent anything"
+          : "startTls() while a read is pending (a readable cancelled mid-read)",
+      );
+    }
     this.#refuseUnread();
     await this.flush();
     if (this.#state !== "open") throw this.#closedError("startTls");
@@ -679,21 +790,52 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#paused = true;
     this.#handle.pause();
     this.#refuseUnread();
-    let secure: StreamHandle;
-    try {
-      secure = await start();
-    } catch (error) {
-      // The driver hands this socket nothing more: it ends here, with the handshake's error.
-      if (error instanceof SocketError) this.#failure ??= error;
-      this.#handle.close();
-      this.#onClose(undefined);
-      throw error;
-    }
+    const secure = await this.#handshake(start);
     const next = new Socket(secure, this.#options, this.role, this.#platform, {
       signal: this.#signal,
     });
     this.#handOver(next);
     return next;
+  }
+
+  /**
+   * The driver's handshake (`start`), bounded as connect's is: the connect `timeout` (a client's)
+   * and the socket's signal end the socket (`#fail`), which gives the upgrade up at once.
+   */
+  async #handshake(start: () => Promise<StreamHandle>): Promise<StreamHandle> {
+    const stopped = new Promise<never>((_, reject) => (this.#stopUpgrade = reject));
+    const { timeout = 0 } = this.#options as Partial<NormalizedConnectOptions>;
+    const timer =
+      timeout > 0
+        ? setTimeout(() => {
+            this.#fail(
+              new SocketError("ETIMEDOUT", `the TLS handshake timed out after ${timeout} ms`, {
+                syscall: "startTls",
+                address: this.remoteAddress,
+              }),
+            );
+          }, timeout)
+        : undefined;
+    let upgrading: Promise<StreamHandle> | undefined;
+    try {
+      upgrading = start();
+      return await Promise.race([upgrading, stopped]);
+    } catch (error) {
+      // A TLS stream that comes after all is not wanted.
+      upgrading?.then(
+        (secure) => secure.close(),
+        () => {},
+      );
+      // The driver hands this socket nothing more: it ends here, with the handshake's error
+      // (or the timeout's, or the abort's), whether or not the driver's close still reports.
+      if (error instanceof SocketError) this.#failure ??= error;
+      this.#handle.close();
+      this.#onClose(undefined);
+      throw this.#failure ?? error;
+    } finally {
+      this.#stopUpgrade = undefined;
+      if (timer !== undefined) clearTimeout(timer);
+    }
   }
 
   /** `ETLS`, and the connection closed, while received plaintext is unread. */
@@ -725,13 +867,26 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   // ---- options ----
 
+  /**
+   * TCP_NODELAY on or off (on by default: see {@link StreamOptions.noDelay}). Does nothing
+   * once closed.
+   *
+   * @throws TypeError for a non-boolean.
+   */
   setNoDelay(enable = true): this {
     checkBoolean("enable", enable);
     if (this.#state !== "closed") this.#handle.setNoDelay(enable);
     return this;
   }
 
-  /** TCP keepalive; `delayMs` is the silence before the first probe. */
+  /**
+   * TCP keepalive on or off; `delayMs` is the silence before the first probe (the system's
+   * when omitted). Does nothing once closed.
+   *
+   * **Note:** a `delayMs` is `ENOTSUP` where the runtime cannot set it
+   * (`capabilities.keepAliveDelay`; Deno): call it without one there.
+   * @throws TypeError or RangeError for a bad argument.
+   */
   setKeepAlive(enable = true, delayMs?: number): this {
     checkBoolean("enable", enable);
     if (delayMs !== undefined) {
@@ -742,7 +897,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this;
   }
 
-  /** Close with `ETIMEDOUT` after `idleMs` without a byte either way; `0` turns it off. */
+  /**
+   * Close with `ETIMEDOUT` after `idleMs` (from 0 to 2^31 − 1) without a byte either way;
+   * `0` turns it off. Replaces `idleTimeout`.
+   *
+   * **Note:** unlike node:net's `setTimeout`, which only emits an event, the socket is closed.
+   * @throws TypeError or RangeError for a bad `idleMs`.
+   */
   setTimeout(idleMs: number): this {
     checkMilliseconds("idleMs", idleMs);
     this.#idleTimeout = idleMs;
@@ -774,16 +935,19 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }, ms);
   }
 
+  /** Keep the process alive while the socket is open (the default); undoes `unref()`. */
   ref(): this {
     this.#handle.ref();
     return this;
   }
 
+  /** Let the process exit while the socket is open. */
   unref(): this {
     this.#handle.unref();
     return this;
   }
 
+  /** `close()`, for `await using socket = await connect(…)`. */
   [asyncDispose](): Promise<void> {
     return this.close();
   }

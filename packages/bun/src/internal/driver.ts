@@ -47,6 +47,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsSessionInfo: true,
   tlsUpgrade: true,
   tlsServerUpgrade: true,
+  tlsUpgradeBeforeData: true,
 });
 
 export const driver = {

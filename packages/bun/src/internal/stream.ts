@@ -275,6 +275,9 @@ class BunStream implements StreamHandle {
     this.#socket.resume();
     const [, secure] = this.#socket.upgradeTLS({ data: next, tls, socket: BunStream.handlers });
     if (next.#socket === undefined) next.#attach(secure);
+    // The raw socket is detached now (readyState -1, its end() does nothing): closing this
+    // handle during the handshake (a timeout, an abort) must end the TLS one.
+    this.#socket = secure;
     return secured.then(() => next);
   }
 

@@ -250,6 +250,12 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
       },
     ],
   ],
+  tlsUpgradeBeforeData: [
+    [
+      "socket.startTls() before the peer has sent anything",
+      async (api) => (await connectTo(api, (await listenLocal(api)).address)).startTls(),
+    ],
+  ],
   tlsNoVerify: [
     [
       "connect(target, { tls: { rejectUnauthorized: false } })",

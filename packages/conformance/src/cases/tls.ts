@@ -23,6 +23,7 @@ import {
   acceptingServer,
   connectTo,
   defer,
+  deferred,
   echo,
   expectSocketError,
   failure,
@@ -30,6 +31,7 @@ import {
   portOf,
   pseudoRandomBytes,
   sha256,
+  text,
   until,
   within,
 } from "../helpers.js";
@@ -122,6 +124,128 @@ async function refusedWith(api: Api, cert: string, key: string): Promise<SocketE
   });
 }
 
+/** The first byte of a TLS handshake record (the ClientHello). */
+const TLS_HANDSHAKE = 22;
+
+/** A plain connection to python3's STARTTLS server, its request (`line`) written. */
+async function askPythonToStartTls(
+  api: Api,
+  startTlsPeer: NonNullable<ConformanceContext["externalStartTlsPeer"]>,
+  line = "STARTTLS\n",
+): Promise<Socket> {
+  const peer = await startTlsPeer(serverCert, serverKey);
+  defer(() => peer.close());
+  const plain = await connectTo(api, `localhost:${peer.port}`);
+  plain.write(line);
+  return plain;
+}
+
+/** The server's 3-byte answer, through `socket.readable`'s reader (kept locked). */
+async function readAnswer(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  let answer = "";
+  while (answer.length < 3) {
+    const { value, done } = await within(5_000, "the answer", reader.read());
+    if (done) break;
+    answer += text(value);
+  }
+  return answer;
+}
+
+/**
+ * `startTls()` with python3's STARTTLS server: its first words over TLS (its version and ALPN
+ * protocol: none), then an echo.
+ */
+async function upgradeToPython(plain: Socket): Promise<Socket> {
+  const secure = await within(5_000, "startTls", plain.startTls({ ca: caCert }));
+  defer(() => secure.reset());
+  const reader = new ByteReader(secure);
+  expect(await reader.readText("TLSv1.3 None\n".length)).toBe("TLSv1.3 None\n");
+  await expectEcho(secure, 64 * 1024, reader);
+  return secure;
+}
+
+async function expectEcho(
+  secure: Socket,
+  length: number,
+  reader = new ByteReader(secure),
+): Promise<void> {
+  const data = pseudoRandomBytes(length);
+  const echoed = reader.read(data.byteLength, 10_000);
+  secure.write(data);
+  expect(await sha256(await echoed)).toBe(await sha256(data));
+}
+
+/**
+ * A STARTTLS server made of omnisock parts, so that a case chooses the plaintext part: a plain
+ * server plays `dialogue` on a connection, then relays the rest, which must be TLS, to
+ * a TLS echo server with the test certificate. `received` tells what the dialogue read and the
+ * first byte after it.
+ */
+async function startTlsServer(
+  api: Api,
+  dialogue: (reader: ByteReader, socket: Socket) => Promise<string>,
+): Promise<{ port: number; received: Promise<{ plaintext: string; next: number | undefined }> }> {
+  const backend = await tlsServer(api);
+  const received = deferred<{ plaintext: string; next: number | undefined }>();
+  const front = await listenLocal(api, async (socket) => {
+    try {
+      const reader = new ByteReader(socket);
+      const plaintext = await dialogue(reader, socket);
+      const first = await reader.chunk();
+      received.resolve({ plaintext, next: first?.[0] });
+      if (first === undefined) return;
+      const upstream = await connectTo(api, backend.address);
+      upstream.write(first);
+      void (async () => {
+        for await (const chunk of upstream) socket.write(chunk);
+        await socket.end();
+      })().catch(() => {});
+      for (;;) {
+        const chunk = await reader.chunk(10_000);
+        if (chunk === undefined) break;
+        upstream.write(chunk);
+      }
+      await upstream.end();
+    } catch (error) {
+      received.reject(error);
+      socket.reset();
+    }
+  });
+  return { port: portOf(front.address), received: received.promise };
+}
+
+/**
+ * A plain socket to a STARTTLS server that answers "GO" and then never answers the handshake
+ * (the ClientHello is far shorter than what it waits for), the answer read.
+ */
+async function silentAfterGo(api: Api, options: Record<string, unknown>): Promise<Socket> {
+  const { port } = await startTlsServer(api, async (reader, socket) => {
+    const request = await reader.readText(9);
+    socket.write("GO\n");
+    await reader.read(1024 * 1024, 10_000).catch(() => {});
+    return request;
+  });
+  const plain = await connectTo(api, `localhost:${port}`, options);
+  plain.write("STARTTLS\n");
+  expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
+  return plain;
+}
+
+/** `startTls(options)` fails with `code`, and the plain socket is closed. */
+async function expectFailedUpgrade(
+  plain: Socket,
+  code: string,
+  options: Record<string, unknown> = { ca: caCert },
+): Promise<void> {
+  await expectSocketError(code, () => plain.startTls(options));
+  await within(
+    2_000,
+    "closed",
+    plain.closed.catch(() => {}),
+  );
+  expect(plain.state).toBe("closed");
+}
+
 export function tlsCases(api: Api, context: ConformanceContext): void {
   const {
     tls,
@@ -132,6 +256,7 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
     tlsUpgrade,
     tlsServerUpgrade,
     tlsReset,
+    tlsUpgradeBeforeData,
   } = api.capabilities;
   const startTlsPeer = tlsUpgrade ? context.externalStartTlsPeer : undefined;
   const startTlsClient = tlsServerUpgrade ? context.externalStartTlsClient : undefined;
@@ -370,45 +495,156 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
     it.runIf(startTlsPeer !== undefined)(
       "startTls(): a plaintext dialogue, then TLS on the same connection",
       async () => {
-        const peer = await startTlsPeer!(serverCert, serverKey);
-        defer(() => peer.close());
-        const plain = await api.connect(`localhost:${peer.port}`, { timeout: 5_000 });
-        defer(() => plain.reset());
-        plain.write("STARTTLS\n");
+        const plain = await askPythonToStartTls(api, startTlsPeer!);
         expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
-        const secure = await within(5_000, "startTls", plain.startTls({ ca: caCert }));
-        defer(() => secure.reset());
+        const secure = await upgradeToPython(plain);
         expect(secure.secure).toBe(true);
         expect(secure.tls?.servername).toBe("localhost");
         expect(plain.state).toBe("closed");
         expect(() => plain.write("x")).toThrow(SocketError);
-        const reader = new ByteReader(secure);
-        // The server's first words over TLS: its protocol version and ALPN protocol (none).
-        expect(await reader.readText("TLSv1.3 None\n".length)).toBe("TLSv1.3 None\n");
-        const data = pseudoRandomBytes(64 * 1024);
-        const echoed = reader.read(data.byteLength, 10_000);
-        secure.write(data);
-        expect(await sha256(await echoed)).toBe(await sha256(data));
+      },
+    );
+
+    it.runIf(startTlsPeer !== undefined)(
+      "startTls() after reading the answer through lines().decode(socket)",
+      async () => {
+        const plain = await askPythonToStartTls(api, startTlsPeer!);
+        const answer = await within(
+          5_000,
+          "the answer",
+          (async () => {
+            for await (const line of lines().decode(plain)) return line;
+            return undefined;
+          })(),
+        );
+        expect(answer).toBe("GO");
+        await upgradeToPython(plain);
+      },
+    );
+
+    it.runIf(startTlsPeer !== undefined)(
+      "startTls() after reading the answer through socket.readable's reader, released",
+      async () => {
+        const plain = await askPythonToStartTls(api, startTlsPeer!);
+        const reader = plain.readable.getReader();
+        expect(await readAnswer(reader)).toBe("GO\n");
+        reader.releaseLock();
+        await upgradeToPython(plain);
       },
     );
 
     it.runIf(startTlsPeer !== undefined)(
       "startTls() refuses, with ETLS, while plaintext that followed the server's answer is unread",
       async () => {
+        const plain = await askPythonToStartTls(api, startTlsPeer!, "STARTTLS-INJECT\n");
+        // The answer through a reader that then gives way with a read pending: what follows
+        // is received into the socket, unread (a runtime that reads only for a reader has
+        // one pending then too).
+        const reader = plain.readable.getReader();
+        expect(await readAnswer(reader)).toBe("GO\n");
+        const pending = reader.read();
+        pending.catch(() => {});
+        reader.releaseLock();
+        await until(5_000, "the injected bytes", () => plain.stats.bytesReceived >= 3 + 8);
+        await expectFailedUpgrade(plain, "ETLS");
+      },
+    );
+
+    it.runIf(startTlsPeer !== undefined)(
+      "plaintext injected after the answer fails the handshake with ETLS, whether received or not",
+      async () => {
+        const plain = await askPythonToStartTls(api, startTlsPeer!, "STARTTLS-INJECT\n");
+        expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
+        // The injection comes 50 ms after the answer: in the socket (refused before the
+        // handshake) or still in the kernel, where the handshake reads it as a broken record.
+        await expectFailedUpgrade(plain, "ETLS");
+      },
+    );
+
+    it.runIf(startTlsPeer !== undefined)(
+      "a startTls() handshake that fails verification is ETLS, and the plain socket is closed",
+      async () => {
+        const plain = await askPythonToStartTls(api, startTlsPeer!);
+        expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
+        await expectFailedUpgrade(plain, "ETLS", { ca: caCert, servername: "elsewhere.example" });
+      },
+    );
+
+    it.runIf(tlsUpgrade)(
+      "writes queued before startTls() go out as plaintext before the handshake, once each",
+      async () => {
+        const queued = ["MAIL ", "FROM:", "<a@b>\r\n", "x".repeat(20_000), "\r\n"];
+        const plaintext = queued.join("");
+        const { port, received } = await startTlsServer(api, async (reader, socket) => {
+          expect(await reader.readText(9)).toBe("STARTTLS\n");
+          socket.write("GO\n");
+          return text(await reader.read(plaintext.length));
+        });
+        const plain = await connectTo(api, `localhost:${port}`);
+        plain.write("STARTTLS\n");
+        expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
+        for (const part of queued) plain.write(part);
+        const secure = await within(5_000, "startTls", plain.startTls({ ca: caCert }));
+        defer(() => secure.reset());
+        const { plaintext: before, next } = await within(5_000, "the front's view", received);
+        expect(before).toBe(plaintext);
+        expect(next, "a TLS handshake record follows").toBe(TLS_HANDSHAKE);
+        expect(plain.stats.bytesSent).toBe("STARTTLS\n".length + plaintext.length);
+        await expectEcho(secure, 64 * 1024);
+        expect(secure.stats.bytesSent).toBe(64 * 1024);
+      },
+    );
+
+    it.runIf(tlsUpgradeBeforeData)(
+      "startTls() before the peer has sent anything (a PROXY protocol header, then TLS)",
+      async () => {
+        const header = "PROXY TCP4 127.0.0.1 127.0.0.1 1 2\r\n";
+        const { port, received } = await startTlsServer(api, async (reader) =>
+          text(await reader.read(header.length)),
+        );
+        const plain = await connectTo(api, `localhost:${port}`);
+        plain.write(header);
+        const secure = await within(5_000, "startTls", plain.startTls({ ca: caCert }));
+        defer(() => secure.reset());
+        const { plaintext, next } = await within(5_000, "the front's view", received);
+        expect(plaintext).toBe(header);
+        expect(next).toBe(TLS_HANDSHAKE);
+        await expectEcho(secure, 1024);
+      },
+    );
+
+    it.runIf(tlsUpgrade && !tlsUpgradeBeforeData && startTlsPeer !== undefined)(
+      "startTls() before the peer has sent anything is ENOTSUP, before any I/O: the dialogue goes on",
+      async () => {
         const peer = await startTlsPeer!(serverCert, serverKey);
         defer(() => peer.close());
-        const plain = await api.connect(`localhost:${peer.port}`, { timeout: 5_000 });
-        defer(() => plain.reset());
-        plain.write("STARTTLS-INJECT\n");
+        const plain = await connectTo(api, `localhost:${peer.port}`);
+        const error = await expectSocketError("ENOTSUP", () => plain.startTls({ ca: caCert }));
+        expect(error.message).toContain(api.runtime);
+        expect(plain.state).toBe("open");
+        plain.write("STARTTLS\n");
         expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
-        await until(5_000, "the injected bytes", () => plain.stats.bytesReceived >= 3 + 8);
-        await expectSocketError("ETLS", () => plain.startTls({ ca: caCert }));
-        await within(
-          5_000,
-          "closed",
-          plain.closed.catch(() => {}),
-        );
-        expect(plain.state).toBe("closed");
+        await upgradeToPython(plain);
+      },
+    );
+
+    it.runIf(tlsUpgrade)(
+      "the connect timeout covers startTls()'s handshake: a server that never answers it is ETIMEDOUT",
+      async () => {
+        const plain = await silentAfterGo(api, { timeout: 300 });
+        const started = performance.now();
+        await expectFailedUpgrade(plain, "ETIMEDOUT");
+        expect(performance.now() - started).toBeLessThan(3_000);
+      },
+    );
+
+    it.runIf(tlsUpgrade)(
+      "the connect signal covers startTls()'s handshake: an abort meanwhile is EABORTED",
+      async () => {
+        const controller = new AbortController();
+        const plain = await silentAfterGo(api, { signal: controller.signal });
+        setTimeout(() => controller.abort(), 100);
+        await expectFailedUpgrade(plain, "EABORTED");
       },
     );
 

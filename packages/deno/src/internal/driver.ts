@@ -14,7 +14,9 @@
 // - IPV6_V6ONLY (`listenIpv6Only`, `datagramIpv6Only`), an inherited listening fd (`listenFd`), cluster sharing
 //   (`exclusive`), IP_TTL (`ttl`), source-specific multicast (`multicastSource`), multicast
 //   TTL / loopback / interface setters (`multicastOptions`);
-// - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`).
+// - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`);
+// - TLS: see tls.ts (`tlsNoVerify`, `tlsReset`, `tlsClientCertificate`, `tlsClientAuth`,
+//   `tlsSessionInfo`, `tlsUpgradeBeforeData`).
 import type { Capabilities, Driver } from "@omnisock/core/driver";
 import { bind } from "./datagram.js";
 import { deno, unstableNet } from "./deno.js";
@@ -58,8 +60,9 @@ const capabilities: Capabilities = Object.freeze({
   tlsClientCertificate: false, // Deno.startTls takes none: deno#21496
   tlsClientAuth: false, // Deno.listenTls cannot ask for client certificates
   tlsSessionInfo: false, // Deno's handshake() tells the ALPN protocol only
-  tlsUpgrade: false, // not yet: Deno.startTls fails while a read is pending, and the driver always has one
+  tlsUpgrade: true, // Deno.startTls; a plain client connection reads on demand for it (stream.ts)
   tlsServerUpgrade: false, // Deno.startTls is client-only: deno#18451
+  tlsUpgradeBeforeData: false, // until the first chunk a read is pending, and Deno.startTls refuses that
 });
 
 // What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.

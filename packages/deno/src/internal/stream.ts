@@ -9,10 +9,14 @@
 // - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`).
 // Deno's reads and writes are promises, and a write may be short: the handle writes one
 // chunk at a time, in full, and is `busy` meanwhile; a read fills a buffer the handle owns.
+// A read once issued cannot be taken back, and Deno.startTls refuses a connection with one
+// pending, so a plain TCP client connection, the one kind that can be upgraded, reads on
+// demand once its first chunk has come (`readsOnDemand`; see tls.ts).
 import { kernelPath, notSupported } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
+  NormalizedTlsClientOptions,
   SocketAddress,
   SocketError,
   StreamHandle,
@@ -44,15 +48,41 @@ export class DenoStream implements StreamHandle {
   #shutdownPending = false;
   #paused = false;
   #wake: (() => void) | undefined;
+  /** Aborted by `close()` while `startTls` runs: the handshake is given up. */
+  #upgrading: AbortController | undefined;
 
   /** What TLS agreed on; `undefined` on a plain stream. */
   readonly tls: TlsInfo | undefined;
+  readonly readsOnDemand: boolean;
+  /** Only on a plain TCP client connection: Deno.startTls takes no other (a Unix one is BadResource). */
+  readonly startTls?: (options: NormalizedTlsClientOptions) => Promise<StreamHandle>;
 
-  constructor(conn: Conn, tls?: TlsInfo) {
+  constructor(conn: Conn, tls?: TlsInfo, upgradable = false) {
     this.#conn = conn;
     this.localAddress = socketAddress(conn.localAddr);
     this.remoteAddress = socketAddress(conn.remoteAddr);
     this.tls = tls;
+    this.readsOnDemand = upgradable;
+    if (upgradable) this.startTls = (options) => this.#upgrade(options);
+  }
+
+  /**
+   * STARTTLS over the same path as connect's TLS. Core has paused reading, and as this handle
+   * reads on demand no read is pending, which Deno.startTls requires.
+   */
+  async #upgrade(options: NormalizedTlsClientOptions): Promise<StreamHandle> {
+    this.#upgrading = new AbortController();
+    const secured = await secureClient(this.#conn, options, this.#upgrading.signal).catch(
+      (error: unknown) => {
+        throw toSocketError(error, { syscall: "handshake", address: this.remoteAddress });
+      },
+    );
+    // The connection is the TLS stream's now: this handle goes quiet, its read loop ends.
+    this.#upgrading = undefined;
+    this.#closed = true;
+    this.#sink = undefined;
+    this.#wake?.();
+    return new DenoStream(secured.conn, secured.info);
   }
 
   start(sink: StreamSink): void {
@@ -149,8 +179,9 @@ export class DenoStream implements StreamHandle {
     try {
       this.#conn.close();
     } catch {
-      // Already closed by Deno (BadResource).
+      // Already closed by Deno (BadResource), or taken by Deno.startTls.
     }
+    this.#upgrading?.abort();
     // A pending read or write now rejects, and finds the handle closed.
     this.#wake?.();
     this.#sink?.close(error);
@@ -177,10 +208,15 @@ export class DenoStream implements StreamHandle {
 }
 
 /** Every default is set here, not left to Deno, for connected and accepted sockets alike. */
-export function tcpStream(conn: Conn, options: NormalizedStreamOptions, tls?: TlsInfo): DenoStream {
+function setDefaults(conn: Conn, options: NormalizedStreamOptions): void {
   conn.setNoDelay?.(options.noDelay);
   // keepAliveDelay never gets here (capabilities.keepAliveDelay is false): keepalive is off.
   conn.setKeepAlive?.(false);
+}
+
+/** An accepted TCP connection (`tls` once its handshake is over). */
+export function tcpStream(conn: Conn, options: NormalizedStreamOptions, tls?: TlsInfo): DenoStream {
+  setDefaults(conn, options);
   return new DenoStream(conn, tls);
 }
 
@@ -208,10 +244,10 @@ export async function connect(
       ...(signal ? { signal } : {}),
     });
     try {
-      if (!options.tls) return tcpStream(conn, options);
+      setDefaults(conn, options);
+      if (!options.tls) return new DenoStream(conn, undefined, true);
       // TCP to the IP core chose, then TLS over it: Deno.connectTls would resolve the name
       // again. The options were set on the TCP connection, which the TLS one wraps.
-      tcpStream(conn, options);
       const { conn: secure, info } = await secureClient(conn, options.tls, signal);
       return new DenoStream(secure, info);
     } catch (error) {

@@ -12,8 +12,15 @@
 // - a server's STARTTLS: Deno.startTls is the client's side only, and Deno has nothing that
 //   upgrades an accepted connection (deno#18451) (`tlsServerUpgrade`); its node:tls layer
 //   could, and omnisock never goes through it;
-// - STARTTLS (`tlsUpgrade`), for now: Deno.startTls refuses a connection with a read pending
-//   (Busy), and the read loop always has one in flight.
+// - start TLS on a plain connection before the peer has sent anything (`tlsUpgradeBeforeData`):
+//   Deno.startTls refuses a connection with a read pending (Busy: the pending read op holds the
+//   resource), no public API cancels a read without closing the connection, and until the
+//   first chunk one is pending, so that a peer's FIN or RST is noticed on a socket nobody reads.
+// STARTTLS (`startTls()`) goes through secureClient, the same path as connect's TLS. It works
+// because a plain TCP client connection reads on demand (StreamHandle.readsOnDemand): after
+// its first chunk, only while a reader waits, so no read is pending once the consumer has
+// read the server's answer and left its loop. Deno.startTls takes TCP only: a Unix socket's
+// startTls() is ENOTSUP.
 import type {
   NormalizedTlsClientOptions,
   NormalizedTlsServerOptions,

@@ -57,6 +57,7 @@ const capabilities: Capabilities = Object.freeze({
   tlsSessionInfo: true,
   tlsUpgrade: true,
   tlsServerUpgrade: true,
+  tlsUpgradeBeforeData: true,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {

@@ -1,5 +1,6 @@
-// `omnisock/net` on Node: the shared implementation, bound to @omnisock/node.
-import * as api from "@omnisock/node";
+// `omnisock/net` on Node (and for require() on Deno): the shared implementation, bound to the
+// driver `#driver` resolves to, as in ../node.ts.
+import * as api from "#driver";
 import * as net from "../internal/net/index.js";
 import { bind } from "../internal/runtime.js";
 

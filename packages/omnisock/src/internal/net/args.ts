@@ -4,32 +4,48 @@ import { badPort, invalidArgType, missingArgs, outOfRange } from "./errors.js";
 
 /** `connect()` to a TCP port. */
 export interface TcpSocketConnectOpts {
+  /** The port: a number or a numeric string, from 0 to 65535 (`ERR_SOCKET_BAD_PORT` otherwise). */
   port: number | string;
-  /** @default "localhost" */
+  /** The host: a name or an IP address; `""` and `null` count as none, as in node:net. @default "localhost" */
   host?: string;
   /** Resolve `host` to this IP family only; `0` means either. @default 0 */
   family?: 0 | 4 | 6;
-  /** The local IP address to connect from. */
+  /**
+   * The local IP address to connect from.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot choose it (omnisock's
+   * `capabilities.connectLocalAddress`; Deno).
+   * @default undefined (the system's choice)
+   */
   localAddress?: string;
-  /** Call `setTimeout(timeout)` as the connection starts. */
+  /** Call `setTimeout(timeout)` as the connection starts. @default undefined (none) */
   timeout?: number;
-  /** Call `setNoDelay(noDelay)` once connected. */
+  /**
+   * Call `setNoDelay(noDelay)` once connected.
+   * @default the Socket's `noDelay`: `true` (node:net's is `false`)
+   */
   noDelay?: boolean;
   /** Call `setKeepAlive(true, keepAliveInitialDelay)` once connected. @default false */
   keepAlive?: boolean;
-  /** @default 0 */
+  /** Keepalive's first probe after this many milliseconds of silence; `0`: the system's. @default 0 */
   keepAliveInitialDelay?: number;
 }
 
 /** `connect()` to a Unix-domain socket. */
 export interface IpcSocketConnectOpts {
+  /**
+   * The socket's path, or `@name` for a Linux abstract name as omnisock writes it: node:net's
+   * `"\0name"` is refused (the `'error'` event carries omnisock's TypeError).
+   */
   path: string;
-  /** Call `setTimeout(timeout)` as the connection starts. */
+  /** Call `setTimeout(timeout)` as the connection starts. @default undefined (none) */
   timeout?: number;
 }
 
+/** Where `connect()` goes: a TCP port or a Unix path. */
 export type SocketConnectOpts = TcpSocketConnectOpts | IpcSocketConnectOpts;
 
+/** Added as a `'connect'` listener by `connect()` and `createConnection()`. */
 export type ConnectionListener = () => void;
 
 /** What `connect()` was asked, checked. */

@@ -1,5 +1,5 @@
 // `omnisock/net`: node:net's client API over omnisock's engine.
-import { ipFamily } from "@omnisock/core";
+import { ipFamily } from "@omnisock/core/driver";
 import {
   type ConnectionListener,
   connectArguments,

@@ -52,8 +52,11 @@ export interface SocketConstructorOpts {
 
 /** What `address()` returns for a TCP socket, as node:net has it. */
 export interface AddressInfo {
+  /** The IP address. */
   address: string;
+  /** `"IPv4"` or `"IPv6"`. */
   family: string;
+  /** The port. */
   port: number;
 }
 
@@ -282,7 +285,10 @@ export class Socket extends Duplex {
 
   // ---- reading ----
 
-  /** The stream wants data: one chunk is read from omnisock, and no more until it asks again. */
+  /**
+   * @internal The stream wants data: one chunk is read from omnisock, and no more until it
+   * asks again.
+   */
   override _read(): void {
     if (this.#reading || this.#upgradedTo) return;
     const reader = this.#reader;
@@ -348,6 +354,7 @@ export class Socket extends Duplex {
     );
   }
 
+  /** @internal The stream's write: to omnisock, or held until the connection is up. */
   override _write(
     data: Buffer,
     _encoding: BufferEncoding,
@@ -358,7 +365,7 @@ export class Socket extends Duplex {
     else this.#send(socket, data, callback);
   }
 
-  /** Writes gathered by `cork()` (or while a write waited) leave as one omnisock write. */
+  /** @internal Writes gathered by `cork()` (or while a write waited) leave as one omnisock write. */
   override _writev(
     chunks: { chunk: Buffer; encoding: BufferEncoding }[],
     callback: (error?: Error | null) => void,
@@ -396,7 +403,7 @@ export class Socket extends Duplex {
     socket.flush().then(() => done(), done);
   }
 
-  /** `end()`: half-close once everything written is sent. */
+  /** @internal `end()`: half-close once everything written is sent. */
   override _final(callback: (error?: Error | null) => void): void {
     const socket = this.#core;
     if (socket === undefined || this.#connecting) {
@@ -412,6 +419,7 @@ export class Socket extends Duplex {
 
   // ---- closing ----
 
+  /** @internal `destroy()`: close the connection (or reset it, with bytes still unsent). */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#stopTimer();
     const write = this.#pendingWrite;
@@ -480,26 +488,32 @@ export class Socket extends Duplex {
     return this.#timeout === 0 ? undefined : this.#timeout;
   }
 
+  /** The peer's IP address; `undefined` before connecting and for a Unix socket. */
   get remoteAddress(): string | undefined {
     return this.#inet("remoteAddress")?.hostname;
   }
 
+  /** The peer's port; `undefined` before connecting and for a Unix socket. */
   get remotePort(): number | undefined {
     return this.#inet("remoteAddress")?.port;
   }
 
+  /** `"IPv4"` or `"IPv6"`; `undefined` before connecting and for a Unix socket. */
   get remoteFamily(): string | undefined {
     return this.#inet("remoteAddress")?.family;
   }
 
+  /** This end's IP address; `undefined` before connecting and for a Unix socket. */
   get localAddress(): string | undefined {
     return this.#inet("localAddress")?.hostname;
   }
 
+  /** This end's port; `undefined` before connecting and for a Unix socket. */
   get localPort(): number | undefined {
     return this.#inet("localAddress")?.port;
   }
 
+  /** `"IPv4"` or `"IPv6"`; `undefined` before connecting and for a Unix socket. */
   get localFamily(): string | undefined {
     return this.#inet("localAddress")?.family;
   }
@@ -612,6 +626,7 @@ export class Socket extends Duplex {
     return this;
   }
 
+  /** Keep the process alive while this socket is open (the default); undoes `unref()`. */
   ref(): this {
     this.#refed = true;
     this.#live()?.ref();

@@ -3,8 +3,7 @@
 // runtime's native TLS, never by the runtime's node:tls wrapping a foreign stream.
 import { Buffer } from "node:buffer";
 import type { TlsClientOptions } from "@omnisock/core";
-import { ipFamily } from "@omnisock/core";
-import { notSupported } from "@omnisock/core/driver";
+import { ipFamily, notSupported } from "@omnisock/core/driver";
 import { runtime } from "../runtime.js";
 import { invalidArgType } from "./errors.js";
 import { engine, Socket, upgrade } from "./socket.js";
@@ -20,17 +19,38 @@ export interface StartTlsOptions {
    * @default `host` when it is a name, else the name the socket connected to
    */
   servername?: string;
-  /** Used as `servername` when that is not given, as node:tls does. */
+  /**
+   * Used as `servername` when that is not given and it is a name, as node:tls does.
+   * @default undefined
+   */
   host?: string;
   /** Certificate authorities to trust, PEM. @default the runtime's root certificates */
   ca?: Pem | readonly Pem[];
-  /** A client certificate, PEM; needs `key`. */
+  /**
+   * A client certificate, PEM; needs `key`.
+   *
+   * **Note:** `ENOTSUP` where the runtime cannot send one (omnisock's
+   * `capabilities.tlsClientCertificate`).
+   * @default undefined (none)
+   */
   cert?: Pem;
-  /** The client certificate's private key, PEM. */
+  /**
+   * The client certificate's private key, PEM.
+   * @default undefined (none)
+   */
   key?: Pem;
-  /** ALPN protocols to offer: names, or node's wire format (length-prefixed) in one buffer. */
+  /**
+   * ALPN protocols to offer: names, or node's wire format (length-prefixed) in one buffer.
+   * @default undefined (no ALPN)
+   */
   ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
-  /** Verify the server's certificate and name. @default true */
+  /**
+   * Verify the server's certificate and name.
+   *
+   * **Note:** `false` is `ENOTSUP` where the runtime cannot turn verification off (omnisock's
+   * `capabilities.tlsNoVerify`; Deno).
+   * @default true
+   */
   rejectUnauthorized?: boolean;
 }
 
@@ -99,7 +119,14 @@ export class TLSSocket extends Socket {
    * OpenSSL's for `name`), `version` the protocol; `null` before the handshake.
    * **Note:** `null` where the runtime does not say (`capabilities.tlsSessionInfo`, Deno).
    */
-  getCipher(): { name: string; standardName: string; version: string } | null {
+  getCipher(): {
+    /** The cipher suite's IANA name, such as `"TLS_AES_256_GCM_SHA384"`. */
+    name: string;
+    /** The same IANA name. */
+    standardName: string;
+    /** The protocol version, such as `"TLSv1.3"`. */
+    version: string;
+  } | null {
     const tls = this[engine]?.tls;
     if (tls?.cipher === undefined) return null;
     return { name: tls.cipher, standardName: tls.cipher, version: tls.protocol ?? "unknown" };

@@ -8,14 +8,18 @@ import { runtime } from "../runtime.js";
 /** `"host:port"` (`"[v6]:port"`), or the same as an object. */
 export type AnySocketAddress = string | SocketAddress;
 
+/** A TCP address as WinterTC writes it. */
 export interface SocketAddress {
   /** A host name or an IP address. */
   hostname: string;
+  /** The port: an integer from 0 to 65535 (omnisock's `connect` then refuses 0). */
   port: number;
 }
 
+/** `"off"`: plain TCP; `"on"`: TLS from the start; `"starttls"`: plaintext until `startTls()`. */
 export type SecureTransport = "off" | "on" | "starttls";
 
+/** What {@link connect} takes. */
 export interface SocketOptions {
   /**
    * `"on"`: TLS from the start; `"starttls"`: plaintext until `startTls()`.
@@ -28,13 +32,23 @@ export interface SocketOptions {
    * @default false
    */
   allowHalfOpen?: boolean;
-  /** The TLS server name (SNI, and the name verified), as WinterTC names it. @default the hostname */
+  /**
+   * The TLS server name (SNI, and the name verified), as WinterTC names it. Only with
+   * `secureTransport` `"on"` or `"starttls"`.
+   * @default the hostname
+   */
   sni?: string;
-  /** ALPN protocols to offer, as WinterTC names it. */
+  /**
+   * ALPN protocols to offer, as WinterTC names it. Only with `secureTransport` `"on"` or
+   * `"starttls"`.
+   * @default undefined (no ALPN)
+   */
   alpn?: string[];
   /**
    * omnisock's extension: TLS options Workers take from their platform, such as a private
-   * `ca`, a client certificate, or `rejectUnauthorized: false` for tests.
+   * `ca`, a client certificate, or `rejectUnauthorized: false` for tests. Only with
+   * `secureTransport` `"on"` or `"starttls"`; `sni` and `alpn` win over its `servername` and
+   * `alpnProtocols`.
    * @default the runtime's root certificates, the server verified
    */
   tls?: TlsClientOptions;
@@ -50,8 +64,13 @@ export interface SocketInfo {
   alpn: string | null;
 }
 
+/** What `socket.startTls()` takes. */
 export interface StartTlsOptions {
-  /** The name to verify instead of the connect hostname, as Cloudflare names it. */
+  /**
+   * The name to verify, and send as SNI, instead of the one `connect()` had, as Cloudflare
+   * names it.
+   * @default `sni`, else the connect hostname
+   */
   expectedServerHostname?: string;
 }
 
@@ -119,6 +138,10 @@ export class Socket {
     this.#writable = this.#makeWritable();
   }
 
+  /**
+   * The bytes the peer sends, usable at once (reads wait for the connection). Cancelling it
+   * leaves the connection open, as WinterTC says.
+   */
   get readable(): ReadableStream<Uint8Array> {
     return this.#readable;
   }
@@ -128,6 +151,10 @@ export class Socket {
     return this.#writable;
   }
 
+  /**
+   * Resolves once connected (for TLS, once the handshake is over) with the addresses and the
+   * ALPN protocol; rejects with the `SocketError` of a failure to connect.
+   */
   get opened(): Promise<SocketInfo> {
     return this.#opened;
   }
@@ -146,6 +173,7 @@ export class Socket {
     return this.#upgraded;
   }
 
+  /** As given to `connect()`; `"on"` for the socket `startTls()` returns. */
   get secureTransport(): SecureTransport {
     return this.#options.secureTransport;
   }
