@@ -133,7 +133,9 @@ export function renderReport({ results, negotiated = [], scenarios, apis, reps, 
   lines.push("", "![omnisock ÷ raw per scenario and runtime](bench/ratios.svg)", "");
 
   const compat = runtimes.filter((runtime) => runtime !== "node");
-  if (compat.length > 0) {
+  // The driver scenarios are omnisock/net ÷ node:net already, in the table above.
+  const overRaw = present.filter((each) => !each.baseline);
+  if (compat.length > 0 && overRaw.length > 0) {
     lines.push(
       "## omnisock ÷ node:net on Bun and Deno",
       "",
@@ -142,7 +144,7 @@ export function renderReport({ results, negotiated = [], scenarios, apis, reps, 
       `| scenario | ${compat.join(" | ")} |`,
       `|---|${compat.map(() => "--:|").join("")}`,
     );
-    for (const scenario of present.filter((each) => !each.baseline)) {
+    for (const scenario of overRaw) {
       const cells = compat.map((runtime) =>
         ratioText(ratios(results, scenario.id, runtime, "omnisock", "node:net")),
       );
