@@ -5,7 +5,8 @@
 //
 // Runs its checks against the peer, one after the other, each bounded in time, and prints
 // one JSON line: {"runtime", "tlsUpgrade", "tcp": {ok, …}, "tls": …, "starttls": …,
-// "udp": {ok, …}, "unix": {ok, …} | null}.
+// "udp": {ok, …}, "unix": {ok, …} | null, "tlsClose": …}. The last check closes a TLS
+// connection and the process exits right after printing: its close_notify must be out by then.
 // A check that fails has `ok: false` and an `error`; the process still exits 0, so that the
 // caller sees every check's outcome. Only a bad argument exits 2.
 import { Buffer } from "node:buffer";
@@ -182,6 +183,19 @@ async function startTlsCheck() {
   }
 }
 
+// "bye" over TLS, then close(): the peer reads to the end and says how it ended. Run last, so
+// that the process exits as soon as close() has resolved.
+async function tlsCloseCheck() {
+  const ca = readFileSync(process.env.OMNISOCK_TLS_CA ?? "", "utf8");
+  const socket = await connect(
+    { hostname: "127.0.0.1", port: peer.tlsClose },
+    { timeout: 5_000, tls: { ca, servername: "localhost" } },
+  );
+  socket.write("bye");
+  await socket.close();
+  return { bytes: 3 };
+}
+
 // 1,000 datagrams of 8 to 1,407 bytes, each numbered and otherwise random, at most WINDOW in
 // flight; every echo must come back once, with exactly the bytes that were sent.
 async function udpCheck() {
@@ -275,6 +289,7 @@ const result = {
   starttls: peer.starttls ? await check("starttls", 2_000, startTlsCheck) : null,
   udp: await check("udp", 4_000, udpCheck),
   unix: peer.unix ? await check("unix", 3_000, unixCheck) : null,
+  tlsClose: peer.tlsClose ? await check("tlsClose", 1_000, tlsCloseCheck) : null,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 // Whatever a failed check left open does not keep the process alive.

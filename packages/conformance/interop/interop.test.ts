@@ -1,15 +1,19 @@
 // Cross-runtime interop: for every pair (Node, Bun, Deno) client × (Node, Bun, Deno) server,
 // a 16 MiB TCP transfer and a 16 MiB TLS one arrive sha256-equal, a STARTTLS dialogue upgrades
 // both ends (or each side that cannot answers ENOTSUP), 1,000 UDP datagrams come back complete
-// and unchanged, and a Unix-socket exchange works. Each runtime runs peer.mjs (the server) or
+// and unchanged, and a Unix-socket exchange works; a TLS close, either way round, sends
+// close_notify (seen on the wire, through a relay here) and the other side reads a clean end. Each runtime runs peer.mjs (the server) or
 // client.mjs (the client) as a real child process importing `omnisock`, so the runtime's own
 // resolver picks the driver by export condition; the driver (this file) runs on Node.
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
+import { TlsRecords } from "../src/cases/tls.js";
 import { caCert, serverCert, serverKey } from "../src/fixtures/tls.js";
 import { firstLine } from "../test/helper-process.js";
 
@@ -62,10 +66,10 @@ afterAll(() => {
 });
 
 /**
- * A pair's two processes, start to finish. client.mjs bounds its own checks to 19 s in all,
+ * A pair's two processes, start to finish. client.mjs bounds its own checks to 20 s in all,
  * so a slow check still comes back as a result; this is the limit for a process that hangs.
  */
-const PAIR_LIMIT = 20_000;
+const PAIR_LIMIT = 21_000;
 /** And the whole file: once it is spent, the remaining pairs fail at once instead of waiting. */
 const deadline = Date.now() + 55_000;
 
@@ -93,7 +97,13 @@ interface PairResult {
     starttls: Check | null;
     udp: Check;
     unix: Check | null;
+    tlsClose: Check | null;
   };
+  /** How the server read the client's TLS close: what peer.mjs printed after its first line. */
+  tlsCloseSeen: { bytes: number; end: string } | undefined;
+  /** The records the relays saw: the server's close after the TLS check, the client's last. */
+  serverClosed: TlsRecords;
+  clientClosed: TlsRecords;
 }
 
 /** Start `script` on `runtime`, with stdin kept open (closing it stops peer.mjs). */
@@ -119,6 +129,50 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * A TCP relay on 127.0.0.1 to `port` that follows the TLS records going each way, so that what
+ * ended each direction can be seen: close_notify is encrypted, and every runtime reads an end
+ * without one as an end.
+ */
+async function tlsRelay(port: number) {
+  const toServer = new TlsRecords();
+  const toClient = new TlsRecords();
+  const relay = net.createServer({ allowHalfOpen: true }, (front) => {
+    const back = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true });
+    follow(front, back, toServer);
+    follow(back, front, toClient);
+  });
+  relay.listen(0, "127.0.0.1");
+  await once(relay, "listening");
+  const { port: relayPort } = relay.address() as net.AddressInfo;
+  return { port: relayPort, toServer, toClient, close: () => relay.close() };
+}
+
+function follow(from: net.Socket, to: net.Socket, records: TlsRecords): void {
+  from.on("data", (chunk: Uint8Array) => records.add(chunk));
+  from.pipe(to);
+  from.on("end", () => (records.ended = true));
+  // An RST (a closed peer answering what was relayed to it): what came before is recorded.
+  from.on("error", () => {
+    records.ended = true;
+    to.destroy();
+  });
+}
+
+/** The lines `child` writes to stdout, as they come. */
+function collectLines(child: ChildProcess): string[] {
+  const lines: string[] = [];
+  let buffered = "";
+  child.stdout?.on("data", (chunk: Uint8Array) => {
+    buffered += chunk;
+    for (let end = buffered.indexOf("\n"); end !== -1; end = buffered.indexOf("\n")) {
+      lines.push(buffered.slice(0, end));
+      buffered = buffered.slice(end + 1);
+    }
+  });
+  return lines;
+}
+
 async function runPair(client: Runtime, server: Runtime): Promise<PairResult> {
   const until = Math.min(Date.now() + PAIR_LIMIT, deadline);
   if (until <= Date.now()) throw new Error("the interop run's 55 s budget is spent");
@@ -128,16 +182,39 @@ async function runPair(client: Runtime, server: Runtime): Promise<PairResult> {
   );
   rmSync(unixPath, { force: true });
   const peer = start(server, peerScript, ["--unix", unixPath, "--lifetime", String(PAIR_LIMIT)]);
+  const peerLines = collectLines(peer);
+  const relays: Awaited<ReturnType<typeof tlsRelay>>[] = [];
   try {
-    const ready = await firstLine(peer, `the ${server.name} server`, until);
-    const clientProcess = start(client, clientScript, [ready]);
+    const ready = JSON.parse(await firstLine(peer, `the ${server.name} server`, until));
+    // The client's TLS and TLS close checks go through relays; the rest straight to the peer.
+    const serverCloses = await tlsRelay(ready.tls);
+    const clientCloses = await tlsRelay(ready.tlsClose);
+    relays.push(serverCloses, clientCloses);
+    const relayed = { ...ready, tls: serverCloses.port, tlsClose: clientCloses.port };
+    const clientProcess = start(client, clientScript, [JSON.stringify(relayed)]);
     try {
       const answer = await firstLine(clientProcess, `the ${client.name} client`, until);
-      return { server: JSON.parse(ready), client: JSON.parse(answer) };
+      // The TLS close is the client's last act: once it has exited, the relay and the peer
+      // have its end (or soon will).
+      await once(clientProcess, "exit");
+      const seen = (): { bytes: number; end: string } | undefined =>
+        peerLines.map((line) => JSON.parse(line).closeRead).find(Boolean);
+      const settled = Date.now() + 2_000;
+      while ((!clientCloses.toServer.ended || !seen()) && Date.now() < settled) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return {
+        server: ready,
+        client: JSON.parse(answer),
+        tlsCloseSeen: seen(),
+        serverClosed: serverCloses.toClient,
+        clientClosed: clientCloses.toServer,
+      };
     } finally {
       await stop(clientProcess);
     }
   } finally {
+    for (const relay of relays) relay.close();
     await stop(peer);
     rmSync(unixPath, { force: true });
   }
@@ -189,6 +266,30 @@ for (const server of runtimes) {
         expect(check?.plainBytes).toBe(15 + 9 + 3);
       }
     });
+
+    it.skipIf(missing !== undefined)(
+      `${pair}: a TLS close sends close_notify, either way round, and is read as a clean end`,
+      async () => {
+        const outcome = await result();
+        const { client: answer } = outcome;
+        // The server's close, after the TLS check: the client read it as the end (no ECONNRESET).
+        expect(answer.tls?.ok, describeCheck(answer.tls)).toBe(true);
+        expect(
+          outcome.serverClosed.endsWithAlert,
+          `the server's last record: ${JSON.stringify(outcome.serverClosed.last)}`,
+        ).toBe(true);
+        // The client's close, right before its process exits.
+        expect(answer.tlsClose?.ok, describeCheck(answer.tlsClose)).toBe(true);
+        expect(outcome.tlsCloseSeen, "how the server read the client's close").toEqual({
+          bytes: 3,
+          end: "end",
+        });
+        expect(
+          outcome.clientClosed.endsWithAlert,
+          `the client's last record: ${JSON.stringify(outcome.clientClosed.last)}`,
+        ).toBe(true);
+      },
+    );
 
     it.skipIf(missing !== undefined)(`${pair}: udp 1,000 datagrams`, async () => {
       const { client: answer } = await result();

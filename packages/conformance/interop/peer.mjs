@@ -14,9 +14,11 @@
 //   upgrades with startTls({ cert, key }), then serves as the TLS listener does; where it
 //   cannot, greets "NO <code>\n" with the code its own startTls answered (ENOTSUP), as an SMTP
 //   server that cannot upgrade does not offer STARTTLS;
+// - TLS close (the same certificate): reads until the client closes, then prints one JSON line
+//   {"closeRead":{"bytes","end"}}, `end` being "end" for a clean end, else the error's code;
 // - Unix: echoes every byte back (skipped when the runtime has no Unix sockets).
 // When ready it prints one JSON line: {"runtime","tlsServerUpgrade","tcp","tls","starttls",
-// "udp","unix"}. It exits when its stdin
+// "tlsClose","udp","unix"}. It exits when its stdin
 // closes (the parent went away) or after --lifetime ms (30 s by default), whichever is first.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -132,6 +134,19 @@ const starttls = certificate
     })
   : undefined;
 
+const tlsClose = certificate
+  ? await listen({ hostname: "127.0.0.1", port: 0, tls: certificate }, async (socket) => {
+      let bytes = 0;
+      let end = "end";
+      try {
+        for await (const chunk of socket) bytes += chunk.byteLength;
+      } catch (error) {
+        end = error?.code ?? String(error);
+      }
+      process.stdout.write(`${JSON.stringify({ closeRead: { bytes, end } })}\n`);
+    })
+  : undefined;
+
 const udp = await bind({ hostname: "127.0.0.1", port: 0 });
 const udpLoop = (async () => {
   for await (const { data, remote } of udp) {
@@ -165,6 +180,7 @@ async function stop() {
     tcp.close({ graceful: false }),
     tls?.close({ graceful: false }),
     starttls?.close({ graceful: false }),
+    tlsClose?.close({ graceful: false }),
     unix?.close({ graceful: false }),
     udp.close().then(() => udpLoop),
   ]);
@@ -185,6 +201,7 @@ process.stdout.write(
     tcp: tcp.address.port,
     tls: tls?.address.port ?? null,
     starttls: starttls?.address.port ?? null,
+    tlsClose: tlsClose?.address.port ?? null,
     udp: udp.localAddress.port,
     unix: unix ? unixPath : null,
   })}\n`,

@@ -85,6 +85,20 @@ export interface Capabilities {
    * the runtime cannot take back (Deno).
    */
   readonly tlsUpgradeBeforeData: boolean;
+  /**
+   * TCP_NODELAY on the sockets a TLS listener accepts: `listen({ tls, noDelay })` and their
+   * `setNoDelay()`. Without it (Deno's TLS connections cannot set it, deno#13617) they keep
+   * Nagle's algorithm whatever `noDelay` says: `noDelay: true` with `tls` is `ENOTSUP` (the
+   * default is not), and so is a `setNoDelay()` on any TLS socket that asks for a change — a
+   * TLS client's is set before TLS starts, so `connect`'s `noDelay` is honoured.
+   */
+  readonly tlsServerNoDelay: boolean;
+  /**
+   * `setKeepAlive()` on a TLS socket. Without it (Deno's TLS connections have no setKeepAlive,
+   * deno#13617) a TLS socket keeps the keepalive it had when TLS started (off, omnisock's
+   * default), and `setKeepAlive()` on it is `ENOTSUP`.
+   */
+  readonly tlsKeepAlive: boolean;
 }
 
 /** Every key of {@link Capabilities}, in the order the README's matrix lists them. */
@@ -122,6 +136,8 @@ export const capabilityNames = [
   "tlsUpgrade",
   "tlsServerUpgrade",
   "tlsUpgradeBeforeData",
+  "tlsServerNoDelay",
+  "tlsKeepAlive",
 ] as const satisfies readonly (keyof Capabilities)[];
 
 /** The runtime a socket lives on, as the engine needs it to answer `ENOTSUP`. */

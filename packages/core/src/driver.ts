@@ -11,6 +11,14 @@ import type {
 } from "./options.js";
 
 /**
+ * How long a driver's `close()` of a TLS stream waits for its close_notify (and what the TLS
+ * layer still holds of the last write) to reach the kernel before it closes the connection
+ * without them: a peer that reads nothing (after an idle timeout or an abort) must not keep a
+ * connection open. The same bound as rustls-tokio-stream's own lingering close.
+ */
+export const tlsCloseLimit = 1_000;
+
+/**
  * The contract between core's engine and a runtime: the smallest set of raw operations.
  * Everything a user can observe — queueing, backpressure, state, counters, timeouts,
  * signals, iteration, streams, the monitor — is built once in core on top of it.

@@ -13,6 +13,7 @@ export { inetAddress, kernelPath, unixAddress } from "./address.js";
 export { createApi } from "./api.js";
 export type { Platform } from "./capabilities.js";
 export type * from "./driver.js";
+export { tlsCloseLimit } from "./driver.js";
 export {
   type ErrorContext,
   type NativeDetail,

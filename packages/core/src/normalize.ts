@@ -367,6 +367,11 @@ const rules: { [Kind in keyof NormalizedByKind]: readonly Rule<NormalizedByKind[
     ["keepAliveDelay", "keepAliveDelay", given("keepAliveDelay")],
     ["halfOpen", "allowHalfOpen: true", (_, options) => options.allowHalfOpen],
     ["tls", "TLS", (_, options) => options.tls !== undefined],
+    [
+      "tlsServerNoDelay",
+      "noDelay: true with tls",
+      (raw, options) => options.tls !== undefined && raw.noDelay === true,
+    ],
     ...tlsServerRules.map(([capability, what, isGiven]): Rule<NormalizedListenOptions> => [
       capability,
       what,

@@ -46,7 +46,9 @@ export interface StreamOptions {
    * omnisock coalesces the writes of one tick itself, so Nagle only adds latency.
    *
    * **Note:** node:net and the WICG Direct Sockets standard default to `false`; omnisock sets
-   * `true` on every runtime.
+   * `true` on every runtime, except on the sockets a TLS listener accepts on Deno, which cannot
+   * set TCP_NODELAY on them (`capabilities.tlsServerNoDelay`): they keep Nagle's algorithm, and
+   * `listen({ tls, noDelay: true })` is `ENOTSUP` there.
    * @default true
    */
   noDelay?: boolean;

@@ -884,7 +884,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * when omitted). Does nothing once closed.
    *
    * **Note:** a `delayMs` is `ENOTSUP` where the runtime cannot set it
-   * (`capabilities.keepAliveDelay`; Deno): call it without one there.
+   * (`capabilities.keepAliveDelay`; Deno): call it without one there. On a TLS socket it is
+   * `ENOTSUP` where the runtime's TLS connections have no keepalive (`capabilities.tlsKeepAlive`; Deno).
    * @throws TypeError or RangeError for a bad argument.
    */
   setKeepAlive(enable = true, delayMs?: number): this {
@@ -893,6 +894,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       checkMilliseconds("delayMs", delayMs);
       requireCapability(this.#platform, "keepAliveDelay", "setKeepAlive(enable, delayMs)");
     }
+    if (this.secure)
+      requireCapability(this.#platform, "tlsKeepAlive", "setKeepAlive() on a TLS socket");
     if (this.#state !== "closed") this.#handle.setKeepAlive(enable, delayMs);
     return this;
   }

@@ -48,6 +48,8 @@ const capabilities: Capabilities = Object.freeze({
   tlsUpgrade: true,
   tlsServerUpgrade: true,
   tlsUpgradeBeforeData: true,
+  tlsServerNoDelay: true,
+  tlsKeepAlive: true,
 });
 
 export const driver = {

@@ -45,6 +45,8 @@ class BunStream implements StreamHandle {
   #pending: (Uint8Array | null)[] = [];
   #paused = true;
   #closed = false;
+  /** The last write was short: the peer has not taken it all yet (cleared on `drain`). */
+  #full = false;
   /**
    * STARTTLS handed the connection to a TLS handle. Bun keeps calling this one's handlers until
    * the close, `data` with the connection's ciphertext included (bun#26297): it is dropped.
@@ -128,7 +130,10 @@ class BunStream implements StreamHandle {
       // After a failed write, Bun's 'end' is not the peer's FIN.
       if (!socket.data.#error) socket.data.#receive(null);
     },
-    drain: (socket) => socket.data.#sink?.drain(),
+    drain: (socket) => {
+      socket.data.#full = false;
+      socket.data.#sink?.drain();
+    },
     error: (socket, error) => {
       const stream = socket.data;
       stream.#error ??= toSocketError(error, { syscall: "read", address: stream.remoteAddress });
@@ -238,6 +243,7 @@ class BunStream implements StreamHandle {
 
   write(data: Uint8Array): number {
     const written = this.#socket.write(data);
+    this.#full = written < data.length;
     if (written >= 0 || this.#closed) return Math.max(written, 0);
     // -1 on an open socket: the write failed, the peer has reset. Bun keeps the errno to
     // itself, then reports an 'end' and a close without an error — or, on a paused socket,
@@ -298,7 +304,14 @@ class BunStream implements StreamHandle {
 
   close(): void {
     // Core flushes before it closes, and Bun holds nothing back: no byte is lost here.
-    if (!this.#closed) this.#socket.end();
+    if (this.#closed) return;
+    // A TLS socket's end() waits until its close_notify is written, and from then on Bun
+    // closes it no other way (terminate() and close() do nothing: the connection stays
+    // ESTABLISHED). So where the peer is not taking what was written (an idle timeout or an
+    // abort closes a socket core could not flush), it is terminated: no close_notify could
+    // reach that peer anyway.
+    if (this.tls && this.#full) this.#socket.terminate();
+    else this.#socket.end();
   }
 
   reset(): void {

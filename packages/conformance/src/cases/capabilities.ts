@@ -234,6 +234,8 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
   ],
   // socket.tls exists everywhere; without it, protocol and cipher are undefined (see tls.ts).
   tlsSessionInfo: [],
+  // setKeepAlive() on a TLS socket needs a handshake first (see tls.ts).
+  tlsKeepAlive: [],
   tlsUpgrade: [
     [
       "socket.startTls()",
@@ -254,6 +256,13 @@ const gaps: Record<keyof Capabilities, Attempt[]> = {
     [
       "socket.startTls() before the peer has sent anything",
       async (api) => (await connectTo(api, (await listenLocal(api)).address)).startTls(),
+    ],
+  ],
+  // And setNoDelay(true) on an accepted TLS socket, which needs a handshake (see tls.ts).
+  tlsServerNoDelay: [
+    [
+      "listen({ tls, noDelay: true })",
+      (api) => api.listen({ hostname: "127.0.0.1", noDelay: true, tls: { cert: pem, key } }),
     ],
   ],
   tlsNoVerify: [

@@ -21,16 +21,20 @@ import {
 import {
   ByteReader,
   acceptingServer,
+  concat,
   connectTo,
   defer,
   deferred,
   echo,
+  eventually,
   expectSocketError,
+  expectSyncSocketError,
   failure,
   listenLocal,
   portOf,
   pseudoRandomBytes,
   sha256,
+  sleep,
   text,
   until,
   within,
@@ -61,6 +65,20 @@ async function tlsConnect(
   });
   defer(() => socket.reset());
   return socket;
+}
+
+/** A TLS server with the test certificate, a client connected to it (`options` for connect), and the server's side. */
+async function tlsPair(api: Api, options: Record<string, unknown> = {}) {
+  const { server, accepted } = await acceptingServer(api, {
+    tls: { cert: serverCert, key: serverKey },
+  });
+  const client = await api.connect(`localhost:${portOf(server.address)}`, {
+    timeout: 5_000,
+    tls: { ca: caCert },
+    ...options,
+  });
+  defer(() => client.reset());
+  return { server, client, peer: await accepted() };
 }
 
 /**
@@ -246,6 +264,135 @@ async function expectFailedUpgrade(
   expect(plain.state).toBe("closed");
 }
 
+/**
+ * The delayed ACK a Nagle stall waits for: Linux's shortest (TCP_DELACK_MIN, 40 ms); macOS and
+ * Windows wait longer.
+ */
+const DELAYED_ACK = 40;
+
+/**
+ * `rounds` requests from `asker` to `answerer`, each written in two ticks (two small writes
+ * with a timer between them, so that each leaves in a segment of its own) and answered once
+ * whole; returns how many round trips took a delayed ACK or longer. With Nagle's algorithm on
+ * the asker, its second segment waits for the ACK of the first, and the answerer delays that
+ * ACK (it has nothing to send until the request is whole): nearly every round trip stalls for
+ * 40 ms or more, where with TCP_NODELAY one takes well under a millisecond.
+ */
+async function stalledRoundTrips(asker: Socket, answerer: Socket, rounds = 20): Promise<number> {
+  const answering = (async () => {
+    const reader = new ByteReader(answerer);
+    for (let round = 0; round < rounds; round++) {
+      await reader.read(8);
+      answerer.write("answered");
+    }
+  })();
+  answering.catch(() => {}); // awaited below; a failure meanwhile is the reader's too
+  const reader = new ByteReader(asker);
+  let stalled = 0;
+  for (let round = 0; round < rounds; round++) {
+    const started = performance.now();
+    asker.write("half");
+    await sleep(0);
+    asker.write("more");
+    expect(await reader.readText(8)).toBe("answered");
+    if (performance.now() - started >= DELAYED_ACK) stalled++;
+  }
+  await answering;
+  return stalled;
+}
+
+/** Of 20 round trips with TCP_NODELAY, at most this many may be slow (a busy host); Nagle stalls nearly all. */
+const FEW_STALLS = 5;
+
+/**
+ * Follows a TLS byte stream record by record (a 5-byte header: type, version, length), to tell
+ * how it ended: on a record boundary, and with which record.
+ */
+export class TlsRecords {
+  readonly #header = new Uint8Array(5);
+  #headerLength = 0;
+  #bodyLeft = 0;
+  /** The last record whose header has been seen. */
+  last: { type: number; length: number } | undefined;
+  /**
+   * The stream is over: its FIN, or an RST (once a closed peer is sent something, as its own
+   * close_notify answered, its kernel answers with one, which may overtake the FIN).
+   */
+  ended = false;
+
+  add(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.byteLength) {
+      if (this.#bodyLeft > 0) {
+        const take = Math.min(this.#bodyLeft, chunk.byteLength - at);
+        this.#bodyLeft -= take;
+        at += take;
+        continue;
+      }
+      this.#header[this.#headerLength++] = chunk[at++]!;
+      if (this.#headerLength < 5) continue;
+      const length = (this.#header[3]! << 8) | this.#header[4]!;
+      this.last = { type: this.#header[0]!, length };
+      this.#bodyLeft = length;
+      this.#headerLength = 0;
+    }
+  }
+
+  /**
+   * Whether the stream ended with a whole alert record: close_notify, if the connection was
+   * closed on purpose. TLS 1.2 sends an alert as type 21; TLS 1.3 disguises every record as
+   * application data (23), and an alert's is then 19 bytes long: the alert's 2, the inner
+   * content type and the 16-byte AEAD tag (RFC 8446, 5.2). No data record here has that length.
+   */
+  get endsWithAlert(): boolean {
+    const { last } = this;
+    const whole = this.#headerLength === 0 && this.#bodyLeft === 0;
+    return whole && (last?.type === 21 || (last?.type === 23 && last.length === 19));
+  }
+}
+
+/**
+ * A TLS server (the test certificate) behind a plain relay, and a TLS client connected through
+ * the relay: `toServer` and `toClient` follow the records going each way. `cut()` ends the
+ * client's side of the relay with a plain FIN, as a peer that skips close_notify would.
+ */
+async function relayedTls(api: Api) {
+  const { server, accepted } = await acceptingServer(api, {
+    tls: { cert: serverCert, key: serverKey },
+  });
+  const toServer = new TlsRecords();
+  const toClient = new TlsRecords();
+  const front = deferred<Socket>();
+  const relay = await listenLocal(api, async (socket) => {
+    front.resolve(socket);
+    try {
+      const back = await connectTo(api, server.address);
+      void pump(socket, back, toServer);
+      void pump(back, socket, toClient);
+    } catch {
+      socket.reset();
+    }
+  });
+  const client = await tlsConnect(api, relay);
+  const peer = await accepted();
+  const cut = async () => void (await front.promise).end();
+  return { client, peer, toServer, toClient, cut };
+}
+
+/** Relay `from` to `to`, recording the records, then pass the end on. */
+async function pump(from: Socket, to: Socket, records: TlsRecords): Promise<void> {
+  try {
+    for await (const chunk of from) {
+      records.add(chunk);
+      if (to.state === "open" || to.state === "readClosed") to.write(chunk);
+    }
+  } catch {
+    // An RST: what came before it has been recorded.
+  }
+  records.ended = true;
+  await to.end().catch(() => {});
+}
+
 export function tlsCases(api: Api, context: ConformanceContext): void {
   const {
     tls,
@@ -257,7 +404,10 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
     tlsServerUpgrade,
     tlsReset,
     tlsUpgradeBeforeData,
+    tlsServerNoDelay,
+    tlsKeepAlive,
   } = api.capabilities;
+  const tcpTimer = context.kernel?.tcpTimer;
   const startTlsPeer = tlsUpgrade ? context.externalStartTlsPeer : undefined;
   const startTlsClient = tlsServerUpgrade ? context.externalStartTlsClient : undefined;
   const bothUpgrade = tlsUpgrade && tlsServerUpgrade;
@@ -315,6 +465,37 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
       const reading = reader.read(data.byteLength, 15_000);
       client.write(data);
       expect(await sha256(await reading)).toBe(await sha256(data));
+    });
+
+    it("a write's bytes are the socket's once write() returns: the caller may refill its buffer at once", async () => {
+      const { client, peer } = await tlsPair(api);
+      // 4 KiB messages from one buffer, refilled after each write, some in the same tick (queued
+      // by the socket) and some after a timer (handed to the driver at once, as they come), to
+      // a reader that lags, so that the kernel's buffers fill now and then.
+      const size = 4 * 1024;
+      const messages = 1_024;
+      const sent = pseudoRandomBytes(messages * size);
+      const received = (async () => {
+        const chunks: Uint8Array[] = [];
+        let length = 0;
+        const reader = new ByteReader(peer);
+        while (length < sent.byteLength) {
+          const chunk = await reader.read(Math.min(64 * 1024, sent.byteLength - length), 15_000);
+          chunks.push(chunk);
+          length += chunk.byteLength;
+          await sleep(1);
+        }
+        return concat(chunks);
+      })();
+      received.catch(() => {}); // awaited below
+      const buffer = new Uint8Array(size);
+      for (let index = 0; index < messages; index++) {
+        buffer.set(sent.subarray(index * size, (index + 1) * size));
+        client.write(buffer);
+        buffer.fill(0xee);
+        if (index % 4 === 3) await sleep(0);
+      }
+      expect(await sha256(await within(15_000, "the messages", received))).toBe(await sha256(sent));
     });
 
     it("verifies an IP literal target against the certificate's IP addresses", async () => {
@@ -885,6 +1066,26 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
       );
     });
 
+    it("an idle timeout closes a TLS socket whose peer reads nothing, without waiting on it", async () => {
+      // The peer takes nothing, so neither what is queued nor a close_notify can reach it: the
+      // close must not wait for them (the connection would stay open for as long as the peer).
+      const { server, accepted } = await acceptingServer(api, {
+        tls: { cert: serverCert, key: serverKey },
+      });
+      const client = await tlsConnect(api, server);
+      const peer = await accepted();
+      defer(() => peer.reset());
+      client.write(new Uint8Array(32 * 1024 * 1024));
+      await eventually(5_000, "the peer to stop taking bytes", async () => {
+        const before = client.stats.bytesSent;
+        await sleep(100);
+        return client.stats.bytesSent === before;
+      });
+      client.setTimeout(100);
+      await expectSocketError("ETIMEDOUT", () => within(3_000, "the close", client.closed));
+      expect(client.state).toBe("closed");
+    });
+
     describe("reset() of a TLS socket", () => {
       it.runIf(tlsReset)(
         "sends an RST: the peer's read fails with ECONNRESET, either way round",
@@ -927,6 +1128,132 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
           expect((await new ByteReader(peer).readToEnd()).byteLength).toBe(0);
         },
       );
+    });
+
+    describe("TCP_NODELAY (noDelay, on by default): a request written in two ticks is not held back", () => {
+      it("a TLS client's requests go out at once: no Nagle stall", async () => {
+        const { client, peer } = await tlsPair(api);
+        expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
+      });
+
+      it("the check sees Nagle's stall: a TLS client with noDelay: false", async () => {
+        const { client, peer } = await tlsPair(api, { noDelay: false });
+        expect(await stalledRoundTrips(client, peer)).toBeGreaterThan(10);
+      });
+
+      it.runIf(tlsServerNoDelay)(
+        "a TLS server's answers go out at once, and setNoDelay(false) / (true) on either TLS socket takes effect",
+        async () => {
+          const { client, peer } = await tlsPair(api);
+          expect(await stalledRoundTrips(peer, client)).toBeLessThanOrEqual(FEW_STALLS);
+          peer.setNoDelay(false);
+          expect(await stalledRoundTrips(peer, client)).toBeGreaterThan(10);
+          peer.setNoDelay(true);
+          client.setNoDelay(false);
+          expect(await stalledRoundTrips(client, peer)).toBeGreaterThan(10);
+          client.setNoDelay(true);
+          expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
+        },
+      );
+
+      it.runIf(tls && !tlsServerNoDelay)(
+        "without tlsServerNoDelay: a TLS server's sockets keep Nagle; noDelay: true and a change by setNoDelay() are ENOTSUP",
+        async () => {
+          const refused = await expectSocketError("ENOTSUP", () =>
+            api.listen({
+              hostname: "127.0.0.1",
+              port: 0,
+              noDelay: true,
+              tls: { cert: serverCert, key: serverKey },
+            }),
+          );
+          expect(refused.message).toContain(api.runtime);
+          // The default is not refused, and noDelay: false is what the socket gets.
+          const { server, accepted } = await acceptingServer(api, {
+            noDelay: false,
+            tls: { cert: serverCert, key: serverKey },
+          });
+          const client = await tlsConnect(api, server);
+          const peer = await accepted();
+          // What the documented default means: the server's answers stall.
+          expect(await stalledRoundTrips(peer, client)).toBeGreaterThan(10);
+          expectSyncSocketError("ENOTSUP", () => peer.setNoDelay(true));
+          peer.setNoDelay(false); // what it has: nothing to change
+          // A client's TCP_NODELAY was set before TLS: kept, and a change is ENOTSUP too.
+          client.setNoDelay(true);
+          expectSyncSocketError("ENOTSUP", () => client.setNoDelay(false));
+          expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
+        },
+      );
+    });
+
+    describe("TCP keepalive on a TLS socket", () => {
+      it.runIf(tlsKeepAlive && tcpTimer !== undefined)(
+        "setKeepAlive() on either TLS socket reaches its TCP connection: the kernel's keepalive timer starts and stops",
+        async () => {
+          const { client, peer } = await tlsPair(api);
+          const [near, far] = [portOf(client.localAddress), portOf(peer.localAddress)];
+          for (const [socket, local, remote] of [
+            [client, near, far],
+            [peer, far, near],
+          ] as const) {
+            socket.setKeepAlive(true, 5_000);
+            // Right after the handshake the session tickets may still await their ACK: the
+            // retransmit timer shows until then.
+            await eventually(3_000, "the keepalive timer", async () => {
+              return (await tcpTimer!(local, remote))?.kind === "keepalive";
+            });
+            socket.setKeepAlive(false);
+            expect(await tcpTimer!(local, remote)).toEqual({ kind: "none", ms: 0 });
+          }
+        },
+      );
+
+      it.runIf(tls && !tlsKeepAlive)(
+        "without tlsKeepAlive: setKeepAlive() on a TLS socket is ENOTSUP, on either side",
+        async () => {
+          const { client, peer } = await tlsPair(api);
+          for (const socket of [client, peer]) {
+            const error = expectSyncSocketError("ENOTSUP", () => socket.setKeepAlive(true));
+            expect(error.message).toContain(api.runtime);
+          }
+          // Still a working connection.
+          void echo(peer);
+          client.write("alive");
+          expect(await new ByteReader(client).readText(5)).toBe("alive");
+        },
+      );
+    });
+
+    describe("closing a TLS socket", () => {
+      it("close() sends close_notify last, either way round, and the peer reads a clean end", async () => {
+        for (const clientCloses of [true, false]) {
+          const { client, peer, toServer, toClient } = await relayedTls(api);
+          const [closing, reading, records] = clientCloses
+            ? [client, peer, toServer]
+            : [peer, client, toClient];
+          closing.write("bye");
+          const read = new ByteReader(reading).readToEnd();
+          await within(5_000, "close", closing.close());
+          expect(text(await read), `what the peer read (client closes: ${clientCloses})`).toBe(
+            "bye",
+          );
+          await until(5_000, "the end at the relay", () => records.ended);
+          expect(
+            records.endsWithAlert,
+            `the last record (client closes: ${clientCloses}): ${JSON.stringify(records.last)}`,
+          ).toBe(true);
+        }
+      });
+
+      it("a peer that closes the TCP connection without close_notify is read as the end, as node:tls and Bun do", async () => {
+        const { client, peer, cut } = await relayedTls(api);
+        peer.write("bye");
+        const reader = new ByteReader(client);
+        expect(await reader.readText(3)).toBe("bye");
+        await cut();
+        expect((await reader.readToEnd()).byteLength).toBe(0);
+      });
     });
 
     it("maxConnections applies to TLS connections", async () => {

@@ -16,7 +16,7 @@
 //   TTL / loopback / interface setters (`multicastOptions`);
 // - Unix sockets on Windows (`unix`), abstract Unix names outside Linux (`unixAbstract`);
 // - TLS: see tls.ts (`tlsNoVerify`, `tlsReset`, `tlsClientCertificate`, `tlsClientAuth`,
-//   `tlsSessionInfo`, `tlsUpgradeBeforeData`).
+//   `tlsSessionInfo`, `tlsUpgradeBeforeData`, `tlsServerNoDelay`, `tlsKeepAlive`).
 import type { Capabilities, Driver } from "@omnisock/core/driver";
 import { bind } from "./datagram.js";
 import { deno, unstableNet } from "./deno.js";
@@ -63,6 +63,8 @@ const capabilities: Capabilities = Object.freeze({
   tlsUpgrade: true, // Deno.startTls; a plain client connection reads on demand for it (stream.ts)
   tlsServerUpgrade: false, // Deno.startTls is client-only: deno#18451
   tlsUpgradeBeforeData: false, // until the first chunk a read is pending, and Deno.startTls refuses that
+  tlsServerNoDelay: false, // Deno.TlsConn has no setNoDelay: deno#13617
+  tlsKeepAlive: false, // nor setKeepAlive: deno#13617
 });
 
 // What a missing --unstable-net takes away, and so what the ENOTSUP error tells the user to do.

@@ -66,6 +66,14 @@ export function toSocketError(native: unknown, context: ErrorContext): SocketErr
   return systemError(result, native, context, { said });
 }
 
+/**
+ * A TLS peer closed the TCP connection without close_notify: rustls reports the truncation as
+ * UnexpectedEof (https://docs.rs/rustls/latest/rustls/struct.Reader.html#method.read).
+ */
+export function isTruncation(native: unknown): boolean {
+  return fields(native).name === "UnexpectedEof";
+}
+
 function fields(native: unknown): { name?: string; code?: string; message?: string } {
   if (typeof native !== "object" || native === null) return {};
   const { name, code, message } = native as { name?: unknown; code?: unknown; message?: unknown };

@@ -18,7 +18,7 @@ import { socketAddress } from "./address.js";
 import { type Conn, deno, type Listener, type TlsConn, unstableNet } from "./deno.js";
 import { toSocketError } from "./error.js";
 import { listenTlsOptions, secureAccepted } from "./tls.js";
-import { DenoStream, tcpStream } from "./stream.js";
+import { DenoStream, secureStream, tcpStream } from "./stream.js";
 
 class DenoServer implements ServerHandle {
   readonly address: SocketAddress;
@@ -87,7 +87,7 @@ class DenoServer implements ServerHandle {
     try {
       const info = await secureAccepted(conn);
       if (this.#closed) return conn.close();
-      this.#sink.connection(tcpStream(conn, this.#options, info));
+      this.#sink.connection(secureStream(conn, info));
     } catch (error) {
       try {
         conn.close();

@@ -12,7 +12,9 @@
 // A read once issued cannot be taken back, and Deno.startTls refuses a connection with one
 // pending, so a plain TCP client connection, the one kind that can be upgraded, reads on
 // demand once its first chunk has come (`readsOnDemand`; see tls.ts).
-import { kernelPath, notSupported } from "@omnisock/core/driver";
+// A TLS connection (Deno.TlsConn) has neither setNoDelay nor setKeepAlive (deno#13617): its
+// TCP_NODELAY is whatever the TCP connection had when TLS started (`tlsServerNoDelay`).
+import { kernelPath, notSupported, tlsCloseLimit } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
@@ -24,9 +26,9 @@ import type {
   TlsInfo,
 } from "@omnisock/core/driver";
 import { socketAddress } from "./address.js";
-import { type Conn, deno } from "./deno.js";
+import { type Conn, deno, type TlsConn } from "./deno.js";
 import { ChunkArena } from "./arena.js";
-import { toSocketError } from "./error.js";
+import { isTruncation, toSocketError } from "./error.js";
 import { abortable } from "./abortable.js";
 import { secureClient } from "./tls.js";
 
@@ -37,6 +39,12 @@ import { secureClient } from "./tls.js";
 const FIRST_READ = 4 * 1024;
 const FULL_READ = 64 * 1024;
 
+interface StreamKind {
+  readonly tls?: TlsInfo;
+  readonly upgradable?: boolean;
+  readonly noDelay?: boolean;
+}
+
 export class DenoStream implements StreamHandle {
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
@@ -46,6 +54,12 @@ export class DenoStream implements StreamHandle {
   #error: SocketError | undefined;
   #writing = false;
   #shutdownPending = false;
+  /** The close_notify and FIN, once `closeWrite()` has been asked for. */
+  #writeClosing: Promise<void> | undefined;
+  /** A TLS close waiting for its close_notify to go out. */
+  #closing = false;
+  /** TCP_NODELAY as set on the TCP connection (before TLS, on a TLS one: it cannot change). */
+  #noDelay = false;
   #paused = false;
   #wake: (() => void) | undefined;
   /** Aborted by `close()` while `startTls` runs: the handshake is given up. */
@@ -57,11 +71,16 @@ export class DenoStream implements StreamHandle {
   /** Only on a plain TCP client connection: Deno.startTls takes no other (a Unix one is BadResource). */
   readonly startTls?: (options: NormalizedTlsClientOptions) => Promise<StreamHandle>;
 
-  constructor(conn: Conn, tls?: TlsInfo, upgradable = false) {
+  /**
+   * `tls` for a TLS connection, whose TCP connection had TCP_NODELAY `noDelay` when TLS
+   * started; `upgradable` for a plain TCP client connection.
+   */
+  constructor(conn: Conn, { tls, upgradable = false, noDelay = false }: StreamKind = {}) {
     this.#conn = conn;
     this.localAddress = socketAddress(conn.localAddr);
     this.remoteAddress = socketAddress(conn.remoteAddr);
     this.tls = tls;
+    this.#noDelay = noDelay;
     this.readsOnDemand = upgradable;
     if (upgradable) this.startTls = (options) => this.#upgrade(options);
   }
@@ -82,7 +101,7 @@ export class DenoStream implements StreamHandle {
     this.#closed = true;
     this.#sink = undefined;
     this.#wake?.();
-    return new DenoStream(secured.conn, secured.info);
+    return new DenoStream(secured.conn, { tls: secured.info, noDelay: this.#noDelay });
   }
 
   start(sink: StreamSink): void {
@@ -108,6 +127,9 @@ export class DenoStream implements StreamHandle {
         if (length === buffer.length && length < FULL_READ) buffer = new Uint8Array(FULL_READ);
       }
     } catch (error) {
+      // A TLS peer that closed the TCP connection without close_notify: a truncation to rustls
+      // (UnexpectedEof), the end of the stream to node:tls and Bun, and so to omnisock (README, TLS).
+      if (this.tls !== undefined && !this.#closed && isTruncation(error)) return this.#sink!.end();
       this.#finish(toSocketError(error, { syscall: "read", address: this.remoteAddress }));
     }
   }
@@ -115,7 +137,7 @@ export class DenoStream implements StreamHandle {
   write(data: Uint8Array): number {
     // One chunk in flight: while it is, nothing more is taken and `drain` follows.
     if (this.#writing) return 0;
-    if (this.#closed) return data.length;
+    if (this.#closed || this.#closing) return data.length;
     this.#writing = true;
     void this.#writeAll(data);
     return data.length;
@@ -157,13 +179,28 @@ export class DenoStream implements StreamHandle {
 
   #closeWrite(): void {
     this.#shutdownPending = false;
-    this.#conn.closeWrite().catch((error: unknown) => {
+    // On a TLS connection this sends close_notify first.
+    this.#writeClosing = this.#conn.closeWrite();
+    this.#writeClosing.catch((error: unknown) => {
       this.#finish(toSocketError(error, { syscall: "shutdown", address: this.remoteAddress }));
     });
   }
 
   close(): void {
-    this.#finish(undefined);
+    if (this.#closed || this.#closing) return;
+    if (this.tls === undefined) return this.#finish(undefined);
+    // A TLS connection ends with close_notify, or the peer may read a truncation. Deno's close()
+    // sends it only later, from the connection's destructor, and not at all if the process
+    // exits first: so closeWrite() (close_notify, then FIN) and close once it is out.
+    this.#closing = true;
+    this.#shutdownPending = false;
+    const sent = this.#writeClosing ?? this.#conn.closeWrite();
+    const timer = setTimeout(() => this.#finish(undefined), tlsCloseLimit);
+    const finish = (): void => {
+      clearTimeout(timer);
+      this.#finish(undefined);
+    };
+    sent.then(finish, finish);
   }
 
   reset(): void {
@@ -188,7 +225,16 @@ export class DenoStream implements StreamHandle {
   }
 
   setNoDelay(enable: boolean): void {
-    this.#conn.setNoDelay?.(enable); // absent on a Unix connection, which has no Nagle
+    if (this.tls === undefined) {
+      this.#conn.setNoDelay?.(enable); // absent on a Unix connection, which has no Nagle
+      this.#noDelay = enable;
+    } else if (enable !== this.#noDelay) {
+      throw notSupported(
+        `setNoDelay(${enable}) on a TLS socket`,
+        "deno",
+        "Deno's TLS connections cannot set TCP_NODELAY, deno#13617: a TLS client's is the connect option's",
+      );
+    }
   }
 
   setKeepAlive(enable: boolean, delayMs: number | undefined): void {
@@ -214,10 +260,20 @@ function setDefaults(conn: Conn, options: NormalizedStreamOptions): void {
   conn.setKeepAlive?.(false);
 }
 
-/** An accepted TCP connection (`tls` once its handshake is over). */
-export function tcpStream(conn: Conn, options: NormalizedStreamOptions, tls?: TlsInfo): DenoStream {
+/** An accepted TCP connection. */
+export function tcpStream(conn: Conn, options: NormalizedStreamOptions): DenoStream {
   setDefaults(conn, options);
-  return new DenoStream(conn, tls);
+  return new DenoStream(conn, { noDelay: options.noDelay });
+}
+
+/**
+ * An accepted TLS connection, its handshake over. Deno.listenTls hands over no TCP connection
+ * to set options on, so it keeps the kernel's: keepalive off (omnisock's default too) and
+ * Nagle's algorithm on, whatever `noDelay` says (capabilities.tlsServerNoDelay is false: an
+ * explicit `noDelay: true` never gets here).
+ */
+export function secureStream(conn: TlsConn, info: TlsInfo): DenoStream {
+  return new DenoStream(conn, { tls: info, noDelay: false });
 }
 
 export async function connect(
@@ -245,11 +301,12 @@ export async function connect(
     });
     try {
       setDefaults(conn, options);
-      if (!options.tls) return new DenoStream(conn, undefined, true);
+      const { noDelay } = options;
+      if (!options.tls) return new DenoStream(conn, { upgradable: true, noDelay });
       // TCP to the IP core chose, then TLS over it: Deno.connectTls would resolve the name
       // again. The options were set on the TCP connection, which the TLS one wraps.
       const { conn: secure, info } = await secureClient(conn, options.tls, signal);
-      return new DenoStream(secure, info);
+      return new DenoStream(secure, { tls: info, noDelay });
     } catch (error) {
       try {
         conn.close();

@@ -9,6 +9,8 @@
 // - tell the protocol version, the cipher or, on a server, the SNI name: handshake() gives
 //   the ALPN protocol only (`tlsSessionInfo`);
 // - send an RST (`tlsReset`, as `reset`);
+// - set TCP_NODELAY on a TLS connection: Deno.TlsConn has no setNoDelay (deno#13617), and
+//   Deno.listenTls hands over no TCP connection to set it on first (`tlsServerNoDelay`);
 // - a server's STARTTLS: Deno.startTls is the client's side only, and Deno has nothing that
 //   upgrades an accepted connection (deno#18451) (`tlsServerUpgrade`); its node:tls layer
 //   could, and omnisock never goes through it;

@@ -58,6 +58,8 @@ const capabilities: Capabilities = Object.freeze({
   tlsUpgrade: true,
   tlsServerUpgrade: true,
   tlsUpgradeBeforeData: true,
+  tlsServerNoDelay: true,
+  tlsKeepAlive: true,
 });
 
 async function lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]> {

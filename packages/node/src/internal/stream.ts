@@ -10,7 +10,7 @@
 import { Buffer } from "node:buffer";
 import net from "node:net";
 import tls from "node:tls";
-import { inetAddress, kernelPath, unixAddress } from "@omnisock/core/driver";
+import { inetAddress, kernelPath, tlsCloseLimit, unixAddress } from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
@@ -38,9 +38,24 @@ class NodeStream implements StreamHandle {
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
   readonly tls: TlsInfo | undefined;
+  /**
+   * On a TLS stream: node:tls encrypts what write() is given before it returns (SSL_write in
+   * TLSWrap::DoWrite), or copies it when OpenSSL cannot take it yet (a renegotiation under
+   * way), and writes its own ciphertext after; so core may hand over the caller's bytes.
+   * https://github.com/nodejs/node/blob/main/src/crypto/crypto_tls.cc
+   * Only while nothing is in flight: a write meanwhile would wait in the stream's buffer, a
+   * reference to the caller's bytes (see write()). node:net, by contrast, writes from the
+   * caller's memory later when the kernel is full.
+   */
+  readonly keepsNothing: boolean;
   readonly #socket: net.Socket;
-  /** The TCP socket under a TLS one, for reset(): node:tls cannot send an RST itself. */
+  /**
+   * The TCP socket under a TLS one, for reset() (node:tls cannot send an RST itself) and
+   * setNoDelay().
+   */
   readonly #raw: net.Socket | undefined;
+  /** A TLS close's limit: the socket goes then, close_notify sent or not. */
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
   #closed = false;
@@ -57,6 +72,7 @@ class NodeStream implements StreamHandle {
     this.localAddress = localAddress;
     this.remoteAddress = remoteAddress;
     this.tls = tls;
+    this.keepsNothing = tls !== undefined;
     (socket as Tagged)[handleOf] = this;
     if (raw) {
       // Its errors are this connection's too (once: after a STARTTLS it is already listened to).
@@ -84,6 +100,7 @@ class NodeStream implements StreamHandle {
   static #onClose(this: Tagged): void {
     const stream = this[handleOf];
     stream.#closed = true;
+    clearTimeout(stream.#closeTimer);
     stream.#sink?.close(stream.#error);
   }
 
@@ -132,6 +149,9 @@ class NodeStream implements StreamHandle {
     // bytes queued, and 'close' with the error fails flush() instead of counting them sent.
     const socket = this.#socket;
     if (socket.destroyed || socket.errored) return 0;
+    // A TLS write's bytes must go through node:tls now (keepsNothing). Core never writes while
+    // the last write is in flight (busy); were it to, nothing would be taken, and drain follows.
+    if (this.keepsNothing && socket.writableLength > 0) return 0;
     socket.write(data, this.#afterWrite);
     return socket.destroyed || socket.errored ? 0 : data.length;
   }
@@ -211,8 +231,14 @@ class NodeStream implements StreamHandle {
   close(): void {
     // Core flushes before it closes, so nothing queued is lost here. A TLS socket first
     // sends close_notify (end()): without it rustls (Deno) reads the close as a truncation.
-    if (this.tls) this.#socket.destroySoon();
-    else this.#socket.destroy();
+    const socket = this.#socket;
+    if (!this.tls) return void socket.destroy();
+    socket.destroySoon();
+    // Bounded: end() waits until node:tls has written everything it holds, which a peer that
+    // reads nothing never lets it (after an idle timeout or an abort, core has not flushed).
+    if (!socket.destroyed && this.#closeTimer === undefined) {
+      this.#closeTimer = setTimeout(() => socket.destroy(), tlsCloseLimit).unref();
+    }
   }
 
   reset(): void {
@@ -233,12 +259,16 @@ class NodeStream implements StreamHandle {
   }
 
   setNoDelay(enable: boolean): void {
-    this.#socket.setNoDelay(enable);
+    // On the TCP socket under a TLS one: a TLSSocket keeps its own idea of TCP_NODELAY, false
+    // whatever the TCP socket has (tls.connect ignores noDelay, nodejs/node#62003), and skips
+    // setNoDelay(false) as a no-op.
+    (this.#raw ?? this.#socket).setNoDelay(enable);
   }
 
   setKeepAlive(enable: boolean, delayMs: number | undefined): void {
-    // 0 leaves the system's delay in place.
-    this.#socket.setKeepAlive(enable, delayMs ?? 0);
+    // On the TCP socket under a TLS one, for the same reason as setNoDelay: a TLSSocket skips
+    // setKeepAlive(false) as a no-op. 0 leaves the system's delay in place.
+    (this.#raw ?? this.#socket).setKeepAlive(enable, delayMs ?? 0);
   }
 
   ref(): void {
