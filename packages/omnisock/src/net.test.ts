@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { capabilities, listen, monitor, type MonitorEvent } from "omnisock";
 import * as net from "omnisock/net";
 import {
+  caCert,
   defer,
   echo,
   nextEvent,
@@ -15,6 +16,7 @@ import {
   record,
   serve,
   sleep,
+  startTlsServer,
   text,
   until,
   within,
@@ -735,6 +737,30 @@ describe("addresses and options", () => {
     const [reply] = await nextEvent(socket, "data");
     expect(String(reply)).toBe("still works");
   });
+
+  it.runIf(capabilities.tlsUpgrade)(
+    "setKeepAlive() on a TLS socket never throws, as node:net's; without TLS keepalive (capabilities.tlsKeepAlive) it does nothing",
+    async () => {
+      // postgres.js calls it on every connection, on the TLS socket its SSL hook hands over.
+      const server = await startTlsServer("S");
+      const plain = dial(server.port);
+      await nextEvent(plain, "connect");
+      plain.write("SSLRequest");
+      const upgraded = new Promise<net.TLSSocket>((resolve) =>
+        plain.once("data", () =>
+          resolve(net.startTls({ socket: plain, ca: caCert, servername: "localhost" })),
+        ),
+      );
+      const secure = await within(2_000, "the upgrade", upgraded);
+      defer(() => secure.destroy());
+      await nextEvent(secure, "secureConnect");
+      expect(secure.setKeepAlive(true, 60_000)).toBe(secure);
+      expect(secure.setKeepAlive(false)).toBe(secure);
+      secure.write("still works");
+      const [reply] = await nextEvent(secure, "data");
+      expect(String(reply)).toBe("still works");
+    },
+  );
 
   it.runIf(capabilities.unix)("connect(path) to a Unix socket", async () => {
     const path = join(tmpdir(), `omnisock-net-${crypto.randomUUID().slice(0, 8)}.sock`);

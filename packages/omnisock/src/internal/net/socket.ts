@@ -545,8 +545,10 @@ export class Socket extends Duplex {
    * TCP keepalive, the first probe after `initialDelay` ms of silence (whole seconds, as in
    * node:net; `0` leaves the system's delay). Applied once connected when called before.
    * **Note:** where the runtime cannot set the delay (`capabilities.keepAliveDelay`, Deno)
-   * keepalive is turned on with the system's delay: node:net's `setKeepAlive` never throws,
-   * and drivers call it with a delay by default.
+   * keepalive is turned on with the system's delay, and on a TLS socket where the runtime's
+   * TLS connections have no keepalive (`capabilities.tlsKeepAlive`, Deno) it does nothing:
+   * node:net's `setKeepAlive` never throws, and drivers call it on every connection
+   * (postgres.js on the TLS socket its SSL hook returns).
    */
   setKeepAlive(enable = false, initialDelay = 0): this {
     // Coerced, not checked, as node:net does: drivers pass what they have.
@@ -563,8 +565,12 @@ export class Socket extends Duplex {
     socket: OmnisockSocket,
     { enable, seconds }: { enable: boolean; seconds: number },
   ) {
-    const settable = runtime().capabilities.keepAliveDelay;
-    socket.setKeepAlive(enable, enable && seconds > 0 && settable ? seconds * 1000 : undefined);
+    const { keepAliveDelay, tlsKeepAlive } = runtime().capabilities;
+    if (socket.secure && !tlsKeepAlive) return;
+    socket.setKeepAlive(
+      enable,
+      enable && seconds > 0 && keepAliveDelay ? seconds * 1000 : undefined,
+    );
   }
 
   /**
