@@ -679,6 +679,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    *   its last call is over. The socket stays open; what arrives afterwards waits for the next
    *   reader (`read()` again, `for await`, `decode`), and `startTls()` may follow. Aborting
    *   inside the handler stops right after that chunk.
+   *   **Note:** on Deno, where a client socket reads on demand, abort inside the handler
+   *   before `startTls()`: a stop from outside, while the handler waits, leaves a read pending
+   *   that Deno cannot take back, and `startTls()` is then `ENOTSUP`.
    * - What the handler throws, or a promise it returned rejects with, stops reading too:
    *   `read()` rejects with it, and the socket stays open (as when a `for await` body throws).
    * - One reader at a time: while `read()` runs, another `read()`, a `for await`, the
