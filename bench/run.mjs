@@ -54,8 +54,16 @@ const RUNTIMES = {
 };
 
 /**
- * What is measured on each runtime: its raw API, omnisock, and node:net where it is a
- * compatibility layer. The TLS scenarios run the `tcp` program with --tls (node:tls for node:net).
+ * The scenarios without a row for omnisock's `for await`: S5 only writes, and S6's idle
+ * connections are read by `for await` in omnisock's own row already.
+ */
+const ITERATOR_SKIPS = ["S5", "S6"];
+
+/**
+ * What is measured on each runtime: its raw API, omnisock (reading with `socket.read(handler)`,
+ * its fastest form), omnisock reading with `for await` (`args` go to the program), and node:net
+ * where it is a compatibility layer. The TLS scenarios run the `tcp` program with --tls (node:tls
+ * for node:net).
  */
 const APIS = [
   {
@@ -75,6 +83,16 @@ const APIS = [
     udp: "udp-omnisock.mjs",
   },
   {
+    runtime: "node",
+    api: "omnisock-iterator",
+    label: "omnisock · for await",
+    tlsLabel: "omnisock · for await",
+    tcp: "tcp-omnisock.mjs",
+    udp: "udp-omnisock.mjs",
+    args: ["--iterate"],
+    skip: ITERATOR_SKIPS,
+  },
+  {
     runtime: "bun",
     api: "raw",
     label: "Bun.listen/connect · Bun.udpSocket",
@@ -89,6 +107,16 @@ const APIS = [
     tlsLabel: "omnisock",
     tcp: "tcp-omnisock.mjs",
     udp: "udp-omnisock.mjs",
+  },
+  {
+    runtime: "bun",
+    api: "omnisock-iterator",
+    label: "omnisock · for await",
+    tlsLabel: "omnisock · for await",
+    tcp: "tcp-omnisock.mjs",
+    udp: "udp-omnisock.mjs",
+    args: ["--iterate"],
+    skip: ITERATOR_SKIPS,
   },
   {
     runtime: "bun",
@@ -113,6 +141,16 @@ const APIS = [
     tlsLabel: "omnisock",
     tcp: "tcp-omnisock.mjs",
     udp: "udp-omnisock.mjs",
+  },
+  {
+    runtime: "deno",
+    api: "omnisock-iterator",
+    label: "omnisock · for await",
+    tlsLabel: "omnisock · for await",
+    tcp: "tcp-omnisock.mjs",
+    udp: "udp-omnisock.mjs",
+    args: ["--iterate"],
+    skip: ITERATOR_SKIPS,
   },
   {
     runtime: "deno",
@@ -402,6 +440,7 @@ async function runOnce(scenario, entry, relay) {
     program,
     ...args,
     ...tls,
+    ...(entry.args ?? []),
   ];
   const serverArgs =
     typeof scenario.server === "function" ? scenario.server(scenario.conns) : scenario.server;
@@ -649,7 +688,10 @@ console.log(
 const agreed = [];
 if (scenarios.some((scenario) => scenario.transport === "tls")) {
   for (const runtime of runtimeNames) {
-    for (const entry of APIS.filter((candidate) => candidate.runtime === runtime)) {
+    // How omnisock reads does not change what its TLS agrees on: its iterator row is not asked.
+    for (const entry of APIS.filter(
+      (candidate) => candidate.runtime === runtime && !candidate.args,
+    )) {
       const record = { negotiated: await negotiated(entry), runtime, api: entry.api };
       agreed.push(record);
       writeFileSync(rawFile, `${JSON.stringify(record)}\n`, { flag: "a" });
@@ -677,7 +719,9 @@ for (let rep = 1; rep <= reps; rep++) {
   );
   for (const runtime of order) {
     for (const scenario of scenarios) {
-      const entries = (scenario.apis ?? APIS).filter((entry) => entry.runtime === runtime);
+      const entries = (scenario.apis ?? APIS).filter(
+        (entry) => entry.runtime === runtime && !entry.skip?.includes(scenario.id),
+      );
       if (rep % 2 === 0) entries.reverse();
       for (const entry of entries) {
         const at = Date.now();

@@ -1,6 +1,7 @@
 // omnisock over TCP: the same commands as the raw programs, with the public API only
-// (listen, connect, for await, write/flush, end). One program for every runtime: `omnisock`
-// picks the driver by export condition (see omnisock.mjs). With --tls, the same over
+// (listen, connect, socket.read(handler), write/flush, end). One program for every runtime:
+// `omnisock` picks the driver by export condition (see omnisock.mjs). With --iterate, reading
+// is `for await` instead (the iterator's row in the report). With --tls, the same over
 // `connect(target, { tls: { ca, servername } })` and `listen({ tls: { cert, key } })`.
 import {
   SERVERNAME,
@@ -23,7 +24,8 @@ import {
 import { omnisock } from "./omnisock.mjs";
 
 const secure = tlsMaterial();
-main("omnisock", { server, bulk, small, pingpong, conc, hold });
+const iterate = args.iterate === true;
+main(iterate ? "omnisock for await" : "omnisock", { server, bulk, small, pingpong, conc, hold });
 
 /** Resolves once the connection is up: over TLS, once the server is verified. */
 function open() {
@@ -55,27 +57,55 @@ async function server() {
   if (hold) hold.baseline();
   const where = { hostname: args.host, port: args.port };
   const tls = secure && { cert: secure.cert, key: secure.key };
+  // S6's idle connections are held by a waiting `for await` either way: that scenario measures
+  // what a connection costs, not how fast it reads.
+  const serve = iterate || mode === "hold" ? serveIterating : serveReading;
   listener = await omnisock.listen(tls ? { ...where, tls } : where, async (socket) => {
-    try {
-      if (mode === "echo") {
-        for await (const chunk of socket) {
-          if (!socket.write(chunk)) await socket.flush();
-        }
-      } else if (mode === "sink") {
-        const counter = sinkCounter();
-        for await (const chunk of socket) counter.add(chunk.byteLength);
-        counter.report();
-      } else {
-        hold.accepted();
-        for await (const _ of socket) hold.go();
-      }
-    } catch {
-      // The client resets its connections when it is done.
-    }
+    await serve(socket, mode, hold);
     await socket.close();
     if (args.once && mode !== "hold" && listener.connections.size === 0) finish();
   });
   emit({ listening: listener.address.port });
+}
+
+/** The echo: one handler for every connection; a full queue pauses reading until it is sent. */
+function echo(chunk, socket) {
+  if (!socket.write(chunk)) return socket.flush();
+}
+
+/** Serve one connection with `socket.read(handler)`. */
+async function serveReading(socket, mode) {
+  try {
+    if (mode === "echo") {
+      await socket.read(echo);
+    } else {
+      const counter = sinkCounter();
+      await socket.read((chunk) => counter.add(chunk.byteLength));
+      counter.report();
+    }
+  } catch {
+    // The client resets its connections when it is done.
+  }
+}
+
+/** Serve one connection with `for await`. */
+async function serveIterating(socket, mode, hold) {
+  try {
+    if (mode === "echo") {
+      for await (const chunk of socket) {
+        if (!socket.write(chunk)) await socket.flush();
+      }
+    } else if (mode === "sink") {
+      const counter = sinkCounter();
+      for await (const chunk of socket) counter.add(chunk.byteLength);
+      counter.report();
+    } else {
+      hold.accepted();
+      for await (const _ of socket) hold.go();
+    }
+  } catch {
+    // The client resets its connections when it is done.
+  }
 }
 
 async function bulk() {
@@ -111,6 +141,25 @@ async function small() {
   finish();
 }
 
+/**
+ * Ping-pong over `socket.read(handler)`: `onReply()` after each full reply of `size` bytes;
+ * it returns true to stop. Resolves once stopped.
+ */
+function pingpongReading(socket, size, onReply) {
+  const stop = new AbortController();
+  let got = 0;
+  return socket.read(
+    (chunk) => {
+      got += chunk.byteLength;
+      while (got >= size) {
+        got -= size;
+        if (onReply()) return stop.abort();
+      }
+    },
+    { signal: stop.signal },
+  );
+}
+
 /** One round trip: write `message`, read until `size` bytes are back. */
 async function roundTrip(socket, reader, message, size) {
   socket.write(message);
@@ -125,12 +174,22 @@ async function roundTrip(socket, reader, message, size) {
 
 async function pingpong() {
   const socket = await open();
-  const reader = socket[Symbol.asyncIterator]();
   const message = payload(args.size);
   const clock = pingpongClock();
-  clock.start();
-  do await roundTrip(socket, reader, message, args.size);
-  while (!clock.reply());
+  if (iterate) {
+    const reader = socket[Symbol.asyncIterator]();
+    clock.start();
+    do await roundTrip(socket, reader, message, args.size);
+    while (!clock.reply());
+  } else {
+    const replies = pingpongReading(socket, args.size, () => {
+      if (clock.reply()) return true;
+      socket.write(message);
+    });
+    clock.start();
+    socket.write(message);
+    await replies;
+  }
   await socket.reset();
   finish();
 }
@@ -142,6 +201,15 @@ async function conc() {
   let roundTrips = 0;
   let running = true;
   const loops = sockets.map(async (socket) => {
+    if (!iterate) {
+      const replies = pingpongReading(socket, size, () => {
+        roundTrips++;
+        if (!running) return true;
+        socket.write(message);
+      });
+      socket.write(message);
+      return replies;
+    }
     const reader = socket[Symbol.asyncIterator]();
     while (running) {
       await roundTrip(socket, reader, message, size);

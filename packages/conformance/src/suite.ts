@@ -13,6 +13,7 @@ import { halfCloseCases } from "./cases/half-close.js";
 import { listenFdCases } from "./cases/listen-fd.js";
 import { lookupCases } from "./cases/lookup.js";
 import { monitorCases } from "./cases/monitor.js";
+import { readHandlerCases } from "./cases/read-handler.js";
 import { serverCases } from "./cases/server.js";
 import { tcpCases } from "./cases/tcp.js";
 import { tlsCases } from "./cases/tls.js";
@@ -54,6 +55,7 @@ export function defineConformance(api: Api, context: ConformanceContext): void {
 
     tcpCases(api);
     backpressureCases(api);
+    readHandlerCases(api);
     halfCloseCases(api);
     errorCases(api, context);
     serverCases(api);

@@ -153,3 +153,66 @@ describe("DatagramSocket receiving", () => {
     expect(handle.targets[1]).toBe(handle.targets[0]);
   });
 });
+
+describe("DatagramSocket.read(handler)", () => {
+  it("hands over what was queued, then each datagram as it comes, never inside read()", async () => {
+    const { socket, handle } = await bind();
+    handle.sink.message(new Uint8Array([1]), "127.0.0.1", 5000);
+    const seen: number[] = [];
+    const stop = new AbortController();
+    const reading = socket.read(
+      (datagram, owner) => {
+        expect(owner).toBe(socket);
+        seen.push(datagram.data[0]!);
+        if (seen.length === 3) stop.abort();
+      },
+      { signal: stop.signal },
+    );
+    expect(seen).toEqual([]);
+    await Promise.resolve();
+    expect(seen).toEqual([1]);
+    handle.sink.message(new Uint8Array([2]), "127.0.0.1", 5000);
+    handle.sink.message(new Uint8Array([3]), "127.0.0.1", 5000);
+    handle.sink.message(new Uint8Array([4]), "127.0.0.1", 5000);
+    await reading;
+    expect(seen).toEqual([1, 2, 3]);
+    // Stopped: the fourth waits for the next reader.
+    expect((await receive(socket)).data[0]).toBe(4);
+  });
+
+  it("holds delivery while the handler's promise is pending; what arrives meanwhile is queued in order", async () => {
+    const { socket, handle } = await bind();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const seen: number[] = [];
+    const reading = socket.read((datagram) => {
+      seen.push(datagram.data[0]!);
+      return seen.length === 1 ? held : undefined;
+    });
+    await Promise.resolve();
+    handle.sink.message(new Uint8Array([1]), "127.0.0.1", 5000);
+    handle.sink.message(new Uint8Array([2]), "127.0.0.1", 5000);
+    handle.sink.message(new Uint8Array([3]), "127.0.0.1", 5000);
+    expect(seen).toEqual([1]);
+    release();
+    await held;
+    await Promise.resolve();
+    expect(seen).toEqual([1, 2, 3]);
+    await socket.close();
+    await expect(reading).resolves.toBeUndefined();
+  });
+
+  it("is one reader at a time, and rejects with what the handler threw", async () => {
+    const { socket, handle } = await bind();
+    const thrown = new Error("handler");
+    const reading = socket.read(() => {
+      throw thrown;
+    });
+    await expect(socket.read(() => {})).rejects.toBeInstanceOf(TypeError);
+    await expect(socket[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(TypeError);
+    handle.sink.message(new Uint8Array([1]), "127.0.0.1", 5000);
+    await expect(reading).rejects.toBe(thrown);
+    expect(socket.state).toBe("open");
+    await expect(socket.read(null as never)).rejects.toBeInstanceOf(TypeError);
+  });
+});

@@ -3,9 +3,16 @@ import { type Platform, requireCapability } from "./capabilities.js";
 import type { DatagramHandle, DatagramSink } from "./driver.js";
 import { SocketError } from "./error.js";
 import { done, ReadQueue } from "./internal/read-queue.js";
+import {
+  alreadyReading,
+  checkReadArguments,
+  fulfilled,
+  Reader,
+  type ReaderHooks,
+} from "./internal/reader.js";
 import { asyncDispose, encode, nextId } from "./internal/timer.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive, report } from "./monitor.js";
-import type { JoinMulticastOptions, NormalizedBindOptions } from "./options.js";
+import type { JoinMulticastOptions, NormalizedBindOptions, ReadOptions } from "./options.js";
 import { parseAddress } from "./parse-address.js";
 import type { DatagramStats, SocketState } from "./types.js";
 import {
@@ -32,6 +39,16 @@ export interface Datagram {
 }
 
 /**
+ * What {@link DatagramSocket.read} calls with each datagram, and the socket. A promise (any
+ * thenable) it returns pauses delivery until it settles; datagrams that arrive meanwhile wait
+ * in the receive queue, as they do for `for await`.
+ */
+export type DatagramHandler = (
+  datagram: Datagram,
+  socket: DatagramSocket,
+) => void | PromiseLike<unknown>;
+
+/**
  * Where to send: `"host:port"`, `"udp://host:port"`, `"[v6]:port"`, `{ hostname, port }`, or
  * an address the socket reported (a datagram's `remote`, another socket's `localAddress`). A
  * host name is resolved by the runtime at each send; the port must be from 1 to 65535.
@@ -49,8 +66,9 @@ export type DatagramTarget =
 const MAX_PAYLOAD = { 4: 65_507, 6: 65_527 } as const;
 
 // What `send` returns when the datagram went out at once: one settled promise shared by every
-// such send, rather than a new one per datagram.
-const sent: Promise<void> = Promise.resolve();
+// such send, rather than a new one per datagram (and a `read()` handler that returns it goes on
+// at once).
+const sent = fulfilled;
 
 /** Lets `openDatagram` hand a socket what its driver received before the socket existed. */
 const sinkOf = Symbol("omnisock.sink");
@@ -82,7 +100,8 @@ export async function openDatagram(
 
 /**
  * A UDP socket, from {@link Omnisock.bind}. Receive with
- * `for await (const { data, remote } of socket)`; datagrams that arrive while the receive
+ * `for await (const { data, remote } of socket)`, or `await socket.read(handler)` (a call per
+ * datagram, no promise: the faster form); datagrams that arrive while the receive
  * queue is full (`receiveQueueSize`) are dropped and counted in `stats.packetsDropped`.
  *
  * A method called after `close()` fails with `ECLOSED`; the setters fail with `ENOTSUP`
@@ -109,8 +128,12 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   #lastTarget: DatagramTarget | undefined;
   #lastAddress: HostAddress | undefined;
   #state: SocketState = "open";
+  /** Closed, and the runtime has let go: nothing more will be queued. */
+  #ended = false;
   readonly #resolveClosed: () => void;
   readonly #queue = new ReadQueue<Datagram>("socket");
+  /** The `read(handler)` under way, if any. */
+  #reader: Reader<Datagram, DatagramSocket> | undefined;
   #paused = false;
   #bytesSent = 0;
   #bytesReceived = 0;
@@ -403,7 +426,10 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
       }
       const queue = this.#queue;
       const datagram = { data, remote };
-      if (queue.give(datagram)) return;
+      const reader = this.#reader;
+      if (reader !== undefined) {
+        if (!reader.busy && queue.length === 0) return void reader.deliver(datagram);
+      } else if (queue.give(datagram)) return;
       if (queue.length >= this.#options.receiveQueueSize) {
         this.#packetsDropped++;
         if (!this.#paused && this.#handle.pause) {
@@ -430,18 +456,89 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
   };
 
   /**
+   * Receive by callback: `handler` is called with each datagram as it arrives, oldest first,
+   * and with this socket; resolves once the socket is closed and every datagram queued before
+   * has been handed over. The same queue, counters and monitor events as `for await`, without
+   * a promise per datagram.
+   *
+   * - A promise the handler returns holds delivery until it settles (datagrams wait in the
+   *   receive queue meanwhile; past `receiveQueueSize` they are dropped and counted).
+   * - Stop with `options.signal`: nothing more reaches the handler, `read()` resolves once its
+   *   last call is over, and what arrives afterwards waits for the next reader.
+   * - What the handler throws, or a promise it returned rejects with, stops delivery too:
+   *   `read()` rejects with it, and the socket stays open.
+   * - One reader at a time: while `read()` runs, another `read()` or a `for await` is a
+   *   TypeError. The handler is never called before `read()` returns, nor after its promise
+   *   settles.
+   *
+   * @param handler Called with each datagram; see {@link DatagramHandler}.
+   * @param options `signal` to stop.
+   * @returns Settles when reading is over (each failure, bad arguments included, is a rejection).
+   */
+  read(handler: DatagramHandler, options?: ReadOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = checkReadArguments(handler, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#reader !== undefined || this.#queue.waiting) return Promise.reject(alreadyReading());
+    if (signal?.aborted) return Promise.resolve();
+    const reader = new Reader(handler, this, DatagramSocket.#readerHooks, signal);
+    this.#reader = reader;
+    // What is queued (or the end) goes to the handler once this call has returned.
+    void sent.then(() => this.#pumpReader(reader));
+    return reader.promise;
+  }
+
+  static readonly #readerHooks: ReaderHooks<Datagram, DatagramSocket> = {
+    next: (socket, reader) => socket.#pumpReader(reader),
+    stop: (socket, reader, failed, error) => {
+      if (socket.#reader !== reader) return;
+      socket.#reader = undefined;
+      reader.finish(failed, error);
+    },
+  };
+
+  /** Hand `reader` what is queued while it takes datagrams at once; then the end, or wait. */
+  #pumpReader(reader: Reader<Datagram, DatagramSocket>): void {
+    const queue = this.#queue;
+    while (this.#reader === reader && !reader.busy) {
+      if (reader.stopping) return DatagramSocket.#readerHooks.stop(this, reader, false, undefined);
+      const datagram = queue.shift();
+      if (datagram === undefined) {
+        if (this.#ended) {
+          this.#reader = undefined;
+          reader.finish(false);
+        }
+        return;
+      }
+      reader.deliver(datagram);
+      // After the delivery, so that a datagram the runtime hands over inside resume() cannot
+      // overtake this one.
+      this.#resumeReading();
+    }
+  }
+
+  /** A datagram left a full queue: the runtime may read again. */
+  #resumeReading(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      this.#handle.resume?.();
+    }
+  }
+
+  /**
    * Datagrams as they arrive, oldest first; ends when the socket closes. Breaking out does
    * not close it. One reader at a time: a second read while one waits is a TypeError.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<Datagram> {
     const iterator: AsyncIterableIterator<Datagram> = {
       next: () => {
+        if (this.#reader !== undefined) return Promise.reject(alreadyReading());
         const datagram = this.#queue.shift();
         if (datagram !== undefined) {
-          if (this.#paused) {
-            this.#paused = false;
-            this.#handle.resume?.();
-          }
+          this.#resumeReading();
           return Promise.resolve({ value: datagram, done: false });
         }
         if (this.#state === "closed") return Promise.resolve(done);
@@ -467,7 +564,10 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     } catch (error) {
       report("closing a datagram socket", error, this);
     }
+    this.#ended = true;
     this.#queue.release(done);
+    const reader = this.#reader;
+    if (reader !== undefined && !reader.busy) this.#pumpReader(reader);
     monitor.delete(this);
     if (monitorActive.value)
       monitor.emit({

@@ -19,7 +19,12 @@ export type {
 } from "./address.js";
 export type { Omnisock } from "./api.js";
 export { type Capabilities, capabilityNames } from "./capabilities.js";
-export { type Datagram, type DatagramTarget, DatagramSocket } from "./datagram.js";
+export {
+  type Datagram,
+  type DatagramHandler,
+  type DatagramTarget,
+  DatagramSocket,
+} from "./datagram.js";
 export { SocketError, type SocketErrorCode } from "./error.js";
 export * from "./framing.js";
 export {
@@ -40,6 +45,7 @@ export type {
   ListenOptions,
   LookupOptions,
   ProbeOptions,
+  ReadOptions,
   ServerCloseOptions,
   StreamOptions,
   TlsClientOptions,
@@ -47,5 +53,5 @@ export type {
 } from "./options.js";
 export { formatAddress, parseAddress } from "./parse-address.js";
 export { Server } from "./server.js";
-export { Socket } from "./socket.js";
+export { type ChunkHandler, Socket } from "./socket.js";
 export type * from "./types.js";

@@ -463,6 +463,18 @@ export interface ServerCloseOptions {
   graceful?: boolean;
 }
 
+/** What {@link Socket.read} and {@link DatagramSocket.read} take. */
+export interface ReadOptions {
+  /**
+   * Stops reading when it aborts: the handler gets nothing more, and `read()` resolves once
+   * its last call (and the promise that call returned) is over. The socket stays open; what
+   * arrives from then on waits for the next reader. Already aborted: `read()` resolves at
+   * once, having read nothing.
+   * @default undefined (read until the end)
+   */
+  signal?: AbortSignal;
+}
+
 /** What {@link Server.broadcast} takes. */
 export interface BroadcastOptions {
   /**

@@ -445,3 +445,233 @@ describe("Socket: what a framing decoder gives back", () => {
     expect(upgraded).toBe(true);
   });
 });
+
+describe("Socket.read(handler)", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const text = (chunk: Uint8Array | undefined) => new TextDecoder().decode(chunk);
+
+  it("calls the handler with each chunk in order, with the socket, and resolves at the FIN after them", async () => {
+    const { handle, socket } = open({ allowHalfOpen: true });
+    handle.sink.data(bytes("a"));
+    const seen: string[] = [];
+    let called = false;
+    const reading = socket.read((chunk, which) => {
+      called = true;
+      expect(which).toBe(socket);
+      seen.push(text(chunk));
+    });
+    // Never before read() has returned: the buffered chunk comes after.
+    expect(called).toBe(false);
+    await tick();
+    handle.sink.data(bytes("b"));
+    handle.sink.data(bytes("c"));
+    expect(seen).toEqual(["a", "b", "c"]);
+    handle.sink.end();
+    await expect(reading).resolves.toBeUndefined();
+    expect(socket.state).toBe("readClosed");
+    expect(socket.stats).toMatchObject({ bytesReceived: 3, packetsReceived: 3 });
+  });
+
+  it("ends the socket at the FIN it read (allowHalfOpen false), after a reply written in the handler", async () => {
+    const { handle, socket } = open();
+    const reading = socket.read((chunk) => void socket.write(chunk));
+    await tick();
+    handle.sink.data(bytes("ping"));
+    handle.sink.end();
+    await reading;
+    await socket.closed;
+    expect(handle.sent()).toBe("ping");
+    expect(handle.calls).toEqual(["close"]);
+  });
+
+  it("rejects with the error that ended the connection, after the chunks buffered before it", async () => {
+    const { handle, socket } = open();
+    const seen: string[] = [];
+    let release!: () => void;
+    const reading = socket.read((chunk) => {
+      seen.push(text(chunk));
+      if (seen.length === 1) return new Promise<void>((resolve) => (release = resolve));
+    });
+    await tick();
+    handle.sink.data(bytes("a"));
+    handle.sink.data(bytes("b"));
+    handle.sink.close(new SocketError("ECONNRESET", "reset by peer"));
+    expect(seen).toEqual(["a"]);
+    release();
+    await expect(reading).rejects.toMatchObject({ code: "ECONNRESET" });
+    expect(seen).toEqual(["a", "b"]);
+  });
+
+  it("pauses while the handler's promise is pending: buffers up to highWaterMark, then pushes back", async () => {
+    const { handle, socket } = open({ highWaterMark: 4 });
+    const seen: string[] = [];
+    let release!: () => void;
+    void socket.read((chunk) => {
+      seen.push(text(chunk));
+      if (seen.length === 1) return new Promise<void>((resolve) => (release = resolve));
+    });
+    await tick();
+    handle.sink.data(bytes("1"));
+    handle.sink.data(bytes("23"));
+    expect(handle.paused).toBe(false);
+    handle.sink.data(bytes("45"));
+    expect(handle.paused).toBe(true);
+    expect(seen).toEqual(["1"]);
+    release();
+    await tick();
+    expect(seen).toEqual(["1", "23", "45"]);
+    expect(handle.paused).toBe(false);
+  });
+
+  it("stops at the signal, inside the handler or outside it, leaving the socket open and what follows for the next reader", async () => {
+    const { handle, socket } = open();
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const reading = socket.read(
+      (chunk) => {
+        seen.push(text(chunk));
+        if (text(chunk) === "go") stop.abort();
+      },
+      { signal: stop.signal },
+    );
+    await tick();
+    handle.sink.data(bytes("x"));
+    handle.sink.data(bytes("go"));
+    handle.sink.data(bytes("rest"));
+    await expect(reading).resolves.toBeUndefined();
+    expect(seen).toEqual(["x", "go"]);
+    expect(socket.state).toBe("open");
+    // The next reader gets what came after the stop.
+    const again = new AbortController();
+    const later: string[] = [];
+    const second = socket.read((chunk) => void later.push(text(chunk)), { signal: again.signal });
+    await tick();
+    expect(later).toEqual(["rest"]);
+    again.abort();
+    await expect(second).resolves.toBeUndefined();
+    handle.sink.data(bytes("after"));
+    expect(later).toEqual(["rest"]);
+    const iterator = socket[Symbol.asyncIterator]();
+    expect(text((await iterator.next()).value)).toBe("after");
+    // An aborted signal reads nothing.
+    await expect(socket.read(() => {}, { signal: AbortSignal.abort() })).resolves.toBeUndefined();
+  });
+
+  it("waits for the handler's promise before it resolves a stop", async () => {
+    const { handle, socket } = open();
+    const stop = new AbortController();
+    let release!: () => void;
+    let settled = false;
+    const reading = socket
+      .read(() => new Promise<void>((resolve) => (release = resolve)), { signal: stop.signal })
+      .then(() => (settled = true));
+    await tick();
+    handle.sink.data(bytes("a"));
+    stop.abort();
+    await tick();
+    expect(settled).toBe(false);
+    release();
+    await reading;
+    expect(settled).toBe(true);
+  });
+
+  it("rejects with what the handler threw or its promise rejected with, and leaves the socket open", async () => {
+    const { handle, socket } = open();
+    const thrown = new Error("bad frame");
+    const reading = socket.read(() => {
+      throw thrown;
+    });
+    await tick();
+    handle.sink.data(bytes("a"));
+    handle.sink.data(bytes("b"));
+    await expect(reading).rejects.toBe(thrown);
+    expect(socket.state).toBe("open");
+    const refused = new Error("refused");
+    const second = socket.read(() => Promise.reject(refused));
+    await expect(second).rejects.toBe(refused);
+    // "b" went to the failing handler; nothing is lost after it.
+    handle.sink.data(bytes("c"));
+    expect(text((await socket[Symbol.asyncIterator]().next()).value)).toBe("c");
+  });
+
+  it("is one reader at a time: a second read(), an iterator, or startTls() meanwhile is a TypeError", async () => {
+    const { handle, socket } = open({}, { tlsUpgrade: true });
+    Object.assign(handle, { startTls: async () => handle });
+    const stop = new AbortController();
+    const reading = socket.read(() => {}, { signal: stop.signal });
+    await expect(socket.read(() => {})).rejects.toThrow(TypeError);
+    await expect(socket[Symbol.asyncIterator]().next()).rejects.toThrow("one reader at a time");
+    await expect(socket.startTls()).rejects.toThrow(TypeError);
+    stop.abort();
+    await reading;
+    // And the other way round: a waiting iterator keeps read() out.
+    const waiting = socket[Symbol.asyncIterator]().next();
+    await expect(socket.read(() => {})).rejects.toThrow("one reader at a time");
+    handle.sink.data(bytes("x"));
+    expect(text((await waiting).value)).toBe("x");
+  });
+
+  it("checks its arguments, as a rejection", async () => {
+    const { socket } = open();
+    await expect(socket.read("nope" as never)).rejects.toThrow(
+      'The "handler" argument must be a function',
+    );
+    await expect(socket.read(() => {}, { signal: 1 } as never)).rejects.toThrow(TypeError);
+    await expect(socket.read(() => {}, { sginal: undefined } as never)).rejects.toThrow(
+      'Unknown option "sginal"',
+    );
+  });
+
+  it("reading on demand: no read is left pending once the handler stops or waits", async () => {
+    const handle = Object.assign(new FakeStream(), { readsOnDemand: true });
+    const { socket } = open({}, {}, handle);
+    const stop = new AbortController();
+    let release!: () => void;
+    const reading = socket.read(
+      (chunk) => {
+        if (text(chunk) === "wait") return new Promise<void>((resolve) => (release = resolve));
+        if (text(chunk) === "stop") stop.abort();
+      },
+      { signal: stop.signal },
+    );
+    await tick();
+    // A handler that takes chunks at once keeps the driver reading.
+    handle.sink.data(bytes("a"));
+    expect(handle.paused).toBe(false);
+    handle.sink.data(bytes("wait"));
+    expect(handle.paused).toBe(true);
+    release();
+    await tick();
+    expect(handle.paused).toBe(false);
+    handle.sink.data(bytes("stop"));
+    // Paused inside the delivery: the driver issues no further read.
+    expect(handle.paused).toBe(true);
+    await reading;
+    expect(handle.paused).toBe(true);
+  });
+
+  it("hands a handler what a framing decoder gave back, first", async () => {
+    const { handle, socket } = open();
+    handle.sink.data(bytes("a\nb\nc"));
+    for await (const line of lines().decode(socket)) if (line === "a") break;
+    const seen: string[] = [];
+    const stop = new AbortController();
+    const reading = socket.read((chunk) => void seen.push(text(chunk)), { signal: stop.signal });
+    await tick();
+    handle.sink.data(bytes("d"));
+    expect(seen.join("")).toBe("b\ncd");
+    stop.abort();
+    await reading;
+  });
+
+  it("ends with ETIMEDOUT at the idle timeout, which chunks keep away", async () => {
+    const { handle, socket } = open({ idleTimeout: 60 });
+    const reading = socket.read(() => {});
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      handle.sink.data(bytes("."));
+    }
+    expect(socket.state).toBe("open");
+    await expect(reading).rejects.toMatchObject({ code: "ETIMEDOUT" });
+  });
+});

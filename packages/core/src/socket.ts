@@ -5,12 +5,20 @@ import { type Platform, requireCapability } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
 import { notSupported, SocketError } from "./error.js";
 import { decoding, done, ReadQueue, unread } from "./internal/read-queue.js";
+import {
+  alreadyReading,
+  checkReadArguments,
+  fulfilled,
+  Reader,
+  type ReaderHooks,
+} from "./internal/reader.js";
 import { asyncDispose, nextId, soon, startTimer } from "./internal/timer.js";
 import { WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
+  ReadOptions,
   TlsClientOptions,
   TlsServerOptions,
 } from "./options.js";
@@ -23,6 +31,13 @@ function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
   if (a.transport === "unix") return b.transport === "unix" && a.path === b.path;
   return b.transport !== "unix" && a.port === b.port && a.hostname === b.hostname;
 }
+
+/**
+ * What {@link Socket.read} calls with each chunk, and the socket (so that one function can
+ * serve every connection). A promise (any thenable) it returns pauses reading until it
+ * settles: `if (!socket.write(reply)) return socket.flush();` pushes back on the peer.
+ */
+export type ChunkHandler = (chunk: Uint8Array, socket: Socket) => void | PromiseLike<unknown>;
 
 /** What a `readable` stream's pull gets when it gives way to another reader. */
 const withdrawn: IteratorResult<Uint8Array> = Object.freeze({ value: undefined, done: true });
@@ -40,9 +55,10 @@ export const whenClosed = Symbol("omnisock.whenClosed");
  * accepted (from a {@link Server}). The same on every runtime; the driver under it only moves
  * bytes.
  *
- * Reading: `for await (const chunk of socket)`. Reading pauses while the consumer does
- * (after `highWaterMark` bytes are buffered). Breaking out of the loop does not close the
- * socket; iterate again to read on.
+ * Reading: `for await (const chunk of socket)`, or `await socket.read(handler)`, which calls
+ * `handler` with each chunk (no promise per chunk: the faster form). Reading pauses while the
+ * consumer does (after `highWaterMark` bytes are buffered). Leaving the loop, or stopping
+ * `read()`, does not close the socket; read again to read on.
  * **Note:** on Deno a plain client socket, once its first chunk has come, takes bytes from
  * the connection only while a reader waits (Deno cannot take back a read it has issued, and
  * `startTls()` needs none pending). There, a socket that has received something and that
@@ -114,6 +130,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #pulling = false;
   /** The iterator whose `next()` last waited in `#chunks`: its `return()` gives that read up. */
   #waitingIterator: object | undefined;
+  /** The `read(handler)` under way, if any. */
+  #reader: Reader<Uint8Array, Socket> | undefined;
   /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
   #consumed = false;
   /** The driver reads only for a waiting reader (`StreamHandle.readsOnDemand`). */
@@ -287,7 +305,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * first with bytes still queued: with the error that ended it, else `ECLOSED`.
    */
   flush(): Promise<void> {
-    if (this.#out.queued === 0 && !this.#out.full) return Promise.resolve();
+    if (this.#out.queued === 0 && !this.#out.full) return fulfilled;
     if (this.#state === "closed") return Promise.reject(this.#closedError("flush"));
     return new Promise((resolve, reject) => this.#flushWaiters.push({ resolve, reject }));
   }
@@ -459,6 +477,19 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     // A `readable` stream nobody holds any more (its reader released) gives its pull up: the
     // chunk stays here for whoever reads next.
     if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
+    const reader = this.#reader;
+    if (reader !== undefined && !reader.busy && chunks.length === 0) {
+      if (reader.deliver(chunk)) {
+        // The handler closed the socket, or a chunk came while it ran: see to them now.
+        if (this.#readEnded || chunks.length > 0) this.#pumpReader(reader);
+      } else if (this.#onDemand && !this.#paused && this.#state !== "closed") {
+        // Busy with a promise, or stopped: no further read until it asks again. Here, inside
+        // the driver's delivery, the driver has not issued its next read yet.
+        this.#paused = true;
+        this.#handle.pause();
+      }
+      return;
+    }
     if (chunks.give(chunk)) {
       // Reading on demand: the next read waits until the reader asks again, which it may not
       // (it leaves the loop to start TLS).
@@ -546,6 +577,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   /** The stream has ended: a read waiting for more gets the end (or the error). */
   #finishReader(): void {
     const chunks = this.#chunks;
+    const reader = this.#reader;
+    // A handler still busy, or chunks still to deliver: the end comes after them.
+    if (reader !== undefined) {
+      if (!reader.busy && chunks.length === 0) this.#endReader(reader);
+      return;
+    }
     if (!chunks.waiting) return;
     this.#pulling = false;
     if (this.#closeError) chunks.release(done, this.#closeError);
@@ -563,6 +600,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   #read(): Promise<IteratorResult<Uint8Array>> {
+    if (this.#reader !== undefined) return Promise.reject(alreadyReading());
     this.#consumed = true;
     const chunks = this.#chunks;
     const chunk = chunks.shift();
@@ -615,6 +653,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (rest.length === 0) return;
     this.#chunks.unshift(rest);
     for (const chunk of rest) this.#buffered += chunk.byteLength;
+    // A `read(handler)` waiting for the driver gets them first: after this call, not inside it.
+    const reader = this.#reader;
+    if (reader !== undefined && !reader.busy) soon(() => this.#pumpReader(reader));
     if (
       !this.#paused &&
       this.#buffered >= this.#options.highWaterMark &&
@@ -623,6 +664,104 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#paused = true;
       this.#handle.pause();
     }
+  }
+
+  /**
+   * Read by callback: `handler` is called with each chunk as it arrives, in order, and with
+   * this socket. Resolves at the peer's FIN (after the last chunk), rejects with the
+   * `SocketError` that ended the connection; the same backpressure, counters, monitor events
+   * and idle timeout as `for await`, without a promise per chunk.
+   *
+   * - A promise the handler returns pauses reading until it settles (chunks that arrive
+   *   meanwhile are buffered up to `highWaterMark`, then the peer is pushed back): an echo is
+   *   `socket.read((chunk) => { if (!socket.write(chunk)) return socket.flush(); })`.
+   * - Stop with `options.signal`: nothing more reaches the handler, and `read()` resolves once
+   *   its last call is over. The socket stays open; what arrives afterwards waits for the next
+   *   reader (`read()` again, `for await`, `decode`), and `startTls()` may follow. Aborting
+   *   inside the handler stops right after that chunk.
+   *   **Note:** on Deno, where a client socket reads on demand, abort inside the handler
+   *   before `startTls()`: a stop from outside, while the handler waits, leaves a read pending
+   *   that Deno cannot take back, and `startTls()` is then `ENOTSUP`.
+   * - What the handler throws, or a promise it returned rejects with, stops reading too:
+   *   `read()` rejects with it, and the socket stays open (as when a `for await` body throws).
+   * - One reader at a time: while `read()` runs, another `read()`, a `for await`, the
+   *   `readable` or `startTls()` is a TypeError. The handler is never called before `read()`
+   *   returns, nor after its promise settles.
+   *
+   * @param handler Called with each chunk; see {@link ChunkHandler}.
+   * @param options `signal` to stop reading.
+   * @returns Settles when reading is over (each failure, bad arguments included, is a rejection).
+   */
+  read(handler: ChunkHandler, options?: ReadOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = checkReadArguments(handler, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const withdrawable = this.#pulling && !this.#readable?.locked;
+    if (this.#reader !== undefined || (this.#chunks.waiting && !withdrawable)) {
+      return Promise.reject(alreadyReading());
+    }
+    // A pull of a `readable` stream that nobody holds gives way, as it does to an iterator.
+    if (withdrawable) this.#withdrawPull();
+    if (signal?.aborted) return Promise.resolve();
+    this.#consumed = true;
+    const reader = new Reader(handler, this, Socket.#readerHooks, signal);
+    this.#reader = reader;
+    // What is buffered (or the end) goes to the handler once this call has returned.
+    soon(() => this.#pumpReader(reader));
+    return reader.promise;
+  }
+
+  static readonly #readerHooks: ReaderHooks<Uint8Array, Socket> = {
+    next: (socket, reader) => socket.#pumpReader(reader),
+    stop: (socket, reader, failed, error) => socket.#stopReader(reader, failed, error),
+  };
+
+  /**
+   * Hand `reader` what is buffered while it takes chunks at once; then the end, or read on.
+   * Also where a handler's promise, once fulfilled, comes back.
+   */
+  #pumpReader(reader: Reader<Uint8Array, Socket>): void {
+    const chunks = this.#chunks;
+    const mark = this.#options.highWaterMark;
+    while (this.#reader === reader && !reader.busy) {
+      if (reader.stopping) return this.#stopReader(reader, false, undefined);
+      const chunk = chunks.shift();
+      if (chunk === undefined) {
+        if (this.#readEnded) return this.#endReader(reader);
+        // Caught up: read on (reading on demand too, as for a waiting iterator).
+        if (this.#paused && this.#state !== "closed") {
+          this.#paused = false;
+          this.#handle.resume();
+        }
+        return;
+      }
+      this.#buffered -= chunk.byteLength;
+      reader.deliver(chunk);
+      // After the delivery, so that a runtime that hands chunks over inside resume() (Bun)
+      // cannot put one ahead of it.
+      if (this.#paused && !this.#onDemand && this.#buffered < mark && this.#state !== "closed") {
+        this.#paused = false;
+        this.#handle.resume();
+      }
+    }
+  }
+
+  /** `reader` is done: the handler failed (`failed`), or the signal stopped it. The socket reads on for the next reader. */
+  #stopReader(reader: Reader<Uint8Array, Socket>, failed: boolean, error: unknown): void {
+    if (this.#reader !== reader) return;
+    this.#reader = undefined;
+    reader.finish(failed, error);
+  }
+
+  /** The stream has ended and `reader` has had every chunk: resolve at the FIN, or reject with the error. */
+  #endReader(reader: Reader<Uint8Array, Socket>): void {
+    this.#reader = undefined;
+    if (this.#closeError) return reader.finish(true, this.#closeError);
+    this.#endOfStream();
+    reader.finish(false);
   }
 
   /**
@@ -767,8 +906,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         address: this.remoteAddress,
       });
     }
-    if (this.#chunks.waiting) {
-      throw new TypeError("startTls() while the socket is being read: leave the loop first");
+    if (this.#chunks.waiting || this.#reader !== undefined) {
+      throw new TypeError(
+        "startTls() while the socket is being read: leave the loop (or stop read()) first",
+      );
     }
     // Reading on demand, a read is pending for nobody until the first chunk arrives (so that a
     // peer's FIN or RST is noticed on a socket nobody reads), or after a `readable` was

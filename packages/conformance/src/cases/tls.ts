@@ -199,7 +199,7 @@ async function expectEcho(
  * a TLS echo server with the test certificate. `received` tells what the dialogue read and the
  * first byte after it.
  */
-async function startTlsServer(
+export async function startTlsServer(
   api: Api,
   dialogue: (reader: ByteReader, socket: Socket) => Promise<string>,
 ): Promise<{ port: number; received: Promise<{ plaintext: string; next: number | undefined }> }> {

@@ -1,0 +1,134 @@
+import { checkOptionsObject, checkSignal, typeError } from "../check.js";
+import type { ReadOptions } from "../options.js";
+
+/**
+ * A promise that has already fulfilled, returned by the engine where it would otherwise make
+ * one per call (a datagram sent at once, a flush with nothing queued). A handler that returns
+ * it has nothing to wait for: the next item follows without a turn of the microtask queue.
+ */
+export const fulfilled: Promise<void> = Promise.resolve();
+
+/**
+ * What a socket does when one `read(handler)` call needs it: hand the handler the next item,
+ * or end the reading. Shared by every socket of a class (a static object), so that a reader
+ * costs no closures of its own.
+ */
+export interface ReaderHooks<Item, Owner> {
+  /** The promise the handler returned has fulfilled: hand it what waits, or wait for more. */
+  next(owner: Owner, reader: Reader<Item, Owner>): void;
+  /**
+   * Stop reading: the handler failed (`failed`, with what it threw or rejected with), or the
+   * signal aborted and the handler is done.
+   */
+  stop(owner: Owner, reader: Reader<Item, Owner>, failed: boolean, error: unknown): void;
+}
+
+/**
+ * One `read(handler)` call: the handler, whether it is busy, and the promise `read()`
+ * returned. The owner decides when an item goes to it; this calls the handler, tells a
+ * promise it returned from a plain return, and settles `read()`'s promise once.
+ */
+export class Reader<Item, Owner> {
+  /** Inside a call of the handler, or waiting for the promise it returned. */
+  busy = false;
+  /** The signal aborted while the handler was busy: stop once it is done. */
+  stopping = false;
+  /** What `read()` returned. */
+  readonly promise: Promise<void>;
+  readonly #handler: (item: Item, owner: Owner) => unknown;
+  readonly #owner: Owner;
+  readonly #hooks: ReaderHooks<Item, Owner>;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: (() => void) | undefined;
+  #resolve!: () => void;
+  #reject!: (error: unknown) => void;
+  #settled = false;
+  // Made once, when the handler first returns a promise: most handlers never do.
+  #fulfilled: (() => void) | undefined;
+  #rejected: ((error: unknown) => void) | undefined;
+
+  constructor(
+    handler: (item: Item, owner: Owner) => unknown,
+    owner: Owner,
+    hooks: ReaderHooks<Item, Owner>,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#handler = handler;
+    this.#owner = owner;
+    this.#hooks = hooks;
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (signal) {
+      this.#signal = signal;
+      this.#onAbort = () => {
+        if (this.busy) this.stopping = true;
+        else hooks.stop(owner, this, false, undefined);
+      };
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  /**
+   * Hand `item` to the handler. `true` when it is ready for the next one at once; `false`
+   * when it returned a promise (it is busy until that settles) or reading stopped.
+   */
+  deliver(item: Item): boolean {
+    this.busy = true;
+    let result: unknown;
+    try {
+      result = this.#handler(item, this.#owner);
+    } catch (error) {
+      this.busy = false;
+      this.#hooks.stop(this.#owner, this, true, error);
+      return false;
+    }
+    if (
+      result != null &&
+      result !== fulfilled &&
+      typeof (result as PromiseLike<unknown>).then === "function"
+    ) {
+      this.#fulfilled ??= () => {
+        this.busy = false;
+        this.#hooks.next(this.#owner, this);
+      };
+      this.#rejected ??= (error) => {
+        this.busy = false;
+        this.#hooks.stop(this.#owner, this, true, error);
+      };
+      // A thenable's `then` may throw: that is the handler failing too.
+      try {
+        (result as PromiseLike<unknown>).then(this.#fulfilled, this.#rejected);
+      } catch (error) {
+        this.#rejected(error);
+      }
+      return false;
+    }
+    this.busy = false;
+    if (!this.stopping) return true;
+    this.#hooks.stop(this.#owner, this, false, undefined);
+    return false;
+  }
+
+  /** Settle `read()`'s promise: resolved, or rejected with `error` when `failed`. Once. */
+  finish(failed: boolean, error?: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (this.#onAbort) this.#signal!.removeEventListener("abort", this.#onAbort);
+    if (failed) this.#reject(error);
+    else this.#resolve();
+  }
+}
+
+/** `read(handler, options)`'s arguments checked: its signal, if any. Throws a TypeError. */
+export function checkReadArguments(handler: unknown, options: ReadOptions | undefined) {
+  if (typeof handler !== "function") throw typeError("handler", "a function", handler);
+  const signal = checkOptionsObject("options", options, ["signal"]).signal;
+  return signal === undefined ? undefined : checkSignal("options.signal", signal);
+}
+
+/** The one-reader error, in the same words as the read queue's. */
+export function alreadyReading(): TypeError {
+  return new TypeError("The socket is already being read: one reader at a time");
+}
