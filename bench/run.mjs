@@ -6,6 +6,8 @@
 //
 // --quick runs every scenario once and briefly (a smoke test for CI): it checks that every
 // program runs and reports, and writes no BENCHMARKS.md. Nothing here asserts a speed.
+// D1–D3 are real drivers (packages/drivers/bench/) through omnisock/net and through the
+// runtime's own node:net, against a redis-server and a PostgreSQL started once for the run.
 // Each run is a server process and a client process that share only the wire; every process
 // stops by itself (its watchdog), and the runner kills whatever outlives its limit.
 // The TLS scenarios (T1, T2) run the same programs with --tls, over certificates made for the
@@ -121,6 +123,16 @@ const APIS = [
     udp: "udp-node.mjs",
   },
 ];
+
+/**
+ * The driver scenarios' sides on each runtime: the driver's socket hook on omnisock/net, and on
+ * the runtime's own node:net (the layer a driver otherwise sits on: raw on Node, the
+ * compatibility layer on Bun and Deno), which is their baseline.
+ */
+const DRIVER_APIS = Object.keys(RUNTIMES).flatMap((runtime) => [
+  { runtime, api: "omnisock", label: "omnisock/net", socket: "omnisock/net" },
+  { runtime, api: "node:net", label: "node:net", socket: "node:net" },
+]);
 
 const q = (full, brief) => String(quick ? brief : full);
 /**
@@ -247,6 +259,24 @@ export const SCENARIOS = [
       };
     },
   },
+  // Real drivers (issue 9): one program per runtime runs every selected driver workload on
+  // both sides against the shared servers and reports each side's median round; `driver`
+  // names the workload (packages/drivers/bench/drivers.js). Unpinned: PostgreSQL runs a process per
+  // connection, and a server pinned to one CPU that other work shares waits for it, which
+  // swamps what is measured (a one-at-a-time select took 0.7 ms pinned, 0.05 ms free).
+  ...[
+    ["D1", "driver: ioredis, 10,000 pipelined GETs", "redis"],
+    ["D2", "driver: postgres.js, 5,000 pipelined point selects", "postgres-pipelined"],
+    ["D3", "driver: postgres.js, 5,000 point selects one at a time", "postgres-serial"],
+  ].map(([id, title, driver]) => ({
+    id,
+    title,
+    unit: "ops/s",
+    placement: "free",
+    driver,
+    baseline: "node:net",
+    apis: DRIVER_APIS,
+  })),
 ];
 
 // TLS: S1 and S2 again, over each API's TLS; the client verifies the server, as users run.
@@ -435,6 +465,93 @@ async function runOnce(scenario, entry, relay) {
   };
 }
 
+const driverBench = join(root, "packages/drivers/bench");
+let driverServers;
+
+/**
+ * redis-server and PostgreSQL for the driver scenarios, started once by
+ * packages/drivers/bench/servers.js, which stops them when its stdin closes (at the end of this
+ * run, or when this process dies). Resolves with their addresses, or `{ error }`.
+ */
+function startDriverServers() {
+  driverServers ??= (async () => {
+    const args = [join(driverBench, "servers.js"), "--max-secs", String(quick ? 300 : 3600)];
+    const child = spawn(process.execPath, args, {
+      cwd: driverBench,
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let stdout = "";
+    const ready = await new Promise((resolve) => {
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        const record = parseLines(stdout).find((line) => line.servers || line.error);
+        if (record) resolve(record);
+      });
+      child.on("close", () => resolve({ error: `servers.js exited: ${stdout.slice(0, 300)}` }));
+    });
+    const stop = () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.on("close", resolve);
+        child.stdin.end();
+        setTimeout(() => child.kill("SIGKILL"), 20_000).unref();
+      });
+    return { ...ready, stop };
+  })();
+  return driverServers;
+}
+
+/**
+ * One driver program per repetition and runtime: it runs every D scenario on both sides,
+ * alternating them round by round (the side measured first changes every round and every
+ * repetition), so that other load on the machine falls on both alike.
+ */
+const driverRuns = new Map();
+
+async function runDriver(scenario, entry, rep) {
+  const servers = await startDriverServers();
+  if (servers.error) return { error: servers.error };
+  const key = `${rep}|${entry.runtime}`;
+  if (!driverRuns.has(key)) {
+    const runtime = RUNTIMES[entry.runtime];
+    const workloads = scenarios.filter((each) => each.driver).map((each) => each.driver);
+    const sides = DRIVER_APIS.filter((each) => each.runtime === entry.runtime);
+    if (rep % 2 === 0) sides.reverse();
+    const limit = quick ? 90_000 : 600_000;
+    const program = start(
+      [
+        runtime.command,
+        ...runtime.pre,
+        join(driverBench, "drivers.js"),
+        "--socket",
+        sides.map((side) => side.socket).join(","),
+        "--only",
+        workloads.join(","),
+        // Rounds per side; their median is the repetition's value.
+        "--rounds",
+        q(10, 1),
+        "--redis",
+        servers.servers.redis,
+        "--postgres",
+        servers.servers.postgres,
+        "--max-secs",
+        String(limit / 1000 - 5),
+      ],
+      undefined,
+      limit,
+    );
+    driverRuns.set(key, program.exited);
+  }
+  const { records, stderr, code, signal } = await driverRuns.get(key);
+  const failure = records.find((line) => line.error);
+  if (failure) return { error: failure.error };
+  const record = records.find(
+    (line) => line.id === scenario.driver && line.socket === entry.socket,
+  );
+  if (!record) return { error: `no result (exit ${code ?? signal}): ${stderr.slice(0, 300)}` };
+  return { value: record.opsPerSec };
+}
+
 let certificatesDir;
 /** The run's throwaway CA and server certificate, made on first use (certs.mjs). */
 function certificates() {
@@ -560,11 +677,13 @@ for (let rep = 1; rep <= reps; rep++) {
   );
   for (const runtime of order) {
     for (const scenario of scenarios) {
-      const entries = APIS.filter((entry) => entry.runtime === runtime);
+      const entries = (scenario.apis ?? APIS).filter((entry) => entry.runtime === runtime);
       if (rep % 2 === 0) entries.reverse();
       for (const entry of entries) {
         const at = Date.now();
-        const outcome = await runOnce(scenario, entry);
+        const outcome = scenario.driver
+          ? await runDriver(scenario, entry, rep)
+          : await runOnce(scenario, entry);
         const record = {
           rep,
           scenario: scenario.id,
@@ -602,6 +721,7 @@ console.log(
 );
 
 header();
+await driverServers?.then((servers) => servers.stop());
 if (!quick && !flags["no-write"]) writeReport(results, { info, reps, command }, agreed);
 process.exit(failed.length + unread.length > 0 ? 1 : 0);
 

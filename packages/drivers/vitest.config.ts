@@ -1,6 +1,17 @@
 import { defineConfig } from "vitest/config";
 
+const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
+
 export default defineConfig({
+  // Vitest resolves imports with Vite's resolver, which knows only the "node" condition: on Bun
+  // and Deno it would hand `omnisock/net` the Node driver, which refuses to load there. The
+  // running runtime's condition goes first, as Bun and Deno put it.
+  ssr: {
+    resolve: {
+      conditions: [runtime, "node", "development|production"],
+      externalConditions: [runtime, "node"],
+    },
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // Real servers and real drivers: every wait inside a case has its own, shorter limit; these

@@ -4,32 +4,54 @@
 // mysql2 `stream`. Each hook is built from a node:net-shaped module chosen in `driverSockets`
 // (one line per driver) or, for a whole run, by OMNISOCK_DRIVER_SOCKET / the bench's --socket.
 //
-// Today the only module is the running runtime's own node:net (Bun's and Deno's compatibility
-// layers on those runtimes): that proves the harness and the workloads on all four runtimes.
-// omnisock's becomes one more entry in `netModules` once the package exports it.
+// Every driver is on `omnisock/net` (omnisock's engine: node:net on Node, Bun.connect on Bun,
+// Deno.connect on Deno). The running runtime's own node:net (Bun's and Deno's compatibility
+// layers there) stays one line away, for comparison: OMNISOCK_DRIVER_SOCKET=node:net, the
+// bench's --socket.
 //
-// SSL is still the driver's own: each driver calls the runtime's `tls.connect({ socket })` on
-// the socket given here. Cases that depend on that are marked `SWITCH(tls)` where they are.
+// PostgreSQL's SSL is negotiated by the hook too (`postgresJsSsl`, `nodePostgresSsl`): SSLRequest,
+// then the module's own upgrade, which for omnisock/net is omnisock's TLS; the driver's `ssl`
+// stays off. mysql2 negotiates TLS inside its own handshake, with the runtime's node:tls on top
+// of the socket given here (see the README).
 import { AbstractConnector } from "ioredis";
+import { capabilities } from "omnisock";
+import { connectWithSslRequest, SslRequestStream } from "./postgres-ssl.js";
 
 /**
- * A node:net-shaped module: what the hooks below call.
- * @typedef {Pick<typeof import("node:net"), "Socket" | "createConnection">} NetModule
+ * A node:net-shaped module, and its TLS upgrade of a connected socket: what the hooks call.
+ * @typedef {Pick<typeof import("node:net"), "Socket" | "createConnection">
+ *   & import("./postgres-ssl.js").TlsModule
+ *   & { canUpgrade: boolean }} NetModule
  */
 
 /** @type {Record<string, () => Promise<NetModule>>} */
 export const netModules = {
-  "node:net": () => import("node:net"),
-  // "omnisock/net": () => import("omnisock/net"),
+  // omnisock's engine, and omnisock's own TLS (`startTls`) where the runtime can upgrade.
+  "omnisock/net": async () => {
+    const net = await import("omnisock/net");
+    return /** @type {NetModule} */ (
+      /** @type {unknown} */ ({ ...net, canUpgrade: capabilities.tlsUpgrade })
+    );
+  },
+  // The runtime's own node:net, and node:tls's `tls.connect({ socket })` over it.
+  "node:net": async () => {
+    const [net, tls] = await Promise.all([import("node:net"), import("node:tls")]);
+    return {
+      Socket: net.Socket,
+      createConnection: net.createConnection,
+      startTls: (options) => tls.connect(options),
+      canUpgrade: true,
+    };
+  },
 };
 
 /** Where each driver's socket comes from: a key of `netModules`. */
 export const driverSockets = {
-  "postgres.js": "node:net",
-  "node-postgres": "node:net",
-  ioredis: "node:net",
-  "MQTT.js": "node:net",
-  mysql2: "node:net",
+  "postgres.js": "omnisock/net",
+  "node-postgres": "omnisock/net",
+  ioredis: "omnisock/net",
+  "MQTT.js": "omnisock/net",
+  mysql2: "omnisock/net",
 };
 
 /** @typedef {keyof typeof driverSockets} Driver */
@@ -98,6 +120,31 @@ export async function socketHooks({ socket = socketOverride() } = {}) {
     return new (netFor("node-postgres").Socket)();
   };
 
+  /**
+   * postgres.js `socket` over SSL, verified as `sslmode=verify-full` does (`tls`: the CA and
+   * the server's name): the hook sends SSLRequest, upgrades, and gives postgres.js the TLS
+   * socket; its own `ssl` stays off. Its cancel requests come through here too, encrypted.
+   * @param {import("./postgres-ssl.js").VerifyFull} tls
+   */
+  const postgresJsSsl = (tls) => {
+    /** @param {{ host: string[], port: number[] }} options */
+    return (options) => {
+      calls["postgres.js"]++;
+      const target = { host: options.host[0] ?? "127.0.0.1", port: options.port[0] ?? 5432 };
+      return connectWithSslRequest(netFor("postgres.js"), target, tls);
+    };
+  };
+
+  /**
+   * node-postgres `stream` over SSL (see `postgresJsSsl`): a socket that pg connects itself, and
+   * that says `'connect'` once it is encrypted and the server verified.
+   * @param {import("./postgres-ssl.js").VerifyFull} tls
+   */
+  const nodePostgresSsl = (tls) => () => {
+    calls["node-postgres"]++;
+    return new SslRequestStream(netFor("node-postgres"), tls);
+  };
+
   /** ioredis `Connector`: constructed with the client's options; connect() gives the socket. */
   class IoredisConnector extends AbstractConnector {
     /** @param {unknown} options The client's options (ioredis types them `unknown`). */
@@ -150,5 +197,19 @@ export async function socketHooks({ socket = socketOverride() } = {}) {
     });
   };
 
-  return { modules, calls, postgresJs, nodePostgres, IoredisConnector, mqtt, mysql2 };
+  /** Whether `driver`'s socket module can upgrade to TLS on this runtime. */
+  const canUpgrade = (/** @type {Driver} */ driver) => netFor(driver).canUpgrade;
+
+  return {
+    modules,
+    calls,
+    canUpgrade,
+    postgresJs,
+    postgresJsSsl,
+    nodePostgres,
+    nodePostgresSsl,
+    IoredisConnector,
+    mqtt,
+    mysql2,
+  };
 }

@@ -95,7 +95,8 @@ export async function failureOf(promise: Promise<unknown>, ms: number, what: str
 
 /**
  * Certificates that a client verifying as verify-full must refuse, and how the refusal reads
- * (each runtime's TLS words it its own way). SWITCH(tls): the runtime's node:tls checks today.
+ * (each runtime's TLS words it its own way: omnisock's for the PostgreSQL hooks, the runtime's
+ * node:tls for mysql2).
  */
 export const refusedCertificates = [
   {

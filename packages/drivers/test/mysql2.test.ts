@@ -48,7 +48,10 @@ describe.skipIf(!installed)(installed ? "mysql2" : `mysql2 (skipped: ${missing})
 
   for (const tls of [false, true]) {
     const id = tls ? "tls" : "plain";
-    // SWITCH(tls): mysql2 upgrades the hook's socket with the runtime's own tls.connect({ socket }).
+    // mysql2 negotiates TLS inside its own handshake and upgrades the hook's socket with the
+    // runtime's tls.connect({ socket, secureContext }): the runtime's node:tls over omnisock/net's
+    // Duplex (see the README). No hook can do it for mysql2: the upgrade sits between two of
+    // its handshake packets, whose sequence numbers it counts itself.
     const ssl = tls ? { ca: caCert } : undefined;
 
     workload("mysql2", `${id}: queries, prepared statements and 10,000 rows`, async () => {

@@ -1,9 +1,11 @@
 // node-postgres (pg) against a real PostgreSQL, every socket (the client's, the listener's, the
-// cancel request's) from the `stream` hook; plain, and over SSL with verify-full semantics.
+// cancel request's) from the `stream` hook; plain, and over SSL with verify-full semantics, which
+// the hook negotiates (SSLRequest, then omnisock's own TLS) with pg's `ssl` off.
 import pg from "pg";
 import { beforeAll, describe, expect } from "vitest";
 import { failureOf, hooks, md5, pseudoRandomBytes, until, within, workload } from "./helpers.js";
 import {
+  badSslAnswers,
   insertedRows,
   insertedSummary,
   itemName,
@@ -13,7 +15,10 @@ import {
   postgresVariants,
   sleepingSql,
   sleepSql,
+  sslUnavailable,
+  sslUnavailableCase,
   summarySql,
+  wrongSslServer,
 } from "./postgres.js";
 
 const server = postgresForFile();
@@ -45,8 +50,34 @@ async function connect(extra: pg.ClientConfig) {
 /** pg's Client#cancel(client, query), which @types/pg leaves out. */
 type Canceller = pg.Client & { cancel(client: pg.Client, query: pg.Query): void };
 
-describe.each(postgresVariants)("node-postgres, $id", ({ id, ssl, login, tls }) => {
-  const options = (): pg.ClientConfig => ({ ...login, ...(tls ? { ssl: tls } : {}) });
+/** A login, through the SSL hook when `tls` is given (pg's own `ssl` stays off). */
+const loginWith = (
+  login: { user: string; password: string },
+  tls: { ca: string; servername: string } | undefined,
+): pg.ClientConfig => ({ ...login, ...(tls ? { stream: hooks.nodePostgresSsl(tls) } : {}) });
+
+for (const postgresVariant of postgresVariants) {
+  const { id, ssl } = postgresVariant;
+  const unavailable = ssl ? sslUnavailable("node-postgres") : undefined;
+  const title = `node-postgres, ${id}${unavailable ? ` (skipped: ${unavailable})` : ""}`;
+  describe.skipIf(unavailable !== undefined)(title, () => variant(postgresVariant));
+}
+
+sslUnavailableCase("node-postgres", async () => {
+  const refused = client(loginWith(postgresVariants[1].login, postgresVariants[1].tls));
+  try {
+    await refused.connect();
+  } finally {
+    await within(
+      refused.end().catch(() => {}),
+      5_000,
+      "end",
+    );
+  }
+});
+
+function variant({ id, ssl, login, tls }: (typeof postgresVariants)[number]) {
+  const options = () => loginWith(login, tls);
   const table = `pg_items_${id}`;
   const blobs = `pg_blobs_${id}`;
   let db: pg.Client;
@@ -154,8 +185,9 @@ describe.each(postgresVariants)("node-postgres, $id", ({ id, ssl, login, tls }) 
       );
       const before = hooks.calls["node-postgres"];
       const started = performance.now();
-      // pg's cancel: a new client with the same config (so the same hook) sends CancelRequest.
-      // (It sends it in plaintext even when the config asks for SSL; the server accepts that.)
+      // pg's cancel: a new client with the same config (so the same hook) sends CancelRequest,
+      // over SSL in the SSL variant since the hook negotiates it (pg's own `ssl` would send it
+      // in plaintext).
       (client(options()) as Canceller).cancel(victim, sleep);
       expect(await outcome).toMatch(/57014|canceling statement due to user request/);
       expect(performance.now() - started).toBeLessThan(10_000);
@@ -170,7 +202,7 @@ describe.each(postgresVariants)("node-postgres, $id", ({ id, ssl, login, tls }) 
   const refusals = postgresRefusals(ssl, login);
   for (const refusal of refusals) {
     workload("node-postgres", `${id}: ${refusal.name}`, async () => {
-      const refused = client(refusal.options);
+      const refused = client(loginWith(refusal.login, refusal.tls));
       try {
         expect(await failureOf(refused.connect(), 15_000, "the refused login")).toMatch(
           refusal.why,
@@ -184,4 +216,24 @@ describe.each(postgresVariants)("node-postgres, $id", ({ id, ssl, login, tls }) 
       }
     });
   }
-});
+
+  if (!ssl) return;
+  for (const bad of badSslAnswers) {
+    workload("node-postgres", `${id}: ${bad.name}`, async () => {
+      const wrong = await wrongSslServer(bad.answer);
+      const before = hooks.calls["node-postgres"];
+      const refused = client({ ...options(), port: wrong.port });
+      try {
+        expect(await failureOf(refused.connect(), 15_000, "the refused login")).toMatch(bad.why);
+        expect(hooks.calls["node-postgres"]).toBe(before + 1);
+      } finally {
+        await within(
+          refused.end().catch(() => {}),
+          5_000,
+          "end",
+        );
+        await wrong.close();
+      }
+    });
+  }
+}

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { capabilities, listen, monitor, type MonitorEvent } from "omnisock";
 import * as net from "omnisock/net";
 import {
+  caCert,
   defer,
   echo,
   nextEvent,
@@ -15,6 +16,7 @@ import {
   record,
   serve,
   sleep,
+  startTlsServer,
   text,
   until,
   within,
@@ -389,6 +391,43 @@ describe("reading and backpressure", () => {
     expect(received).toBe("This was the year he fell to pieces.");
   });
 
+  it("every chunk is a real Buffer over the bytes received, as the drivers' parsers read it", async () => {
+    // 500 framed messages, in as many writes as the peer makes: each chunk goes through
+    // Buffer's own methods (drivers parse with readUInt32BE, subarray, toString).
+    const messages = Array.from(
+      { length: 500 },
+      (_, index) => `message ${index} ${"é".repeat(index % 7)}`,
+    );
+    const server = await serve(async (socket) => {
+      for (const message of messages) {
+        const body = new TextEncoder().encode(message);
+        const frame = new Uint8Array(4 + body.length);
+        new DataView(frame.buffer).setUint32(0, body.length);
+        frame.set(body, 4);
+        socket.write(frame);
+        if (message.endsWith("0 ")) await sleep(1);
+      }
+      await socket.end();
+      for await (const _ of socket);
+    });
+    const socket = dial(server.port);
+    let pending = Buffer.alloc(0);
+    const received: string[] = [];
+    let notBuffers = 0;
+    socket.on("data", (chunk: Buffer) => {
+      if (!Buffer.isBuffer(chunk) || !Buffer.isBuffer(chunk.subarray(1))) notBuffers++;
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readUInt32BE(0)) {
+        const length = pending.readUInt32BE(0);
+        received.push(pending.toString("utf8", 4, 4 + length));
+        pending = pending.subarray(4 + length);
+      }
+    });
+    await nextEvent(socket, "end");
+    expect(notBuffers).toBe(0);
+    expect(received).toEqual(messages);
+  });
+
   it("pause() pushes back on the peer through the kernel; resume() delivers every byte", async () => {
     const total = 32 * 1024 * 1024;
     let handed = 0;
@@ -698,6 +737,30 @@ describe("addresses and options", () => {
     const [reply] = await nextEvent(socket, "data");
     expect(String(reply)).toBe("still works");
   });
+
+  it.runIf(capabilities.tlsUpgrade)(
+    "setKeepAlive() on a TLS socket never throws, as node:net's; without TLS keepalive (capabilities.tlsKeepAlive) it does nothing",
+    async () => {
+      // postgres.js calls it on every connection, on the TLS socket its SSL hook hands over.
+      const server = await startTlsServer("S");
+      const plain = dial(server.port);
+      await nextEvent(plain, "connect");
+      plain.write("SSLRequest");
+      const upgraded = new Promise<net.TLSSocket>((resolve) =>
+        plain.once("data", () =>
+          resolve(net.startTls({ socket: plain, ca: caCert, servername: "localhost" })),
+        ),
+      );
+      const secure = await within(2_000, "the upgrade", upgraded);
+      defer(() => secure.destroy());
+      await nextEvent(secure, "secureConnect");
+      expect(secure.setKeepAlive(true, 60_000)).toBe(secure);
+      expect(secure.setKeepAlive(false)).toBe(secure);
+      secure.write("still works");
+      const [reply] = await nextEvent(secure, "data");
+      expect(String(reply)).toBe("still works");
+    },
+  );
 
   it.runIf(capabilities.unix)("connect(path) to a Unix socket", async () => {
     const path = join(tmpdir(), `omnisock-net-${crypto.randomUUID().slice(0, 8)}.sock`);
