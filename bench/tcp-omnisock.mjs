@@ -17,13 +17,14 @@ import {
   pingpongClock,
   reportBulk,
   reportSmall,
+  scaleRoundTrips,
   sinkCounter,
   tlsMaterial,
 } from "./lib.mjs";
 import { omnisock } from "./omnisock.mjs";
 
 const secure = tlsMaterial();
-main("omnisock", { server, bulk, small, pingpong, conc, hold });
+main("omnisock", { server, bulk, small, pingpong, conc, hold, scale });
 
 /** Resolves once the connection is up: over TLS, once the server is verified. */
 function open() {
@@ -160,5 +161,20 @@ async function hold() {
   // Tell the server to measure its side; it closes every connection when it has.
   sockets[0].write("g");
   await sockets[0].closed.catch(() => {});
+  finish();
+}
+
+async function scale() {
+  const sockets = await scaleRoundTrips(
+    async (received) => {
+      const socket = await open();
+      (async () => {
+        for await (const chunk of socket) received(chunk.byteLength);
+      })().catch(() => {});
+      return socket;
+    },
+    (socket, message) => socket.write(message),
+  );
+  await Promise.all(sockets.map((socket) => socket.reset()));
   finish();
 }

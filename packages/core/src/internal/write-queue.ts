@@ -146,7 +146,10 @@ export class WriteQueue {
     if (slab && this.#slabEnd + length <= slab.byteLength) return slab;
     this.#seal();
     // Bytes handed to the driver may still be in its hands: a new slab, not a rewind.
-    const size = Math.max(slab ? Math.min(slab.byteLength * 2, SLAB_SIZE) : FIRST_SLAB_SIZE, length);
+    const size = Math.max(
+      slab ? Math.min(slab.byteLength * 2, SLAB_SIZE) : FIRST_SLAB_SIZE,
+      length,
+    );
     this.#slab = this.#handle.allocate?.(size) ?? new Uint8Array(size);
     this.#slabStart = this.#slabEnd = 0;
     return this.#slab;
