@@ -375,6 +375,8 @@ const GUARD_EXCLUDED = {
     "omnisock's Deno reads reach ~0.6× of a plain read loop with one 64 KiB buffer (issue 10, item 3)",
   "S3 node":
     "at the bar today: 0.78× (issue 10's measurement) to 0.84× (BENCHMARKS.md) in full runs, 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
+  "T2 deno":
+    "0.53–0.85× in quick runs, before this guard's change as after it: Deno's TLS ping-pong gap (issue 10, item 2)",
   "S6 node":
     "1.5× raw memory per idle connection: a pending `for await` read and core's per-socket state (issue 10, item 4)",
   "S7 node":
