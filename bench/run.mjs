@@ -375,12 +375,18 @@ const GUARD_EXCLUDED = {
     "omnisock's Deno reads reach ~0.6× of a plain read loop with one 64 KiB buffer (issue 10, item 3)",
   "S3 node":
     "at the bar today: 0.78× (issue 10's measurement) to 0.84× (BENCHMARKS.md) in full runs, 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
+  "S4 deno":
+    "at the bar today: 0.77–0.84× in BENCHMARKS.md's full run, 0.71–0.96× in quick ones (issue 10, item 2)",
+  // S7 at 10,000 connections, one full run: omnisock spends 53 µs of CPU per round trip against
+  // node:net's 37, 35 against Bun's 24, 62 against Deno's 47 — each chunk's `for await` hand-off
+  // and the write path (issue 10, items 2 and 5). --quick's 200 connections land either side of 0.8×.
+  "S7 node": "1.43× raw CPU per round trip in a full run (see above)",
+  "S7 bun": "1.47× raw CPU per round trip in a full run (see above)",
+  "S7 deno": "1.32× raw CPU per round trip in a full run (see above)",
   "T2 deno":
-    "0.53–0.85× in quick runs, before this guard's change as after it: Deno's TLS ping-pong gap (issue 10, item 2)",
+    "0.53–0.85× in quick runs, on main as on this branch: Deno's TLS ping-pong gap (issue 10, item 2)",
   "S6 node":
     "1.5× raw memory per idle connection: a pending `for await` read and core's per-socket state (issue 10, item 4)",
-  "S7 node":
-    "1.4× raw CPU per round trip at 10,000 connections (53 µs against 37 µs in a full run): each chunk's `for await` hand-off and the write path (issue 10, items 2 and 5)",
   "S6 bun":
     "2× raw memory per idle connection: a pending `for await` read and core's per-socket state (issue 10, item 4)",
 };
