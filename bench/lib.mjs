@@ -25,6 +25,8 @@ const DEFAULTS = {
   parallel: 128,
   settle: 500,
   "read-buffer": 65536,
+  // S7: the server's process id, whose CPU time the client reads over the timed window.
+  "server-pid": 0,
   "max-secs": 60,
   // TLS instead of plain TCP, with the certificates that certs.mjs wrote into --certs.
   tls: false,
@@ -320,6 +322,111 @@ export function holdServer(expect, settleMs, closeAll) {
       finish();
     }, settleMs);
   }
+}
+
+/**
+ * CPU time (user + system, ms) of process `pid` (`"self"` for this one), from /proc: one way
+ * for every runtime, and for the server's process as well as the client's. Linux counts it in
+ * clock ticks (USER_HZ, 100 a second on every Linux the bench runs on): 10 ms steps, which is
+ * why S7 reads it over a window of seconds. `undefined` where there is no /proc.
+ */
+export function cpuTime(pid = "self") {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces and parentheses: count fields after its ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15, that is 11 and 12 after the state (field 3).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * S7, the client's side: open --conns connections (--parallel at a time) with
+ * `open(received)`, whose connection calls `received(byteLength)` for every chunk it reads;
+ * `send(connection, message)` writes one --size message. Every connection then
+ * sends one message a second, spread evenly over the second (100 slots of 10 ms); after
+ * --warmup-secs, --secs are timed: each round trip's latency, and the CPU time both processes
+ * (this one and --server-pid) spent in the window. A connection whose last message is still
+ * unanswered when its turn comes skips it (counted as `late`). Resolves with the connections
+ * once the answers of the window are in (at most 5 s later).
+ */
+export async function scaleRoundTrips(open, send) {
+  const { conns, secs, size } = args;
+  const SLOTS = 100;
+  const SLOT_MS = 1000 / SLOTS;
+  // When each connection's message went (ms), or -1 when none is unanswered.
+  const sentAt = new Float64Array(conns).fill(-1);
+  const latencies = new Float64Array(conns * Math.ceil(secs));
+  let timed = 0;
+  let late = 0;
+  let inFlight = 0;
+  let windowFrom = Infinity;
+  let windowTo = Infinity;
+  const replied = (index) => {
+    const at = sentAt[index];
+    if (at < 0) fail(`connection ${index}: an answer to no message (${size} B expected)`);
+    sentAt[index] = -1;
+    inFlight--;
+    if (at >= windowFrom && at < windowTo && timed < latencies.length)
+      latencies[timed++] = now() - at;
+  };
+  const connections = await openMany(conns, args.parallel, (index) => {
+    let got = 0;
+    return open((length) => {
+      for (got += length; got >= size; got -= size) replied(index);
+    });
+  });
+  const message = payload(size);
+  const started = now();
+  windowFrom = started + args["warmup-secs"] * 1000;
+  windowTo = windowFrom + secs * 1000;
+  let cpuFrom;
+  let slot = 0;
+  // Slot by slot on absolute times, so that a late timer catches up rather than drifts.
+  while (started + slot * SLOT_MS < windowTo) {
+    const due = started + slot * SLOT_MS;
+    const wait = due - now();
+    if (wait > 0) await sleep(wait);
+    if (cpuFrom === undefined && due >= windowFrom)
+      cpuFrom = { client: cpuTime(), server: cpuTime(args["server-pid"]), at: now() };
+    for (let index = slot % SLOTS; index < conns; index += SLOTS) {
+      if (sentAt[index] >= 0) {
+        if (due >= windowFrom) late++;
+        continue;
+      }
+      sentAt[index] = now();
+      inFlight++;
+      send(connections[index], message);
+    }
+    slot++;
+  }
+  const until = now() + 5_000;
+  while (inFlight > 0 && now() < until) await sleep(10);
+  const cpuTo = { client: cpuTime(), server: cpuTime(args["server-pid"]), at: now() };
+  const cpuMs = (side) =>
+    cpuFrom?.[side] === undefined || cpuTo[side] === undefined
+      ? undefined
+      : cpuTo[side] - cpuFrom[side];
+  const perRoundTrip = (ms) =>
+    ms === undefined || timed === 0 ? undefined : round((ms * 1000) / timed, 2);
+  const client = cpuMs("client");
+  const server = cpuMs("server");
+  emit({
+    scenario: "scale",
+    conns,
+    roundTrips: timed,
+    late,
+    unanswered: inFlight,
+    ...latencySummary(latencies.subarray(0, timed)),
+    cpuUsPerRt: perRoundTrip(
+      client === undefined || server === undefined ? undefined : client + server,
+    ),
+    clientCpuUsPerRt: perRoundTrip(client),
+    serverCpuUsPerRt: perRoundTrip(server),
+  });
+  return connections;
 }
 
 /** Shared bookkeeping of the S1/S5 sink: bytes from the first byte to EOF. */

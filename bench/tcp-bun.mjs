@@ -20,12 +20,13 @@ import {
   pingpongClock,
   reportBulk,
   reportSmall,
+  scaleRoundTrips,
   sinkCounter,
   tlsMaterial,
 } from "./lib.mjs";
 
 const secure = tlsMaterial();
-const commands = { server, bulk, small, pingpong, conc, hold };
+const commands = { server, bulk, small, pingpong, conc, hold, scale };
 main(secure ? "Bun.listen/connect tls" : "Bun.listen/connect", commands);
 
 /** A writer that never loses bytes: what Bun did not take waits, in order, for `drain`. */
@@ -267,4 +268,22 @@ async function hold() {
   const sockets = await holdConnections(() => open(handlers));
   // Tell the server to measure its side; it closes every connection when it has (the first close ends this).
   sockets[0].write("g");
+}
+
+async function scale() {
+  const handlers = {
+    data: (socket, chunk) => socket.data.received(chunk.length),
+    drain: (socket) => socket.data.out.drain(),
+  };
+  const sockets = await scaleRoundTrips(
+    async (received) => {
+      const socket = await open(handlers);
+      // Set before the first message goes: no answer can come sooner.
+      socket.data = { received, out: writer(socket) };
+      return socket;
+    },
+    (socket, message) => socket.data.out.write(message),
+  );
+  for (const socket of sockets) socket.terminate();
+  finish();
 }

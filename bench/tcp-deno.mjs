@@ -9,6 +9,7 @@ import {
   args,
   countRoundTrips,
   emit,
+  fail,
   finish,
   holdConnections,
   holdServer,
@@ -19,12 +20,13 @@ import {
   pingpongClock,
   reportBulk,
   reportSmall,
+  scaleRoundTrips,
   sinkCounter,
   tlsMaterial,
 } from "./lib.mjs";
 
 const secure = tlsMaterial();
-const commands = { server, bulk, small, pingpong, conc, hold };
+const commands = { server, bulk, small, pingpong, conc, hold, scale };
 main(secure ? "Deno.listenTls/connectTls" : "Deno.listen/connect", commands);
 
 /** Deno's write may be short: write until all of `data` is taken. */
@@ -195,5 +197,21 @@ async function hold() {
   // Tell the server to measure its side; it closes every connection when it has.
   await writeAll(conns[0], new Uint8Array([103]));
   await reads[0];
+  finish();
+}
+
+async function scale() {
+  const conns = await scaleRoundTrips(
+    async (received) => {
+      const conn = await open();
+      (async () => {
+        const buffer = new Uint8Array(args["read-buffer"]);
+        for (let length; (length = await conn.read(buffer)) !== null;) received(length);
+      })().catch(() => {});
+      return conn;
+    },
+    (conn, message) => void writeAll(conn, message).catch(fail),
+  );
+  conns.forEach(closeQuietly);
   finish();
 }

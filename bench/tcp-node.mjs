@@ -20,12 +20,13 @@ import {
   pingpongClock,
   reportBulk,
   reportSmall,
+  scaleRoundTrips,
   sinkCounter,
   tlsMaterial,
 } from "./lib.mjs";
 
 const secure = tlsMaterial();
-main(secure ? "node:tls" : "node:net", { server, bulk, small, pingpong, conc, hold });
+main(secure ? "node:tls" : "node:net", { server, bulk, small, pingpong, conc, hold, scale });
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -189,4 +190,18 @@ async function hold() {
   for (const socket of sockets) socket.off("error", fail).on("error", () => {});
   sockets[0].on("close", finish);
   sockets[0].write("g");
+}
+
+async function scale() {
+  const sockets = await scaleRoundTrips(
+    async (received) => {
+      const socket = await open();
+      socket.on("data", (chunk) => received(chunk.length));
+      return socket;
+    },
+    (socket, message) => socket.write(message),
+  );
+  // RST, as S6 does: 10,000 connections in TIME_WAIT would slow the next run's connects.
+  for (const socket of sockets) socket.resetAndDestroy();
+  finish();
 }

@@ -18,6 +18,7 @@ import {
   pingpongClock,
   reportBulk,
   reportSmall,
+  scaleRoundTrips,
   sinkCounter,
   tlsMaterial,
 } from "./lib.mjs";
@@ -25,7 +26,15 @@ import { omnisock } from "./omnisock.mjs";
 
 const secure = tlsMaterial();
 const iterate = args.iterate === true;
-main(iterate ? "omnisock for await" : "omnisock", { server, bulk, small, pingpong, conc, hold });
+main(iterate ? "omnisock for await" : "omnisock", {
+  server,
+  bulk,
+  small,
+  pingpong,
+  conc,
+  hold,
+  scale,
+});
 
 /** Resolves once the connection is up: over TLS, once the server is verified. */
 function open() {
@@ -57,9 +66,7 @@ async function server() {
   if (hold) hold.baseline();
   const where = { hostname: args.host, port: args.port };
   const tls = secure && { cert: secure.cert, key: secure.key };
-  // S6's idle connections are held by a waiting `for await` either way: that scenario measures
-  // what a connection costs, not how fast it reads.
-  const serve = iterate || mode === "hold" ? serveIterating : serveReading;
+  const serve = iterate ? serveIterating : serveReading;
   listener = await omnisock.listen(tls ? { ...where, tls } : where, async (socket) => {
     await serve(socket, mode, hold);
     await socket.close();
@@ -74,10 +81,13 @@ function echo(chunk, socket) {
 }
 
 /** Serve one connection with `socket.read(handler)`. */
-async function serveReading(socket, mode) {
+async function serveReading(socket, mode, hold) {
   try {
     if (mode === "echo") {
       await socket.read(echo);
+    } else if (mode === "hold") {
+      hold.accepted();
+      await socket.read(() => hold.go());
     } else {
       const counter = sinkCounter();
       await socket.read((chunk) => counter.add(chunk.byteLength));
@@ -228,5 +238,23 @@ async function hold() {
   // Tell the server to measure its side; it closes every connection when it has.
   sockets[0].write("g");
   await sockets[0].closed.catch(() => {});
+  finish();
+}
+
+async function scale() {
+  const sockets = await scaleRoundTrips(
+    async (received) => {
+      const socket = await open();
+      const reading = iterate
+        ? (async () => {
+            for await (const chunk of socket) received(chunk.byteLength);
+          })()
+        : socket.read((chunk) => received(chunk.byteLength));
+      reading.catch(() => {});
+      return socket;
+    },
+    (socket, message) => socket.write(message),
+  );
+  await Promise.all(sockets.map((socket) => socket.reset()));
   finish();
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { inetAddress, kernelPath, unixAddress } from "./address.js";
+import { acceptedLocal, connectedPeer, inetAddress, kernelPath, unixAddress } from "./address.js";
+import { normalizeConnect } from "./normalize.js";
 
 describe("inetAddress", () => {
   it.each<[string, "IPv4" | "IPv6"]>([
@@ -62,5 +63,41 @@ describe("kernelPath", () => {
     for (const path of ["@app", "/tmp/app.sock", ""]) {
       expect(unixAddress(kernelPath({ transport: "unix", path })).path).toBe(path);
     }
+  });
+});
+
+describe("acceptedLocal", () => {
+  it("is the listener's own address when it is bound to one IP address", () => {
+    const listening = inetAddress("tcp", "127.0.0.1", 4000);
+    expect(acceptedLocal(listening)).toBe(listening);
+    const v6 = inetAddress("tcp", "::1", 4000);
+    expect(acceptedLocal(v6)).toBe(v6);
+  });
+
+  it("is undefined for a wildcard, whose connections each have their own, and for Unix", () => {
+    for (const host of ["0.0.0.0", "::", "::ffff:0.0.0.0"])
+      expect(acceptedLocal(inetAddress("tcp", host, 4000))).toBeUndefined();
+    expect(acceptedLocal(unixAddress("/tmp/x.sock"))).toBeUndefined();
+  });
+});
+
+describe("connectedPeer", () => {
+  it("is a normalized IPv4 target itself, frozen by normalizeConnect", () => {
+    const { target } = normalizeConnect({ hostname: "127.0.0.1", port: 4000 }, undefined);
+    expect(Object.isFrozen(target)).toBe(true);
+    const peer = connectedPeer(target as Parameters<typeof connectedPeer>[0]);
+    expect(peer).toBe(target);
+    expect(peer).toEqual(inetAddress("tcp", "127.0.0.1", 4000));
+  });
+
+  it("is undefined for IPv6 text (several spellings) and 0.0.0.0 (reaches another address)", () => {
+    const peer = (hostname: string) =>
+      connectedPeer(
+        normalizeConnect({ hostname, port: 4000 }, undefined).target as Parameters<
+          typeof connectedPeer
+        >[0],
+      );
+    expect(peer("::1")).toBeUndefined();
+    expect(peer("0.0.0.0")).toBeUndefined();
   });
 });

@@ -71,6 +71,36 @@ export function inetAddress(
 }
 
 /**
+ * The local address of every connection a listener bound to `listening` accepts, when that is
+ * known without asking the kernel: a TCP listener on one IP address (not a wildcard such as
+ * `0.0.0.0` or `::`, whose connections each have their own). A driver hands it to each
+ * accepted connection instead of reading and copying the same address 10,000 times.
+ */
+export function acceptedLocal(listening: SocketAddress): InetAddress | undefined {
+  if (listening.transport === "unix") return undefined;
+  const host = listening.hostname;
+  // What a runtime reports for a wildcard bind; also an IPv4-mapped one in the IPv6 form.
+  if (host === "0.0.0.0" || host === "::" || host === "::ffff:0.0.0.0" || host === "")
+    return undefined;
+  return listening;
+}
+
+/**
+ * The peer of a TCP connection made to `target` (an IP literal, as drivers get it), when the
+ * target spells it as the kernel would: an IPv4 address (core lets through no leading zeros)
+ * other than `0.0.0.0`, which reaches the local host under another address. A driver then
+ * needs no getpeername, nor a copy of its answer, for each connection. IPv6 text has several
+ * spellings of one address (`::1`, `0:0::1`): those are read from the kernel.
+ */
+export function connectedPeer(target: HostAddress): InetAddress | undefined {
+  const host = target.hostname;
+  if (host.includes(":") || host === "0.0.0.0") return undefined;
+  // The target the user gave, frozen by core, serves as it is: the same four fields.
+  if (target.family === "IPv4" && Object.isFrozen(target)) return target as InetAddress;
+  return inetAddress("tcp", host, target.port);
+}
+
+/**
  * A Unix endpoint from the path a runtime reports. The unnamed side of a connection (a
  * client that did not bind) has an empty path, or none; a Linux abstract name, which the
  * kernel writes with a leading NUL byte, becomes `@name`.

@@ -9,7 +9,7 @@
  * @module @omnisock/core/driver
  */
 export * from "./index.js";
-export { inetAddress, kernelPath, unixAddress } from "./address.js";
+export { acceptedLocal, connectedPeer, inetAddress, kernelPath, unixAddress } from "./address.js";
 export { createApi } from "./api.js";
 export type { Platform } from "./capabilities.js";
 export type * from "./driver.js";

@@ -88,6 +88,11 @@ export type MonitorListener = (event: MonitorEvent) => void;
 export interface Monitored {
   readonly id: number;
   snapshot(): MonitorEntry;
+  /**
+   * What it keeps that is listed with it but not registered on its own: a server's accepted
+   * connections, which it tracks anyway (one registry entry fewer per connection).
+   */
+  members?(): Iterable<Monitored>;
 }
 
 /**
@@ -101,7 +106,12 @@ export class Monitor {
 
   /** Every live socket, server and datagram socket, as a snapshot. */
   sockets(): MonitorEntry[] {
-    return [...this.#live].map((item) => item.snapshot());
+    const entries: MonitorEntry[] = [];
+    for (const item of this.#live) {
+      entries.push(item.snapshot());
+      for (const member of item.members?.() ?? []) entries.push(member.snapshot());
+    }
+    return entries;
   }
 
   /**

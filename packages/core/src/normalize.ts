@@ -143,6 +143,9 @@ export function normalizeConnect(target: unknown, options: unknown): NormalizedC
       }
     }
   }
+  // An IP literal is frozen, as a reported address is: a driver may then hand it out as the
+  // connection's peer (`connectedPeer`) instead of a copy of the kernel's answer.
+  if (address.transport === "tcp" && address.family !== undefined) Object.freeze(address);
   return {
     target: address,
     ...normalizeStream(raw),

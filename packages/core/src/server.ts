@@ -355,6 +355,11 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     return this.close({ graceful: false });
   }
 
+  /** @internal Its connections are listed with it: they are not registered on their own. */
+  members(): Iterable<Socket> {
+    return this.#connections;
+  }
+
   /** @internal */
   snapshot(): MonitorEntry {
     return {

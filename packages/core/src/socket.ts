@@ -81,8 +81,6 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly id: number = nextId();
   /** `"client"` when this process connected it, `"server"` when a server accepted it. */
   readonly role: "client" | "server";
-  /** `"tcp"` (TLS included) or `"unix"`. */
-  readonly transport: "tcp" | "unix";
   /**
    * This end's address. Readable after close. For a Unix client that did not bind, the path
    * is `""`.
@@ -108,8 +106,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #closedByUser = false;
 
   // Write side.
-  readonly #out: WriteQueue;
+  /** Made at the first write: a connection that only listens never needs one. */
+  #out: WriteQueue | undefined;
   #pumpScheduled = false;
+  /** `#endOfTick` bound, made at the first gathered write (an idle socket never needs it). */
+  #pump: (() => void) | undefined;
   /**
    * The next write may leave at once: nothing has been written since the last read or the
    * last gathered send. A reply to a request leaves without waiting for the tick to end; a
@@ -119,7 +120,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #fresh = true;
   #ending = false;
   #shutdownSent = false;
-  #flushWaiters: { resolve(): void; reject(error: unknown): void }[] = [];
+  // Made on first use, as `#pump` and `closed` are: an idle connection never waits to flush.
+  #flushWaiters: { resolve(): void; reject(error: unknown): void }[] | undefined;
 
   // Read side.
   readonly #chunks = new ReadQueue<Uint8Array>("socket");
@@ -163,7 +165,6 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     { signal, listening }: { signal?: AbortSignal | undefined; listening?: SocketAddress } = {},
   ) {
     this.#handle = handle;
-    this.#out = new WriteQueue(handle);
     this.#platform = platform;
     this.#options = options;
     this.role = role;
@@ -171,8 +172,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.localAddress =
       listening && sameAddress(handle.localAddress, listening) ? listening : handle.localAddress;
     this.remoteAddress = handle.remoteAddress;
-    this.transport = handle.remoteAddress.transport === "unix" ? "unix" : "tcp";
-    monitor.add(this);
+    // An accepted socket is listed through its server (`Server.members`): one registry entry
+    // fewer per connection.
+    if (role === "client") monitor.add(this);
     if (options.idleTimeout > 0) this.setTimeout(options.idleTimeout);
     if (signal) {
       this.#signal = signal;
@@ -197,6 +199,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         remoteAddress: this.remoteAddress,
       });
     }
+  }
+
+  /** `"tcp"` (TLS included) or `"unix"`. */
+  get transport(): "tcp" | "unix" {
+    // Derived rather than stored: a field is 8 bytes on each of 10,000 idle connections.
+    return this.remoteAddress.transport === "unix" ? "unix" : "tcp";
   }
 
   /**
@@ -246,7 +254,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return {
       bytesSent: this.#bytesSent,
       bytesReceived: this.#bytesReceived,
-      packetsSent: this.#out.packets,
+      packetsSent: this.#out?.packets ?? 0,
       packetsReceived: this.#packetsReceived,
       openedAt: this.#openedAt,
       closedAt: this.#closedAt,
@@ -255,7 +263,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** Bytes accepted by `write()` and not yet handed to the kernel. */
   get writableLength(): number {
-    return this.#out.queued;
+    return this.#out?.queued ?? 0;
   }
 
   // ---- writing ----
@@ -276,7 +284,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         address: this.remoteAddress,
       });
     }
-    const out = this.#out;
+    const out = (this.#out ??= new WriteQueue(this.#handle));
     // The first write since the last read or gathered send leaves at once (a request, a
     // reply): nothing is scheduled for it.
     const leaveNow = this.#fresh && out.queued === 0 && !out.full;
@@ -295,7 +303,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     } else if (!this.#pumpScheduled && !out.full) {
       // The writes after it gather and leave together, in one call, once this tick is over.
       this.#pumpScheduled = true;
-      soon(this.#pump);
+      soon((this.#pump ??= () => this.#endOfTick()));
     }
     return out.queued < this.#options.highWaterMark;
   }
@@ -305,9 +313,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * first with bytes still queued: with the error that ended it, else `ECLOSED`.
    */
   flush(): Promise<void> {
-    if (this.#out.queued === 0 && !this.#out.full) return fulfilled;
+    const out = this.#out;
+    if (out === undefined || (out.queued === 0 && !out.full)) return fulfilled;
     if (this.#state === "closed") return Promise.reject(this.#closedError("flush"));
-    return new Promise((resolve, reject) => this.#flushWaiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.#flushWaiters ??= []).push({ resolve, reject }));
   }
 
   /**
@@ -366,7 +375,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   reset(): Promise<void> {
     if (this.#state !== "closed") {
       this.#closedByUser = true;
-      this.#out.clear();
+      this.#out?.clear();
       this.#handle.reset();
     }
     return this.closed.catch(() => {});
@@ -376,16 +385,16 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   [destroySocket](): void {
     if (this.#state === "closed") return;
     this.#closedByUser = true;
-    this.#out.clear();
+    this.#out?.clear();
     this.#handle.close();
   }
 
   /** The end of a tick of writes: send what gathered since the first. */
-  readonly #pump = (): void => {
+  #endOfTick(): void {
     this.#pumpScheduled = false;
     this.#send();
     this.#fresh = true;
-  };
+  }
 
   #count(sent: number): void {
     this.#bytesSent += sent;
@@ -399,16 +408,16 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** Hand queued bytes to the driver until it is full or nothing is left. */
   #send(): void {
-    if (this.#state === "closed") return;
     const out = this.#out;
+    if (this.#state === "closed" || out === undefined) return;
     this.#count(out.send());
     if (out.queued === 0 && !out.full) this.#settleFlush(undefined);
   }
 
   #settleFlush(error: unknown): void {
     const waiters = this.#flushWaiters;
-    if (waiters.length === 0) return;
-    this.#flushWaiters = [];
+    if (waiters === undefined || waiters.length === 0) return;
+    this.#flushWaiters = undefined;
     for (const waiter of waiters) {
       if (error === undefined) waiter.resolve();
       else waiter.reject(error);
@@ -522,8 +531,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   #drain(): void {
-    if (!this.#out.full) return;
-    this.#out.full = false;
+    const out = this.#out;
+    if (out === undefined || !out.full) return;
+    out.full = false;
     this.#send();
   }
 
@@ -539,11 +549,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#closeError = error;
     this.#finishReader();
     const out = this.#out;
-    const unsent = out.queued > 0 || out.full;
-    out.clear();
-    out.full = false;
+    const unsent = out !== undefined && (out.queued > 0 || out.full);
+    if (out !== undefined) {
+      out.clear();
+      out.full = false;
+    }
     this.#settleFlush(unsent ? (error ?? this.#closedError("flush")) : undefined);
-    monitor.delete(this);
+    if (this.role === "client") monitor.delete(this);
     if (monitorActive.value) {
       const time = this.#closedAt;
       if (error) monitor.emit({ type: "error", id: this.id, kind: "socket", time, error });
@@ -561,7 +573,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#state === "closed") return;
     this.#failure ??= error;
     this.#stopUpgrade?.(this.#failure);
-    this.#out.clear();
+    this.#out?.clear();
     this.#handle.close();
   }
 

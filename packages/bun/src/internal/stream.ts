@@ -10,7 +10,13 @@
 // Bun's `write` takes what the kernel takes now and keeps none of the rest (bun#16076). The
 // count goes back to core, which keeps the remainder and writes it on `drain`; so nothing is
 // ever held here and `busy` is always false.
-import { inetAddress, kernelPath, SocketError } from "@omnisock/core/driver";
+import {
+  acceptedLocal,
+  connectedPeer,
+  inetAddress,
+  kernelPath,
+  SocketError,
+} from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
@@ -35,14 +41,15 @@ const unnamed: UnixAddress = Object.freeze({ transport: "unix", path: "" });
 class BunStream implements StreamHandle {
   localAddress!: SocketAddress;
   remoteAddress!: SocketAddress;
-  readonly busy = false;
-  readonly keepsNothing = true;
   #socket!: BunSocket<BunStream>;
   readonly #options: NormalizedStreamOptions;
   readonly #unix: readonly [local: UnixAddress, remote: UnixAddress] | undefined;
   #sink: StreamSink | undefined;
-  /** Read before start() or while paused, in order; `null` is the peer's FIN. */
-  #pending: (Uint8Array | null)[] = [];
+  /**
+   * Read before start() or while paused, in order; `null` is the peer's FIN. Made when the
+   * first such chunk comes: an idle connection holds no array for it.
+   */
+  #pending: (Uint8Array | null)[] | undefined;
   #paused = true;
   #closed = false;
   /** The last write was short: the peer has not taken it all yet (cleared on `drain`). */
@@ -56,6 +63,16 @@ class BunStream implements StreamHandle {
   #error: SocketError | undefined;
   /** What TLS agreed on, once its handshake is over; `undefined` on a plain stream. */
   tls: TlsInfo | undefined;
+
+  // Constants, on the prototype rather than in each connection's fields.
+  /** Bun holds nothing back (see above): never busy. */
+  get busy(): boolean {
+    return false;
+  }
+  /** Bun copies what it takes into the kernel at once. */
+  get keepsNothing(): boolean {
+    return true;
+  }
   /** A TLS stream waiting for its handshake: settled by `handshake`, or by a close before it. */
   #handshake:
     | {
@@ -159,6 +176,8 @@ class BunStream implements StreamHandle {
             ? ([local.transport === "unix" ? local : unnamed, unnamed] as const)
             : undefined;
         const stream = new BunStream(options, unix);
+        // The listener's own address where it is not a wildcard: no copy per connection.
+        if (!unix) stream.localAddress = acceptedLocal(local) ?? stream.localAddress;
         if (!options.tls) {
           stream.#attach(socket);
           return accept(stream);
@@ -186,8 +205,8 @@ class BunStream implements StreamHandle {
       [this.localAddress, this.remoteAddress] = this.#unix;
       return;
     }
-    this.localAddress = inetAddress("tcp", socket.localAddress, socket.localPort);
-    this.remoteAddress = inetAddress("tcp", socket.remoteAddress, socket.remotePort);
+    this.localAddress ??= inetAddress("tcp", socket.localAddress, socket.localPort);
+    this.remoteAddress ??= inetAddress("tcp", socket.remoteAddress, socket.remotePort);
     // Bun turns TCP_NODELAY on by itself; set either way, so that Bun's choice cannot leak.
     socket.setNoDelay(this.#options.noDelay);
     const delay = this.#options.keepAliveDelay;
@@ -197,7 +216,7 @@ class BunStream implements StreamHandle {
   #receive(chunk: Uint8Array | null): void {
     if (this.#upgraded) return;
     const sink = this.#sink;
-    if (!sink || this.#paused) this.#pending.push(chunk);
+    if (!sink || this.#paused) (this.#pending ??= []).push(chunk);
     else if (chunk) sink.data(chunk);
     else sink.end();
   }
@@ -224,7 +243,7 @@ class BunStream implements StreamHandle {
   #deliver(): void {
     // The sink is read afresh each time: it may close this handle from inside a callback.
     const pending = this.#pending;
-    while (pending.length > 0 && this.#sink && (!this.#paused || this.#closed)) {
+    while (pending && pending.length > 0 && this.#sink && (!this.#paused || this.#closed)) {
       const chunk = pending.shift();
       if (chunk) this.#sink.data(chunk);
       else this.#sink.end();
@@ -358,9 +377,13 @@ export async function connect(
     port: target.port,
     localAddress: options.localAddress,
   };
+  const stream = new BunStream(options);
+  // Known from the target, where it tells it as the kernel would: no copy of Bun's answer.
+  const peer = connectedPeer(target);
+  if (peer) stream.remoteAddress = peer;
   return open(
     options.tls ? { ...where, tls: bunTlsClient(options.tls) } : where,
-    new BunStream(options),
+    stream,
     inetAddress("tcp", target.hostname, target.port),
     signal,
     options.tls,

@@ -19,7 +19,9 @@ export const decoding = Symbol.for("omnisock.decoding");
  */
 export class ReadQueue<T> {
   // A head index rather than `shift()`: a queue that fills and drains in bursts stays O(1).
-  #items: (T | undefined)[] = [];
+  // Made when the first item must wait: most items go straight to a waiting read, and an idle
+  // connection holds none.
+  #items: (T | undefined)[] | undefined;
   #head = 0;
   #waiting: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void } | undefined;
   readonly #what: string;
@@ -31,7 +33,7 @@ export class ReadQueue<T> {
 
   /** Items buffered. */
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#items === undefined ? 0 : this.#items.length - this.#head;
   }
 
   /** Whether a read is waiting (so nothing is buffered). */
@@ -49,20 +51,20 @@ export class ReadQueue<T> {
   }
 
   push(item: T): void {
-    this.#items.push(item);
+    (this.#items ??= []).push(item);
   }
 
   /** Put `items` back in front of what is buffered, in their order. */
   unshift(items: readonly T[]): void {
     // Rare (a reader giving back what it did not use): no need to reuse the spent slots.
-    this.#items = [...items, ...this.#items.slice(this.#head)];
+    this.#items = [...items, ...(this.#items?.slice(this.#head) ?? [])];
     this.#head = 0;
   }
 
   /** The oldest buffered item, released from the queue. */
   shift(): T | undefined {
     const items = this.#items;
-    if (this.#head === items.length) return undefined;
+    if (items === undefined || this.#head === items.length) return undefined;
     const item = items[this.#head];
     // Released as it goes: a queue may hold large chunks.
     items[this.#head++] = undefined;
@@ -94,7 +96,7 @@ export class ReadQueue<T> {
 
   /** Drop everything buffered. */
   clear(): void {
-    this.#items = [];
+    this.#items = undefined;
     this.#head = 0;
   }
 }

@@ -66,6 +66,23 @@ describe("WriteQueue", () => {
     expect(out.queued).toBe(0);
   });
 
+  it("starts with a 1 KiB slab and doubles it up to 16 KiB as writes gather", () => {
+    const sizes: number[] = [];
+    const handle = Object.assign(new FakeHandle(), {
+      allocate(size: number): Uint8Array {
+        sizes.push(size);
+        return new Uint8Array(size);
+      },
+    });
+    const out = new WriteQueue(handle);
+    const chunk = new Uint8Array(1000).fill(120);
+    for (let index = 0; index < 40; index++) out.stageBytes(chunk);
+    expect(sizes.slice(0, 5)).toEqual([1024, 2048, 4096, 8192, 16 * 1024]);
+    expect(Math.max(...sizes)).toBe(16 * 1024);
+    out.send();
+    expect(handle.received()).toBe("x".repeat(40_000));
+  });
+
   it("never overwrites bytes the driver holds while it is busy", () => {
     const handle = new FakeHandle();
     const out = new WriteQueue(handle);

@@ -3,6 +3,13 @@ import { encoder } from "./timer.js";
 
 /** Writes smaller than this are copied into a slab, so that a tick's worth leaves in one system call. */
 export const COALESCE_LIMIT = 16 * 1024;
+/**
+ * A socket's first slab is small and each new one doubles, up to `SLAB_SIZE`: the slab stays
+ * with the socket between writes, and a connection that writes a short message now and then
+ * (most of 10,000 idle ones) should not hold 16 KiB for it. A stream of small writes reaches
+ * the full size within a few ticks.
+ */
+export const FIRST_SLAB_SIZE = 1024;
 const SLAB_SIZE = 16 * 1024;
 
 /**
@@ -20,8 +27,9 @@ export class WriteQueue {
   packets = 0;
 
   readonly #handle: Pick<StreamHandle, "write" | "busy" | "allocate">;
-  // Sealed chunks waiting for the driver, then the slab being filled.
-  #chunks: Uint8Array[] = [];
+  // Sealed chunks waiting for the driver (made when the first must wait), then the slab being
+  // filled.
+  #chunks: Uint8Array[] | undefined;
   #head = 0;
   #slab: Uint8Array | undefined;
   #slabStart = 0;
@@ -37,7 +45,7 @@ export class WriteQueue {
     this.queued += length;
     if (length >= COALESCE_LIMIT) {
       this.#seal();
-      this.#chunks.push(data);
+      (this.#chunks ??= []).push(data);
       return;
     }
     this.#reserve(length).set(data, this.#slabEnd);
@@ -69,7 +77,9 @@ export class WriteQueue {
   send(): number {
     if (this.full) return 0;
     // The common case, a tick of small writes and nothing older waiting: one chunk.
-    const sent = this.#head === this.#chunks.length ? this.#sendSlab() : this.#sendChunks();
+    const chunks = this.#chunks;
+    const sent =
+      chunks === undefined || this.#head === chunks.length ? this.#sendSlab() : this.#sendChunks();
     this.queued -= sent;
     // The driver holds none of the slab's bytes any more: it can be filled from the start.
     if (this.queued === 0 && !this.full) this.#slabStart = this.#slabEnd = 0;
@@ -78,7 +88,7 @@ export class WriteQueue {
 
   /** Drop everything queued (a reset, a failure). */
   clear(): void {
-    this.#chunks = [];
+    this.#chunks = undefined;
     this.#head = 0;
     this.queued = 0;
     this.#slab = undefined;
@@ -100,13 +110,13 @@ export class WriteQueue {
     const chunk = slab.subarray(start, this.#slabEnd);
     this.#slabStart = this.#slabEnd;
     const taken = this.#hand(chunk);
-    if (taken < chunk.byteLength) this.#chunks.push(chunk.subarray(taken));
+    if (taken < chunk.byteLength) (this.#chunks ??= []).push(chunk.subarray(taken));
     return taken;
   }
 
   #sendChunks(): number {
     this.#seal();
-    const chunks = this.#chunks;
+    const chunks = this.#chunks!;
     let head = this.#head;
     let sent = 0;
     while (head < chunks.length) {
@@ -136,7 +146,10 @@ export class WriteQueue {
     if (slab && this.#slabEnd + length <= slab.byteLength) return slab;
     this.#seal();
     // Bytes handed to the driver may still be in its hands: a new slab, not a rewind.
-    const size = Math.max(SLAB_SIZE, length);
+    const size = Math.max(
+      slab ? Math.min(slab.byteLength * 2, SLAB_SIZE) : FIRST_SLAB_SIZE,
+      length,
+    );
     this.#slab = this.#handle.allocate?.(size) ?? new Uint8Array(size);
     this.#slabStart = this.#slabEnd = 0;
     return this.#slab;
@@ -144,7 +157,7 @@ export class WriteQueue {
 
   #seal(): void {
     if (this.#slab && this.#slabEnd > this.#slabStart) {
-      this.#chunks.push(this.#slab.subarray(this.#slabStart, this.#slabEnd));
+      (this.#chunks ??= []).push(this.#slab.subarray(this.#slabStart, this.#slabEnd));
       this.#slabStart = this.#slabEnd;
     }
   }

@@ -6,8 +6,11 @@
 const BLOCK = 16 * 1024;
 const SMALL = 2 * 1024;
 
+/** Where every arena starts: a connection that never receives allocates no block of its own. */
+const NO_BLOCK = new Uint8Array(0);
+
 export class ChunkArena {
-  #block = new Uint8Array(0);
+  #block = NO_BLOCK;
   #offset = 0;
 
   /** A copy of `bytes` that nothing else writes to. */

@@ -7,7 +7,7 @@
 // - a backlog for a Unix listener: Deno always asks for 1024 (`unixBacklog`).
 // Deno accepts only when asked, so `pause()` really stops accepting: connections wait in the
 // kernel's backlog.
-import { kernelPath, notSupported } from "@omnisock/core/driver";
+import { acceptedLocal, kernelPath, notSupported } from "@omnisock/core/driver";
 import type {
   NormalizedListenOptions,
   ServerHandle,
@@ -25,6 +25,8 @@ class DenoServer implements ServerHandle {
   readonly #listener: Listener;
   readonly #options: NormalizedListenOptions;
   readonly #sink: ServerSink;
+  /** Every accepted connection's local address, where the listener's tells it (`acceptedLocal`). */
+  readonly #local: SocketAddress | undefined;
   #closed = false;
   #paused = false;
   #wake: (() => void) | undefined;
@@ -38,6 +40,7 @@ class DenoServer implements ServerHandle {
     this.#options = options;
     this.#sink = sink;
     this.address = socketAddress(listener.addr);
+    this.#local = acceptedLocal(this.address);
     void this.#acceptLoop();
   }
 
@@ -69,7 +72,9 @@ class DenoServer implements ServerHandle {
       }
       try {
         this.#sink.connection(
-          this.address.transport === "unix" ? new DenoStream(conn) : tcpStream(conn, this.#options),
+          this.address.transport === "unix"
+            ? new DenoStream(conn)
+            : tcpStream(conn, this.#options, this.#local),
         );
       } catch (error) {
         // setNoDelay on a connection the peer has already reset, and the like.

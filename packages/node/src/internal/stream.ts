@@ -10,7 +10,14 @@
 import { Buffer } from "node:buffer";
 import net from "node:net";
 import tls from "node:tls";
-import { inetAddress, kernelPath, tlsCloseLimit, unixAddress } from "@omnisock/core/driver";
+import {
+  acceptedLocal,
+  connectedPeer,
+  inetAddress,
+  kernelPath,
+  tlsCloseLimit,
+  unixAddress,
+} from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedListenOptions,
@@ -47,7 +54,9 @@ class NodeStream implements StreamHandle {
    * reference to the caller's bytes (see write()). node:net, by contrast, writes from the
    * caller's memory later when the kernel is full.
    */
-  readonly keepsNothing: boolean;
+  get keepsNothing(): boolean {
+    return this.tls !== undefined;
+  }
   readonly #socket: net.Socket;
   /**
    * The TCP socket under a TLS one, for reset() (node:tls cannot send an RST itself) and
@@ -59,6 +68,8 @@ class NodeStream implements StreamHandle {
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
   #closed = false;
+  /** `#wrote` bound, for node:net's write callback: made at the first write, not per connection. */
+  #afterWrite: ((error?: Error | null) => void) | undefined;
 
   constructor(
     socket: net.Socket,
@@ -72,7 +83,6 @@ class NodeStream implements StreamHandle {
     this.localAddress = localAddress;
     this.remoteAddress = remoteAddress;
     this.tls = tls;
-    this.keepsNothing = tls !== undefined;
     (socket as Tagged)[handleOf] = this;
     if (raw) {
       // Its errors are this connection's too (once: after a STARTTLS it is already listened to).
@@ -152,15 +162,15 @@ class NodeStream implements StreamHandle {
     // A TLS write's bytes must go through node:tls now (keepsNothing). Core never writes while
     // the last write is in flight (busy); were it to, nothing would be taken, and drain follows.
     if (this.keepsNothing && socket.writableLength > 0) return 0;
-    socket.write(data, this.#afterWrite);
+    socket.write(data, (this.#afterWrite ??= (error) => this.#wrote(error)));
     return socket.destroyed || socket.errored ? 0 : data.length;
   }
 
   // A write's callback runs once its bytes are in the kernel; a failed write also emits
   // 'error', which closes the socket, so the error itself is not needed here.
-  readonly #afterWrite = (error?: Error | null): void => {
+  #wrote(error: Error | null | undefined): void {
     if (!error && this.#socket.writableLength === 0) this.#sink?.drain();
-  };
+  }
 
   get busy(): boolean {
     return this.#socket.writableLength > 0;
@@ -293,13 +303,21 @@ function nodeDefaults(options: NormalizedStreamOptions) {
 
 /**
  * A TCP stream; its addresses are read now, so that they stay readable after close. A TLS
- * one comes with the TCP socket under it (`raw`).
+ * one comes with the TCP socket under it (`raw`). Where an address is known without asking
+ * the kernel, it is passed in: an accepted connection's local end is its listener's address
+ * when that is not a wildcard (`acceptedLocal`), a client's peer is often its target
+ * (`connectedPeer`). Each spares a system call, and the copy node:net would keep of its answer.
  */
-function tcpStream(socket: net.Socket, servername?: string, raw?: net.Socket): NodeStream {
+function tcpStream(
+  socket: net.Socket,
+  servername?: string,
+  raw?: net.Socket,
+  { local, remote }: { local?: SocketAddress | undefined; remote?: SocketAddress | undefined } = {},
+): NodeStream {
   return new NodeStream(
     socket,
-    inetAddress("tcp", socket.localAddress, socket.localPort),
-    inetAddress("tcp", socket.remoteAddress, socket.remotePort),
+    local ?? inetAddress("tcp", socket.localAddress, socket.localPort),
+    remote ?? inetAddress("tcp", socket.remoteAddress, socket.remotePort),
     socket instanceof tls.TLSSocket ? tlsInfo(socket, servername) : undefined,
     raw,
   );
@@ -346,6 +364,7 @@ export function connect(
           });
     // Stays attached on failure, so that a late error can never go unhandled.
     socket.on("error", fail);
+    const peer = target.transport === "unix" ? undefined : connectedPeer(target);
     const settle = (handle: NodeStream): void => {
       signal?.removeEventListener("abort", onAbort);
       socket.off("error", fail);
@@ -353,11 +372,11 @@ export function connect(
     };
     socket.once("connect", () => {
       if (target.transport === "unix") settle(new NodeStream(socket, unixAddress(""), target));
-      else if (!tlsOptions) settle(tcpStream(socket));
+      else if (!tlsOptions) settle(tcpStream(socket, undefined, undefined, { remote: peer }));
       // A TLS connection is up once its handshake is over and the server verified.
       else
         secureClient(socket, tlsOptions).then(
-          (secure) => settle(tcpStream(secure, tlsOptions.servername, socket)),
+          (secure) => settle(tcpStream(secure, tlsOptions.servername, socket, { remote: peer })),
           fail,
         );
     });
@@ -393,13 +412,14 @@ export function listen(options: NormalizedListenOptions, sink: ServerSink): Prom
       server.on("tlsClientError", (error: Error) =>
         sink.rejected(toSocketError(error, { syscall: "handshake", address })),
       );
+      const local = acceptedLocal(address);
       server.on(options.tls ? "secureConnection" : "connection", (socket: net.Socket) => {
         sink.connection(
           address.transport === "unix"
             ? new NodeStream(socket, address, unixAddress(""))
             : socket instanceof tls.TLSSocket
-              ? tcpStream(socket, undefined, parentOf(socket))
-              : tcpStream(socket),
+              ? tcpStream(socket, undefined, parentOf(socket), { local })
+              : tcpStream(socket, undefined, undefined, { local }),
         );
       });
       resolve({
