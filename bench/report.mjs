@@ -258,24 +258,30 @@ export function renderReport({ results, negotiated = [], scenarios, apis, reps, 
     "",
     "## Reading the results",
     "",
-    "- omnisock reads with `for await`: each chunk or datagram is handed over through a promise, " +
-      "which the raw callback APIs (node:net's `'data'`, Bun's handlers) do not pay and Deno's " +
-      "promise-based API pays once. In the one-in-flight and many-connection ping-pongs (S2, S3, S4) " +
-      "that handoff is a measurable part of each round trip; a bare node:net or Bun server that " +
-      "does nothing but pass each chunk through one promise to a loop already runs at about " +
-      "0.96× its callback form. The rest of the gap is omnisock's own bookkeeping (counters, " +
-      "state, backpressure, the copy that lets the caller reuse its buffer).",
+    "- omnisock's rows read with `socket.read(handler)` / `datagramSocket.read(handler)`: a " +
+      "callback per chunk, as node:net's `'data'` and Bun's handlers deliver them, with no promise " +
+      "per chunk. The rows marked `for await` read the same bytes through the async iterator; " +
+      "where they trail (S2, S3, S4 on Node and Bun), the difference is the promise handed over per " +
+      "chunk. The rest of the gap is omnisock's own bookkeeping (counters, state, backpressure, the " +
+      "copy that lets the caller reuse its buffer): in a CPU profile of Node's S2 and S3, omnisock's " +
+      "own functions are 1–2 % of the samples.",
+    "- The one-in-flight ping-pongs (S2, S4) are the noisiest figures here: on this shared 2-vCPU " +
+      "guest the raw programs alone spread 40–65 % between repetitions, and the per-repetition " +
+      "ratios of one cell span 0.7–1.1. Read their medians as ±5 %.",
     "- Where a round trip includes a wake-up on the other CPU (S2u), that cost dwarfs the " +
-      "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity.",
+      "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity or better (on Deno, " +
+      "omnisock hands a read of 32 KiB or more over in the buffer it landed in, without a copy; " +
+      "why it then beats the raw read loop was not profiled).",
     "- S5 is where omnisock gains: the writes of one tick leave in one system call, where the " +
       "raw APIs make one per `write()`.",
-    "- S6 counts both ends' resident memory. On Node, a heap snapshot of idle connections puts " +
-      "omnisock's extra heap per connection end at about 1 KiB for the pending `for await` read " +
-      "(the iterator, its waiting promise with its resolve and reject functions, the consumer's " +
-      "suspended async function) and about 0.8 KiB for omnisock's socket, driver handle, queue and " +
-      "addresses, on top of node:net's ~1 KiB; Bun's and Node's own per-connection footprint is " +
-      "small enough that this shows as a ratio. Deno's raw program reads with a 64 KiB buffer per connection, omnisock's Deno " +
-      "driver starts at 1 KiB.",
+    "- S6 counts both ends' resident memory. omnisock's socket, driver handle, reader and addresses " +
+      "come on top of the runtime's own connection object, whose footprint on Node and Bun is " +
+      "small enough for that to show as a ratio (the heap column: both ends' JS heap per " +
+      "connection). Deno's raw program reads with a 64 KiB buffer per connection; omnisock's Deno " +
+      "driver starts at 1 KiB and grows to 64 KiB once a read fills it.",
+    "- In S7 each round trip is one small read and one small write on one of 10,000 connections: " +
+      "the runtime's own work per round trip is small, so omnisock's per-chunk and per-write " +
+      "bookkeeping shows as CPU time (both processes, from /proc).",
     "- T1 and T2 (TLS): omnisock and each raw API make the same system calls per round trip (one " +
       "send, one receive, one poll, counted with strace on every runtime), so what separates them " +
       "is work in user space: the same chunk handoff and bookkeeping as in S1 and S2. node:tls and " +

@@ -413,24 +413,22 @@ const GUARD_RETRIES = 2;
  * removed here once it is closed; every other cell is held to GUARD_AT.
  */
 const GUARD_EXCLUDED = {
-  "S1 deno":
-    "omnisock's Deno reads reach ~0.6× of a plain read loop with one 64 KiB buffer (issue 10, item 3)",
   "S3 node":
-    "at the bar today: 0.78× (issue 10's measurement) to 0.84× (BENCHMARKS.md) in full runs, 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
+    "0.90× (0.85–0.94) in BENCHMARKS.md's full run, 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
   "S4 deno":
-    "at the bar today: 0.77–0.84× in BENCHMARKS.md's full run, 0.71–0.96× in quick ones (issue 10, item 2)",
-  // S7 at 10,000 connections, one full run: omnisock spends 53 µs of CPU per round trip against
-  // node:net's 37, 35 against Bun's 24, 62 against Deno's 47 — each chunk's `for await` hand-off
-  // and the write path (issue 10, items 2 and 5). --quick's 200 connections land either side of 0.8×.
-  "S7 node": "1.43× raw CPU per round trip in a full run (see above)",
-  "S7 bun": "1.47× raw CPU per round trip in a full run (see above)",
-  "S7 deno": "1.32× raw CPU per round trip in a full run (see above)",
+    "0.85× (0.58–1.04) in BENCHMARKS.md's full run, 0.71–0.96× in quick ones (issue 10, item 2)",
+  // S7 at 10,000 connections, BENCHMARKS.md's full run: omnisock spends 1.20× node:net's CPU per
+  // round trip, 1.12× Bun's, 1.23× Deno's (issue 10, items 2 and 5); --quick's 200 connections
+  // land either side of 0.8×.
+  "S7 node": "1.20× raw CPU per round trip in a full run (see above)",
+  "S7 bun": "1.12× raw CPU per round trip in a full run (see above)",
+  "S7 deno": "1.23× raw CPU per round trip in a full run (see above)",
   "T2 deno":
-    "0.53–0.85× in quick runs, on main as on this branch: Deno's TLS ping-pong gap (issue 10, item 2)",
+    "0.87× (0.64–0.92) in BENCHMARKS.md's full run, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
   "S6 node":
-    "1.5× raw memory per idle connection: a pending `for await` read and core's per-socket state (issue 10, item 4)",
+    "1.64× raw memory per idle connection: core's per-socket state on top of node:net's (issue 10, item 4)",
   "S6 bun":
-    "2× raw memory per idle connection: a pending `for await` read and core's per-socket state (issue 10, item 4)",
+    "2.05× raw memory per idle connection: core's per-socket state on top of Bun's (issue 10, item 4)",
 };
 const guarding = quick || flags.guard;
 /** Each guarded cell's best standing: `{ name, baseline, best }`. */
@@ -613,7 +611,7 @@ let driverServers;
  */
 function startDriverServers() {
   driverServers ??= (async () => {
-    const args = [join(driverBench, "servers.js"), "--max-secs", String(quick ? 300 : 3600)];
+    const args = [join(driverBench, "servers.js"), "--max-secs", String(quick ? 300 : 4 * 3600)];
     const child = spawn(process.execPath, args, {
       cwd: driverBench,
       stdio: ["pipe", "pipe", "inherit"],
