@@ -68,6 +68,18 @@ const ITERATOR_SKIPS = ["S5", "S6", "S7"];
  * where it is a compatibility layer. The TLS scenarios run the `tcp` program with --tls (node:tls
  * for node:net).
  */
+/** omnisock's `for await` row on `runtime`: the same programs, told to iterate. */
+const iteratorRow = (runtime) => ({
+  runtime,
+  api: "omnisock-iterator",
+  label: "omnisock · for await",
+  tlsLabel: "omnisock · for await",
+  tcp: "tcp-omnisock.mjs",
+  udp: "udp-omnisock.mjs",
+  args: ["--iterate"],
+  skip: ITERATOR_SKIPS,
+});
+
 const APIS = [
   {
     runtime: "node",
@@ -85,16 +97,7 @@ const APIS = [
     tcp: "tcp-omnisock.mjs",
     udp: "udp-omnisock.mjs",
   },
-  {
-    runtime: "node",
-    api: "omnisock-iterator",
-    label: "omnisock · for await",
-    tlsLabel: "omnisock · for await",
-    tcp: "tcp-omnisock.mjs",
-    udp: "udp-omnisock.mjs",
-    args: ["--iterate"],
-    skip: ITERATOR_SKIPS,
-  },
+  iteratorRow("node"),
   {
     runtime: "bun",
     api: "raw",
@@ -111,16 +114,7 @@ const APIS = [
     tcp: "tcp-omnisock.mjs",
     udp: "udp-omnisock.mjs",
   },
-  {
-    runtime: "bun",
-    api: "omnisock-iterator",
-    label: "omnisock · for await",
-    tlsLabel: "omnisock · for await",
-    tcp: "tcp-omnisock.mjs",
-    udp: "udp-omnisock.mjs",
-    args: ["--iterate"],
-    skip: ITERATOR_SKIPS,
-  },
+  iteratorRow("bun"),
   {
     runtime: "bun",
     api: "node:net",
@@ -145,16 +139,7 @@ const APIS = [
     tcp: "tcp-omnisock.mjs",
     udp: "udp-omnisock.mjs",
   },
-  {
-    runtime: "deno",
-    api: "omnisock-iterator",
-    label: "omnisock · for await",
-    tlsLabel: "omnisock · for await",
-    tcp: "tcp-omnisock.mjs",
-    udp: "udp-omnisock.mjs",
-    args: ["--iterate"],
-    skip: ITERATOR_SKIPS,
-  },
+  iteratorRow("deno"),
   {
     runtime: "deno",
     api: "node:net",
