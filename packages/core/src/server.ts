@@ -205,18 +205,18 @@ export class Server implements AsyncIterable<Socket>, Monitored {
     } else if (this.#closing && this.#connections.size === 0) this.#finish();
   };
 
+  /** One function for every connection's handler promise, not a closure per connection. */
+  readonly #handlerFailed = (error: unknown): void => report("the connection handler", error, this);
+
   #deliver(handle: StreamHandle): void {
-    const socket = new Socket(handle, this.#options, "server", this.#platform, {
-      listening: this.address,
-    });
+    const socket = new Socket(handle, this.#options, "server", this.#platform);
     this.#connections.add(socket);
     socket[whenClosed] = this.#forget;
     const callback = this.#onConnection;
     if (callback) {
       try {
         const result = callback(socket);
-        if (result instanceof Promise)
-          result.catch((error) => report("the connection handler", error, this));
+        if (result instanceof Promise) result.catch(this.#handlerFailed);
       } catch (error) {
         report("the connection handler", error, this);
       }

@@ -27,9 +27,57 @@ import { checkBoolean, checkData, checkMilliseconds } from "./check.js";
 import { checkTlsClientSupported, checkTlsServerSupported } from "./normalize.js";
 import { normalizeTlsClient, normalizeTlsServer } from "./tls-options.js";
 
-function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
-  if (a.transport === "unix") return b.transport === "unix" && a.path === b.path;
-  return b.transport !== "unix" && a.port === b.port && a.hostname === b.hostname;
+/** The bits of `Socket#flags`: yes/no state every socket has, packed into one field. */
+const Flag = {
+  ClosedByUser: 1,
+  PumpScheduled: 2,
+  /**
+   * The next write may leave at once: nothing has been written since the last read or the
+   * last gathered send. A reply to a request leaves without waiting for the tick to end; a
+   * producer that writes once per tick alternates between leaving at once and being gathered,
+   * which costs it one microtask, not a system call.
+   */
+  Fresh: 4,
+  Ending: 8,
+  ShutdownSent: 16,
+  Paused: 32,
+  ReadEnded: 64,
+  /** The `readable` stream's pull is the read waiting in the read queue. */
+  Pulling: 128,
+  /** The consumer has asked for data: its read of the peer's FIN then ends the socket. */
+  Consumed: 256,
+  /** The driver reads only for a waiting reader (`StreamHandle.readsOnDemand`). */
+  OnDemand: 512,
+} as const;
+type Flag = (typeof Flag)[keyof typeof Flag];
+
+/**
+ * A socket's state that an idle connection never needs: its `closed` promise, its error, the
+ * idle timer, the signal, the stream views, what waits for a flush. One object, made on
+ * first use (`Socket#more`), in place of sixteen fields on every socket.
+ */
+class Rare {
+  /** Made on first use: most sockets never ask, and a promise per socket adds up. */
+  closed: Promise<void> | undefined = undefined;
+  settleClosed: { resolve(): void; reject(error: SocketError): void } | undefined = undefined;
+  closeError: SocketError | undefined = undefined;
+  /** The error the engine itself ended the socket with (idle timeout, abort). */
+  failure: SocketError | undefined = undefined;
+  closedAt: number | undefined = undefined;
+  /** `#endOfTick` bound, made at the first gathered write. */
+  pump: (() => void) | undefined = undefined;
+  flushWaiters: { resolve(): void; reject(error: unknown): void }[] | undefined = undefined;
+  /** The iterator whose `next()` last waited in the read queue: its `return()` gives that read up. */
+  waitingIterator: object | undefined = undefined;
+  idleTimeout = 0;
+  idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  lastActivity = 0;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  readable: ReadableStream<Uint8Array> | undefined = undefined;
+  writable: WritableStream<Uint8Array | string> | undefined = undefined;
+  /** While `startTls` waits for the driver: gives it up (a timeout, an abort). */
+  stopUpgrade: ((error: SocketError) => void) | undefined = undefined;
 }
 
 /**
@@ -81,13 +129,6 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly id: number = nextId();
   /** `"client"` when this process connected it, `"server"` when a server accepted it. */
   readonly role: "client" | "server";
-  /**
-   * This end's address. Readable after close. For a Unix client that did not bind, the path
-   * is `""`.
-   */
-  readonly localAddress: SocketAddress;
-  /** The peer's address. Readable after close. */
-  readonly remoteAddress: SocketAddress;
   /** @internal The framing decoder whose `decode` loop reads this socket now, if any. */
   [decoding]: { readonly buffered: number } | undefined;
   /** @internal Called once, as the socket closes (with its successor, when `startTls` made one). */
@@ -97,64 +138,52 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   readonly #options: NormalizedStreamOptions;
   readonly #platform: Platform;
   #state: SocketState = "open";
-  // `closed` is made on first use: most sockets never ask, and a promise per socket adds up.
-  #closed: Promise<void> | undefined;
-  #settleClosed: { resolve(): void; reject(error: SocketError): void } | undefined;
-  #closeError: SocketError | undefined;
-  /** The error the engine itself ended the socket with (idle timeout, abort). */
-  #failure: SocketError | undefined;
-  #closedByUser = false;
+  /** The yes/no state below, one bit each (see `Flag`): one field rather than ten. */
+  #flags: number = Flag.Fresh;
+  /** What most sockets never need (see `Rare`), made on first use. */
+  #rare: Rare | undefined;
 
   // Write side.
   /** Made at the first write: a connection that only listens never needs one. */
   #out: WriteQueue | undefined;
-  #pumpScheduled = false;
-  /** `#endOfTick` bound, made at the first gathered write (an idle socket never needs it). */
-  #pump: (() => void) | undefined;
-  /**
-   * The next write may leave at once: nothing has been written since the last read or the
-   * last gathered send. A reply to a request leaves without waiting for the tick to end; a
-   * producer that writes once per tick alternates between leaving at once and being gathered,
-   * which costs it one microtask, not a system call.
-   */
-  #fresh = true;
-  #ending = false;
-  #shutdownSent = false;
-  // Made on first use, as `#pump` and `closed` are: an idle connection never waits to flush.
-  #flushWaiters: { resolve(): void; reject(error: unknown): void }[] | undefined;
 
   // Read side.
-  readonly #chunks = new ReadQueue<Uint8Array>("socket");
+  /** Made when a chunk must wait or a read waits (`#chunks`): most sockets never buffer. */
+  #queue: ReadQueue<Uint8Array> | undefined;
   #buffered = 0;
-  #paused = false;
-  #readEnded = false;
-  /** The `readable` stream's pull is the read waiting in `#chunks`. */
-  #pulling = false;
-  /** The iterator whose `next()` last waited in `#chunks`: its `return()` gives that read up. */
-  #waitingIterator: object | undefined;
   /** The `read(handler)` under way, if any. */
   #reader: Reader<Uint8Array, Socket> | undefined;
-  /** Whether the consumer has ever asked for data: its read of the peer's FIN then ends the socket. */
-  #consumed = false;
-  /** The driver reads only for a waiting reader (`StreamHandle.readsOnDemand`). */
-  #onDemand: boolean;
 
   // Counters.
   #bytesSent = 0;
   #bytesReceived = 0;
   #packetsReceived = 0;
   readonly #openedAt = Date.now();
-  #closedAt: number | undefined;
 
-  #idleTimeout = 0;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #lastActivity = 0;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
-  #readable: ReadableStream<Uint8Array> | undefined;
-  #writable: WritableStream<Uint8Array | string> | undefined;
-  /** While `startTls` waits for the driver: gives it up (a timeout, an abort). */
-  #stopUpgrade: ((error: SocketError) => void) | undefined;
+  // An idle socket holds only the fields above (every one is 8 bytes on each of 10,000
+  // connections): its yes/no state is in `#flags`, the rest in `#rare` once needed.
+
+  #has(flag: Flag): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  #set(flag: Flag, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
+  }
+
+  /** The rare state, made now if it is not yet. */
+  get #more(): Rare {
+    return (this.#rare ??= new Rare());
+  }
+
+  get #idleTimeout(): number {
+    return this.#rare?.idleTimeout ?? 0;
+  }
+
+  /** What is buffered and the read waiting for more, made when first needed. */
+  get #chunks(): ReadQueue<Uint8Array> {
+    return (this.#queue ??= new ReadQueue<Uint8Array>("socket"));
+  }
 
   /** @internal Sockets come from `connect()` and from a server, never from `new`. */
   constructor(
@@ -162,32 +191,28 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     options: NormalizedStreamOptions,
     role: "client" | "server",
     platform: Platform,
-    { signal, listening }: { signal?: AbortSignal | undefined; listening?: SocketAddress } = {},
+    { signal }: { signal?: AbortSignal | undefined } = {},
   ) {
     this.#handle = handle;
     this.#platform = platform;
     this.#options = options;
     this.role = role;
-    // An accepted connection's local end is usually the listener's address: share that one.
-    this.localAddress =
-      listening && sameAddress(handle.localAddress, listening) ? listening : handle.localAddress;
-    this.remoteAddress = handle.remoteAddress;
     // An accepted socket is listed through its server (`Server.members`): one registry entry
     // fewer per connection.
     if (role === "client") monitor.add(this);
     if (options.idleTimeout > 0) this.setTimeout(options.idleTimeout);
     if (signal) {
-      this.#signal = signal;
-      this.#onAbort = () =>
+      const onAbort = () =>
         this.#fail(
           new SocketError("EABORTED", "the signal aborted the socket", {
             syscall: "abort",
             address: this.remoteAddress,
           }),
         );
-      signal.addEventListener("abort", this.#onAbort, { once: true });
+      Object.assign(this.#more, { signal, onAbort });
+      signal.addEventListener("abort", onAbort, { once: true });
     }
-    this.#onDemand = handle.readsOnDemand === true;
+    this.#set(Flag.OnDemand, handle.readsOnDemand === true);
     handle.start(new Socket.#Events(this));
     if (monitorActive.value) {
       monitor.emit({
@@ -199,6 +224,21 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         remoteAddress: this.remoteAddress,
       });
     }
+  }
+
+  /**
+   * This end's address. Readable after close. For a Unix client that did not bind, the path
+   * is `""`.
+   */
+  get localAddress(): SocketAddress {
+    // The driver's, not a copy: a field is 8 bytes on each of 10,000 idle connections. An
+    // accepted connection's is its listener's address where that tells it (`acceptedLocal`).
+    return this.#handle.localAddress;
+  }
+
+  /** The peer's address. Readable after close. */
+  get remoteAddress(): SocketAddress {
+    return this.#handle.remoteAddress;
   }
 
   /** `"tcp"` (TLS included) or `"unix"`. */
@@ -235,15 +275,16 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * `SocketError` that ended it. Never an unhandled rejection: nobody is obliged to await it.
    */
   get closed(): Promise<void> {
-    if (this.#closed === undefined) {
+    const rare = this.#more;
+    if (rare.closed === undefined) {
       if (this.#state !== "closed") {
-        this.#closed = new Promise((resolve, reject) => (this.#settleClosed = { resolve, reject }));
+        rare.closed = new Promise((resolve, reject) => (rare.settleClosed = { resolve, reject }));
       } else {
-        this.#closed = this.#closeError ? Promise.reject(this.#closeError) : Promise.resolve();
+        rare.closed = rare.closeError ? Promise.reject(rare.closeError) : Promise.resolve();
       }
-      this.#closed.catch(() => {});
+      rare.closed.catch(() => {});
     }
-    return this.#closed;
+    return rare.closed;
   }
 
   /**
@@ -257,7 +298,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       packetsSent: this.#out?.packets ?? 0,
       packetsReceived: this.#packetsReceived,
       openedAt: this.#openedAt,
-      closedAt: this.#closedAt,
+      closedAt: this.#rare?.closedAt,
     };
   }
 
@@ -278,7 +319,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   write(data: Uint8Array | string): boolean {
     checkData("data", data);
-    if (this.#ending || this.#state === "closed" || this.#state === "writeClosed") {
+    if (this.#has(Flag.Ending) || this.#state === "closed" || this.#state === "writeClosed") {
       throw new SocketError("ECLOSED", "cannot write: the socket is closed for writing", {
         syscall: "write",
         address: this.remoteAddress,
@@ -287,9 +328,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     const out = (this.#out ??= new WriteQueue(this.#handle));
     // The first write since the last read or gathered send leaves at once (a request, a
     // reply): nothing is scheduled for it.
-    const leaveNow = this.#fresh && out.queued === 0 && !out.full;
+    const leaveNow = this.#has(Flag.Fresh) && out.queued === 0 && !out.full;
     if (leaveNow) {
-      this.#fresh = false;
+      this.#set(Flag.Fresh, false);
       if (this.#handle.keepsNothing && typeof data !== "string") {
         // The driver hands what it takes straight to the kernel: no copy of the caller's bytes.
         this.#count(out.writeThrough(data));
@@ -300,10 +341,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     else out.stageBytes(data);
     if (leaveNow) {
       this.#send();
-    } else if (!this.#pumpScheduled && !out.full) {
+    } else if (!this.#has(Flag.PumpScheduled) && !out.full) {
       // The writes after it gather and leave together, in one call, once this tick is over.
-      this.#pumpScheduled = true;
-      soon((this.#pump ??= () => this.#endOfTick()));
+      this.#set(Flag.PumpScheduled, true);
+      soon((this.#more.pump ??= () => this.#endOfTick()));
     }
     return out.queued < this.#options.highWaterMark;
   }
@@ -316,7 +357,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     const out = this.#out;
     if (out === undefined || (out.queued === 0 && !out.full)) return fulfilled;
     if (this.#state === "closed") return Promise.reject(this.#closedError("flush"));
-    return new Promise((resolve, reject) => (this.#flushWaiters ??= []).push({ resolve, reject }));
+    return new Promise((resolve, reject) =>
+      (this.#more.flushWaiters ??= []).push({ resolve, reject }),
+    );
   }
 
   /**
@@ -325,8 +368,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * side too. Calling it again, or on a closed socket, does nothing.
    */
   async end(): Promise<void> {
-    if (this.#ending || this.#state === "closed") return;
-    this.#ending = true;
+    if (this.#has(Flag.Ending) || this.#state === "closed") return;
+    this.#set(Flag.Ending, true);
     await this.flush();
     this.#sendShutdown();
   }
@@ -337,8 +380,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * for the same close.
    */
   async close(): Promise<void> {
-    if (this.#state !== "closed" && !this.#closedByUser) {
-      this.#closedByUser = true;
+    if (this.#state !== "closed" && !this.#has(Flag.ClosedByUser)) {
+      this.#set(Flag.ClosedByUser, true);
       await this.#flushThenClose();
     }
     return this.closed.catch(() => {});
@@ -350,12 +393,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * still ends the socket with that error.
    */
   async #closeAfterEnd(): Promise<void> {
-    if (this.#ending || this.#state === "closed") return;
+    if (this.#has(Flag.Ending) || this.#state === "closed") return;
     await this.#flushThenClose();
   }
 
   async #flushThenClose(): Promise<void> {
-    this.#ending = true;
+    this.#set(Flag.Ending, true);
     try {
       await this.flush();
     } catch {
@@ -374,7 +417,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   reset(): Promise<void> {
     if (this.#state !== "closed") {
-      this.#closedByUser = true;
+      this.#set(Flag.ClosedByUser, true);
       this.#out?.clear();
       this.#handle.reset();
     }
@@ -384,22 +427,22 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   /** @internal Close at once without flushing (a forced server close). */
   [destroySocket](): void {
     if (this.#state === "closed") return;
-    this.#closedByUser = true;
+    this.#set(Flag.ClosedByUser, true);
     this.#out?.clear();
     this.#handle.close();
   }
 
   /** The end of a tick of writes: send what gathered since the first. */
   #endOfTick(): void {
-    this.#pumpScheduled = false;
+    this.#set(Flag.PumpScheduled, false);
     this.#send();
-    this.#fresh = true;
+    this.#set(Flag.Fresh, true);
   }
 
   #count(sent: number): void {
     this.#bytesSent += sent;
     if (sent > 0) {
-      this.#lastActivity = this.#idleTimeout > 0 ? Date.now() : 0;
+      if (this.#idleTimeout > 0) this.#more.lastActivity = Date.now();
       if (monitorActive.value) {
         monitor.emit({ type: "send", id: this.id, kind: "socket", time: Date.now(), bytes: sent });
       }
@@ -415,9 +458,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   #settleFlush(error: unknown): void {
-    const waiters = this.#flushWaiters;
-    if (waiters === undefined || waiters.length === 0) return;
-    this.#flushWaiters = undefined;
+    const rare = this.#rare;
+    const waiters = rare?.flushWaiters;
+    if (rare === undefined || waiters === undefined || waiters.length === 0) return;
+    rare.flushWaiters = undefined;
     for (const waiter of waiters) {
       if (error === undefined) waiter.resolve();
       else waiter.reject(error);
@@ -425,8 +469,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   }
 
   #sendShutdown(): void {
-    if (this.#shutdownSent || this.#state === "closed") return;
-    this.#shutdownSent = true;
+    if (this.#has(Flag.ShutdownSent) || this.#state === "closed") return;
+    this.#set(Flag.ShutdownSent, true);
     this.#handle.shutdown();
     if (this.#state === "readClosed") {
       // Both directions are done: nothing more can happen on this connection.
@@ -434,12 +478,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       return;
     }
     this.#state = "writeClosed";
-    if (this.#onDemand) {
+    if (this.#has(Flag.OnDemand)) {
       // No upgrade can follow a FIN: read in the background again, so that the peer's FIN
       // ends the socket without a reader (`await socket.end(); await socket.closed`).
-      this.#onDemand = false;
-      if (this.#paused && this.#buffered < this.#options.highWaterMark) {
-        this.#paused = false;
+      this.#set(Flag.OnDemand, false);
+      if (this.#has(Flag.Paused) && this.#buffered < this.#options.highWaterMark) {
+        this.#set(Flag.Paused, false);
         this.#handle.resume();
       }
     }
@@ -468,11 +512,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   };
 
   #receive(chunk: Uint8Array): void {
-    this.#fresh = true;
+    this.#set(Flag.Fresh, true);
     const length = chunk.byteLength;
     this.#bytesReceived += length;
     this.#packetsReceived++;
-    if (this.#idleTimeout > 0) this.#lastActivity = Date.now();
+    if (this.#idleTimeout > 0) this.#more.lastActivity = Date.now();
     if (monitorActive.value) {
       monitor.emit({
         type: "receive",
@@ -482,49 +526,52 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         bytes: length,
       });
     }
-    const chunks = this.#chunks;
     // A `readable` stream nobody holds any more (its reader released) gives its pull up: the
     // chunk stays here for whoever reads next.
-    if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
+    if (this.#has(Flag.Pulling) && !this.#rare?.readable?.locked) this.#withdrawPull();
     const reader = this.#reader;
-    if (reader !== undefined && !reader.busy && chunks.length === 0) {
+    if (reader !== undefined && !reader.busy && (this.#queue?.length ?? 0) === 0) {
       if (reader.deliver(chunk)) {
         // The handler closed the socket, or a chunk came while it ran: see to them now.
-        if (this.#readEnded || chunks.length > 0) this.#pumpReader(reader);
-      } else if (this.#onDemand && !this.#paused && this.#state !== "closed") {
+        if (this.#has(Flag.ReadEnded) || (this.#queue?.length ?? 0) > 0) this.#pumpReader(reader);
+      } else if (this.#has(Flag.OnDemand) && !this.#has(Flag.Paused) && this.#state !== "closed") {
         // Busy with a promise, or stopped: no further read until it asks again. Here, inside
         // the driver's delivery, the driver has not issued its next read yet.
-        this.#paused = true;
+        this.#set(Flag.Paused, true);
         this.#handle.pause();
       }
       return;
     }
+    const chunks = this.#chunks;
     if (chunks.give(chunk)) {
       // Reading on demand: the next read waits until the reader asks again, which it may not
       // (it leaves the loop to start TLS).
-      if (this.#onDemand) {
-        this.#paused = true;
+      if (this.#has(Flag.OnDemand)) {
+        this.#set(Flag.Paused, true);
         this.#handle.pause();
       }
       return;
     }
     chunks.push(chunk);
     this.#buffered += length;
-    if (!this.#paused && (this.#onDemand || this.#buffered >= this.#options.highWaterMark)) {
-      this.#paused = true;
+    if (
+      !this.#has(Flag.Paused) &&
+      (this.#has(Flag.OnDemand) || this.#buffered >= this.#options.highWaterMark)
+    ) {
+      this.#set(Flag.Paused, true);
       this.#handle.pause();
     }
   }
 
   #receiveEnd(): void {
-    this.#readEnded = true;
+    this.#set(Flag.ReadEnded, true);
     if (this.#state === "writeClosed") {
       this.#handle.close();
     } else if (this.#state === "open") {
       this.#state = "readClosed";
       // Nothing unread and nobody reading: no reply can be pending, so the FIN ends the
       // socket now (after our queue). Otherwise the consumer's read of it does.
-      if (!this.#consumed && this.#buffered === 0 && !this.#options.allowHalfOpen)
+      if (!this.#has(Flag.Consumed) && this.#buffered === 0 && !this.#options.allowHalfOpen)
         void this.#closeAfterEnd();
     }
     this.#finishReader();
@@ -540,13 +587,14 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #onClose(driverError: SocketError | undefined): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
-    this.#closedAt = Date.now();
+    const rare = this.#more;
+    rare.closedAt = Date.now();
     // An error we caused ourselves (timeout, abort) explains the close better than the driver's.
-    const error = this.#failure ?? (this.#closedByUser ? undefined : driverError);
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
-    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
-    this.#readEnded = true;
-    this.#closeError = error;
+    const error = rare.failure ?? (this.#has(Flag.ClosedByUser) ? undefined : driverError);
+    if (rare.idleTimer !== undefined) clearTimeout(rare.idleTimer);
+    if (rare.onAbort) rare.signal?.removeEventListener("abort", rare.onAbort);
+    this.#set(Flag.ReadEnded, true);
+    rare.closeError = error;
     this.#finishReader();
     const out = this.#out;
     const unsent = out !== undefined && (out.queued > 0 || out.full);
@@ -557,12 +605,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#settleFlush(unsent ? (error ?? this.#closedError("flush")) : undefined);
     if (this.role === "client") monitor.delete(this);
     if (monitorActive.value) {
-      const time = this.#closedAt;
+      const time = rare.closedAt;
       if (error) monitor.emit({ type: "error", id: this.id, kind: "socket", time, error });
       monitor.emit({ type: "close", id: this.id, kind: "socket", time, stats: this.stats });
     }
-    const settle = this.#settleClosed;
-    this.#settleClosed = undefined;
+    const settle = rare.settleClosed;
+    rare.settleClosed = undefined;
     if (settle && error) settle.reject(error);
     else settle?.resolve();
     this[whenClosed]?.(this);
@@ -571,8 +619,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   /** End the socket because of `error` (idle timeout, abort): iteration and `closed` report it. */
   #fail(error: SocketError): void {
     if (this.#state === "closed") return;
-    this.#failure ??= error;
-    this.#stopUpgrade?.(this.#failure);
+    const rare = this.#more;
+    rare.failure ??= error;
+    rare.stopUpgrade?.(rare.failure);
     this.#out?.clear();
     this.#handle.close();
   }
@@ -588,16 +637,17 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   /** The stream has ended: a read waiting for more gets the end (or the error). */
   #finishReader(): void {
-    const chunks = this.#chunks;
+    const chunks = this.#queue;
     const reader = this.#reader;
     // A handler still busy, or chunks still to deliver: the end comes after them.
     if (reader !== undefined) {
-      if (!reader.busy && chunks.length === 0) this.#endReader(reader);
+      if (!reader.busy && (chunks?.length ?? 0) === 0) this.#endReader(reader);
       return;
     }
-    if (!chunks.waiting) return;
-    this.#pulling = false;
-    if (this.#closeError) chunks.release(done, this.#closeError);
+    if (chunks === undefined || !chunks.waiting) return;
+    this.#set(Flag.Pulling, false);
+    const closeError = this.#rare?.closeError;
+    if (closeError) chunks.release(done, closeError);
     else chunks.release(this.#endOfStream());
   }
 
@@ -613,32 +663,31 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   #read(): Promise<IteratorResult<Uint8Array>> {
     if (this.#reader !== undefined) return Promise.reject(alreadyReading());
-    this.#consumed = true;
+    this.#set(Flag.Consumed, true);
     const chunks = this.#chunks;
     const chunk = chunks.shift();
     if (chunk !== undefined) {
       this.#buffered -= chunk.byteLength;
       if (
-        this.#paused &&
-        !this.#onDemand &&
+        this.#has(Flag.Paused) &&
+        !this.#has(Flag.OnDemand) &&
         this.#buffered < this.#options.highWaterMark &&
         this.#state !== "closed"
       ) {
-        this.#paused = false;
+        this.#set(Flag.Paused, false);
         this.#handle.resume();
       }
       return Promise.resolve({ value: chunk, done: false });
     }
-    if (this.#readEnded) {
-      return this.#closeError
-        ? Promise.reject(this.#closeError)
-        : Promise.resolve(this.#endOfStream());
+    if (this.#has(Flag.ReadEnded)) {
+      const closeError = this.#rare?.closeError;
+      return closeError ? Promise.reject(closeError) : Promise.resolve(this.#endOfStream());
     }
     // A pull of a `readable` stream that nobody holds (its reader released, the loop left)
     // gives way to this read.
-    if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
-    if (this.#paused) {
-      this.#paused = false;
+    if (this.#has(Flag.Pulling) && !this.#rare?.readable?.locked) this.#withdrawPull();
+    if (this.#has(Flag.Paused)) {
+      this.#set(Flag.Paused, false);
       this.#handle.resume();
     }
     return chunks.wait();
@@ -649,7 +698,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * was: its next read pulls again.
    */
   #withdrawPull(): void {
-    this.#pulling = false;
+    this.#set(Flag.Pulling, false);
     this.#chunks.release(withdrawn);
   }
 
@@ -660,7 +709,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   [unread](chunks: readonly Uint8Array[]): void {
     // A read already waiting (so nothing is buffered) is the next reader: it gets the first.
-    if (this.#pulling && !this.#readable?.locked) this.#withdrawPull();
+    if (this.#has(Flag.Pulling) && !this.#rare?.readable?.locked) this.#withdrawPull();
     const rest = chunks.length > 0 && this.#chunks.give(chunks[0]!) ? chunks.slice(1) : chunks;
     if (rest.length === 0) return;
     this.#chunks.unshift(rest);
@@ -669,11 +718,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     const reader = this.#reader;
     if (reader !== undefined && !reader.busy) soon(() => this.#pumpReader(reader));
     if (
-      !this.#paused &&
+      !this.#has(Flag.Paused) &&
       this.#buffered >= this.#options.highWaterMark &&
       this.#state !== "closed"
     ) {
-      this.#paused = true;
+      this.#set(Flag.Paused, true);
       this.#handle.pause();
     }
   }
@@ -711,14 +760,14 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     } catch (error) {
       return Promise.reject(error);
     }
-    const withdrawable = this.#pulling && !this.#readable?.locked;
-    if (this.#reader !== undefined || (this.#chunks.waiting && !withdrawable)) {
+    const withdrawable = this.#has(Flag.Pulling) && !this.#rare?.readable?.locked;
+    if (this.#reader !== undefined || (this.#queue?.waiting === true && !withdrawable)) {
       return Promise.reject(alreadyReading());
     }
     // A pull of a `readable` stream that nobody holds gives way, as it does to an iterator.
     if (withdrawable) this.#withdrawPull();
     if (signal?.aborted) return Promise.resolve();
-    this.#consumed = true;
+    this.#set(Flag.Consumed, true);
     const reader = new Reader(handler, this, Socket.#readerHooks, signal);
     this.#reader = reader;
     // What is buffered (or the end) goes to the handler once this call has returned.
@@ -736,16 +785,16 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * Also where a handler's promise, once fulfilled, comes back.
    */
   #pumpReader(reader: Reader<Uint8Array, Socket>): void {
-    const chunks = this.#chunks;
     const mark = this.#options.highWaterMark;
     while (this.#reader === reader && !reader.busy) {
       if (reader.stopping) return this.#stopReader(reader, false, undefined);
-      const chunk = chunks.shift();
+      // Read afresh each time: a chunk that comes during the handler may make the queue.
+      const chunk = this.#queue?.shift();
       if (chunk === undefined) {
-        if (this.#readEnded) return this.#endReader(reader);
+        if (this.#has(Flag.ReadEnded)) return this.#endReader(reader);
         // Caught up: read on (reading on demand too, as for a waiting iterator).
-        if (this.#paused && this.#state !== "closed") {
-          this.#paused = false;
+        if (this.#has(Flag.Paused) && this.#state !== "closed") {
+          this.#set(Flag.Paused, false);
           this.#handle.resume();
         }
         return;
@@ -754,8 +803,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       reader.deliver(chunk);
       // After the delivery, so that a runtime that hands chunks over inside resume() (Bun)
       // cannot put one ahead of it.
-      if (this.#paused && !this.#onDemand && this.#buffered < mark && this.#state !== "closed") {
-        this.#paused = false;
+      if (
+        this.#has(Flag.Paused) &&
+        !this.#has(Flag.OnDemand) &&
+        this.#buffered < mark &&
+        this.#state !== "closed"
+      ) {
+        this.#set(Flag.Paused, false);
         this.#handle.resume();
       }
     }
@@ -771,7 +825,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   /** The stream has ended and `reader` has had every chunk: resolve at the FIN, or reject with the error. */
   #endReader(reader: Reader<Uint8Array, Socket>): void {
     this.#reader = undefined;
-    if (this.#closeError) return reader.finish(true, this.#closeError);
+    const closeError = this.#rare?.closeError;
+    if (closeError) return reader.finish(true, closeError);
     this.#endOfStream();
     reader.finish(false);
   }
@@ -794,7 +849,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     next(): Promise<IteratorResult<Uint8Array>> {
       const socket = this.#socket;
       const read = socket.#read();
-      if (socket.#chunks.waiting && !socket.#pulling) socket.#waitingIterator = this;
+      if (socket.#chunks.waiting && !socket.#has(Flag.Pulling)) socket.#more.waitingIterator = this;
       return read;
     }
     // Leaving the loop leaves the socket open: iterate again to read on. A `next()` of this
@@ -802,9 +857,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     // that the socket is free for another reader or `startTls`.
     return(): Promise<IteratorResult<Uint8Array>> {
       const socket = this.#socket;
-      if (socket.#waitingIterator === this) {
-        socket.#waitingIterator = undefined;
-        if (socket.#chunks.waiting && !socket.#pulling) socket.#chunks.release(done);
+      const rare = socket.#rare;
+      if (rare?.waitingIterator === this) {
+        rare.waitingIterator = undefined;
+        if (socket.#chunks.waiting && !socket.#has(Flag.Pulling)) socket.#chunks.release(done);
       }
       return Promise.resolve(done);
     }
@@ -819,23 +875,22 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * which is then a new stream). Releasing its reader while a read is pending loses nothing.
    */
   get readable(): ReadableStream<Uint8Array> {
-    this.#readable ??= new ReadableStream<Uint8Array>(
+    return (this.#more.readable ??= new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {
-          this.#pulling = true;
-          const result = await this.#read().finally(() => (this.#pulling = false));
+          this.#set(Flag.Pulling, true);
+          const result = await this.#read().finally(() => this.#set(Flag.Pulling, false));
           if (result === withdrawn) return;
           if (result.done) controller.close();
           else controller.enqueue(result.value);
         },
         cancel: () => {
-          if (this.#pulling) this.#withdrawPull();
-          this.#readable = undefined;
+          if (this.#has(Flag.Pulling)) this.#withdrawPull();
+          this.#more.readable = undefined;
         },
       },
       { highWaterMark: 0 },
-    );
-    return this.#readable;
+    ));
   }
 
   /**
@@ -843,14 +898,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * (waiting for `flush()` when the queue is full); `close()` half-closes, `abort()` resets.
    */
   get writable(): WritableStream<Uint8Array | string> {
-    this.#writable ??= new WritableStream<Uint8Array | string>({
+    return (this.#more.writable ??= new WritableStream<Uint8Array | string>({
       write: async (chunk) => {
         if (!this.write(chunk)) await this.flush();
       },
       close: () => this.end(),
       abort: () => this.reset(),
-    });
-    return this.#writable;
+    }));
   }
 
   // ---- TLS ----
@@ -918,7 +972,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         address: this.remoteAddress,
       });
     }
-    if (this.#chunks.waiting || this.#reader !== undefined) {
+    if (this.#queue?.waiting === true || this.#reader !== undefined) {
       throw new TypeError(
         "startTls() while the socket is being read: leave the loop (or stop read()) first",
       );
@@ -926,7 +980,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     // Reading on demand, a read is pending for nobody until the first chunk arrives (so that a
     // peer's FIN or RST is noticed on a socket nobody reads), or after a `readable` was
     // cancelled while it waited; the runtime cannot take it back.
-    if (this.#onDemand && !this.#paused) {
+    if (this.#has(Flag.OnDemand) && !this.#has(Flag.Paused)) {
       requireCapability(
         this.#platform,
         "tlsUpgradeBeforeData",
@@ -940,12 +994,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#state !== "open") throw this.#closedError("startTls");
     // Nothing more is read as plaintext: what the driver hands over from now on is the peer's
     // TLS (or an injection, which the check below refuses).
-    this.#paused = true;
+    this.#set(Flag.Paused, true);
     this.#handle.pause();
     this.#refuseUnread();
     const secure = await this.#handshake(start);
     const next = new Socket(secure, this.#options, this.role, this.#platform, {
-      signal: this.#signal,
+      signal: this.#rare?.signal,
     });
     this.#handOver(next);
     return next;
@@ -956,7 +1010,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * and the socket's signal end the socket (`#fail`), which gives the upgrade up at once.
    */
   async #handshake(start: () => Promise<StreamHandle>): Promise<StreamHandle> {
-    const stopped = new Promise<never>((_, reject) => (this.#stopUpgrade = reject));
+    const stopped = new Promise<never>((_, reject) => (this.#more.stopUpgrade = reject));
     const { timeout = 0 } = this.#options as Partial<NormalizedConnectOptions>;
     const timer =
       timeout > 0
@@ -981,12 +1035,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       );
       // The driver hands this socket nothing more: it ends here, with the handshake's error
       // (or the timeout's, or the abort's), whether or not the driver's close still reports.
-      if (error instanceof SocketError) this.#failure ??= error;
+      if (error instanceof SocketError) this.#more.failure ??= error;
       this.#handle.close();
       this.#onClose(undefined);
-      throw this.#failure ?? error;
+      throw this.#rare?.failure ?? error;
     } finally {
-      this.#stopUpgrade = undefined;
+      this.#more.stopUpgrade = undefined;
       if (timer !== undefined) clearTimeout(timer);
     }
   }
@@ -995,7 +1049,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #refuseUnread(): void {
     // Also what a decode loop still running (startTls from inside it) holds undelivered.
     const unreadBytes = this.#buffered + (this[decoding]?.buffered ?? 0);
-    if (this.#chunks.length === 0 && unreadBytes === 0) return;
+    if ((this.#queue?.length ?? 0) === 0 && unreadBytes === 0) return;
     const when = this.role === "client" ? "after the server's answer" : "with the client's request";
     const error = new SocketError(
       "ETLS",
@@ -1013,7 +1067,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #handOver(next: Socket): void {
     const owner = this[whenClosed];
     this[whenClosed] = undefined;
-    this.#closedByUser = true;
+    this.#set(Flag.ClosedByUser, true);
     this.#onClose(undefined);
     owner?.(this, next);
   }
@@ -1062,11 +1116,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   setTimeout(idleMs: number): this {
     checkMilliseconds("idleMs", idleMs);
-    this.#idleTimeout = idleMs;
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
+    const rare = this.#more;
+    rare.idleTimeout = idleMs;
+    if (rare.idleTimer !== undefined) clearTimeout(rare.idleTimer);
+    rare.idleTimer = undefined;
     if (idleMs > 0 && this.#state !== "closed") {
-      this.#lastActivity = Date.now();
+      rare.lastActivity = Date.now();
       this.#armIdle(idleMs);
     }
     return this;
@@ -1074,9 +1129,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   // Re-arming a timer on every chunk costs; instead the timer checks the last activity when it fires.
   #armIdle(ms: number): void {
-    this.#idleTimer = startTimer(() => {
-      const idleFor = Date.now() - this.#lastActivity;
-      const limit = this.#idleTimeout;
+    const rare = this.#more;
+    rare.idleTimer = startTimer(() => {
+      const idleFor = Date.now() - rare.lastActivity;
+      const limit = rare.idleTimeout;
       if (limit === 0 || this.#state === "closed") return;
       if (idleFor >= limit) {
         this.#fail(

@@ -38,14 +38,13 @@ export class Reader<Item, Owner> {
   readonly #handler: (item: Item, owner: Owner) => unknown;
   readonly #owner: Owner;
   readonly #hooks: ReaderHooks<Item, Owner>;
-  readonly #signal: AbortSignal | undefined;
-  readonly #onAbort: (() => void) | undefined;
-  #resolve!: () => void;
-  #reject!: (error: unknown) => void;
-  #settled = false;
+  /** The signal and its listener, when there is a signal (one field where most have none). */
+  readonly #abort: { signal: AbortSignal; listener: () => void } | undefined;
+  // Both `undefined` once `read()`'s promise is settled.
+  #resolve: (() => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
   // Made once, when the handler first returns a promise: most handlers never do.
-  #fulfilled: (() => void) | undefined;
-  #rejected: ((error: unknown) => void) | undefined;
+  #settlers: { fulfilled(): void; rejected(error: unknown): void } | undefined;
 
   constructor(
     handler: (item: Item, owner: Owner) => unknown,
@@ -61,12 +60,12 @@ export class Reader<Item, Owner> {
       this.#reject = reject;
     });
     if (signal) {
-      this.#signal = signal;
-      this.#onAbort = () => {
+      const listener = (): void => {
         if (this.busy) this.stopping = true;
         else hooks.stop(owner, this, false, undefined);
       };
-      signal.addEventListener("abort", this.#onAbort, { once: true });
+      this.#abort = { signal, listener };
+      signal.addEventListener("abort", listener, { once: true });
     }
   }
 
@@ -89,19 +88,21 @@ export class Reader<Item, Owner> {
       result !== fulfilled &&
       typeof (result as PromiseLike<unknown>).then === "function"
     ) {
-      this.#fulfilled ??= () => {
-        this.busy = false;
-        this.#hooks.next(this.#owner, this);
-      };
-      this.#rejected ??= (error) => {
-        this.busy = false;
-        this.#hooks.stop(this.#owner, this, true, error);
-      };
+      const settlers = (this.#settlers ??= {
+        fulfilled: () => {
+          this.busy = false;
+          this.#hooks.next(this.#owner, this);
+        },
+        rejected: (error) => {
+          this.busy = false;
+          this.#hooks.stop(this.#owner, this, true, error);
+        },
+      });
       // A thenable's `then` may throw: that is the handler failing too.
       try {
-        (result as PromiseLike<unknown>).then(this.#fulfilled, this.#rejected);
+        (result as PromiseLike<unknown>).then(settlers.fulfilled, settlers.rejected);
       } catch (error) {
-        this.#rejected(error);
+        settlers.rejected(error);
       }
       return false;
     }
@@ -113,11 +114,13 @@ export class Reader<Item, Owner> {
 
   /** Settle `read()`'s promise: resolved, or rejected with `error` when `failed`. Once. */
   finish(failed: boolean, error?: unknown): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    if (this.#onAbort) this.#signal!.removeEventListener("abort", this.#onAbort);
-    if (failed) this.#reject(error);
-    else this.#resolve();
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    if (resolve === undefined || reject === undefined) return;
+    this.#resolve = this.#reject = undefined;
+    if (this.#abort) this.#abort.signal.removeEventListener("abort", this.#abort.listener);
+    if (failed) reject(error);
+    else resolve();
   }
 }
 
