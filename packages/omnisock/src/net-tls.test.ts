@@ -28,6 +28,13 @@ async function connected(port: number): Promise<net.Socket> {
   return socket;
 }
 
+/** `plain` upgraded at once, before its server has sent anything, and the TLS socket's events. */
+function upgradeAtOnce(plain: net.Socket): [net.TLSSocket, string[]] {
+  const secure = net.startTls({ socket: plain, ca: caCert, servername: "localhost" });
+  defer(() => secure.destroy());
+  return [secure, record(secure, ["secureConnect", "error", "close"])];
+}
+
 describe.runIf(capabilities.tlsUpgrade)("startTls(): STARTTLS through omnisock's own TLS", () => {
   it("postgres.js's way: the answer awaited from a 'data' listener, then the upgrade", async () => {
     const server = await startTlsServer("S");
@@ -124,6 +131,28 @@ describe.runIf(capabilities.tlsUpgrade)("startTls(): STARTTLS through omnisock's
     expect(events).toEqual(["error", "close:true"]);
     await plainClosed;
   });
+
+  it.runIf(capabilities.tlsUpgradeBeforeData)(
+    "an upgrade before the server has sent anything: the plain socket's reading stops, the handshake goes ahead",
+    async () => {
+      const server = await echo({ tls: true });
+      const [secure, events] = upgradeAtOnce(await connected(server.port));
+      secure.end("over TLS");
+      expect(await readAll(secure)).toBe("over TLS");
+      expect(events[0]).toBe("secureConnect");
+    },
+  );
+
+  it.runIf(!capabilities.tlsUpgradeBeforeData)(
+    "an upgrade before the server has sent anything: 'error' with ENOTSUP (capabilities.tlsUpgradeBeforeData)",
+    async () => {
+      const server = await echo({ tls: true });
+      const [secure, events] = upgradeAtOnce(await connected(server.port));
+      const [[error]] = await Promise.all([nextEvent(secure, "error"), nextEvent(secure, "close")]);
+      expect(error).toMatchObject({ code: "ENOTSUP" });
+      expect(events).toEqual(["error", "close:true"]);
+    },
+  );
 
   it("options omnisock cannot honour are ENOTSUP, bad ones TypeErrors, before any I/O", async () => {
     const server = await echo();

@@ -107,9 +107,9 @@ export const engine = Symbol("omnisock.net.engine");
  * `'end'`, `'finish'`, `'close'` (with `hadError`); `'error'` before `'close'`; `'drain'`;
  * `'timeout'` after `setTimeout(ms)` of inactivity (the socket stays open, as in node:net).
  *
- * Reading is driven by the stream's demand: omnisock is asked for a chunk only when the stream
- * wants one, so a paused socket pushes back on the peer through the kernel, and a driver that
- * stops reading to upgrade to TLS leaves no read in flight.
+ * Reading is omnisock's `read(handler)`, held back while the stream is full, so a paused socket
+ * pushes back on the peer through the kernel; `startTls()` stops it after the chunk being
+ * handled, leaving whatever follows to the TLS socket.
  *
  * **Note:** a Socket connects once: node:net lets a closed Socket `connect()` again, here that
  * is `ENOTSUP` (make a new one). Not supported: `new Socket({ fd })`, `'lookup'`, `bufferSize`,
@@ -130,16 +130,22 @@ export class Socket extends Duplex {
 
   // Reading.
   /**
-   * omnisock's iterator, not its `readable` view: on Node a web stream's read costs several
-   * microseconds per chunk more, a third of a loopback round trip.
+   * omnisock's `read(handler)` under way, settled (never rejected) once it is over. Not its
+   * iterator: that costs a promise and two microtask hops per chunk, on top of the stream's.
    */
-  #reader: AsyncIterator<Uint8Array> | undefined;
-  /** A read of omnisock's is in flight. */
-  #reading = false;
+  #reading: Promise<void> | undefined;
+  /** Stops `#reading` after the chunk being handled: the upgrade takes the connection over. */
+  #stopReading: AbortController | undefined;
+  /** Resolves the promise that holds `#reading` back until the stream wants more data. */
+  #wanted: (() => void) | undefined;
+  /**
+   * Every chunk waits for the stream to want more, as an iterator's read would: where a read
+   * left pending blocks STARTTLS (`capabilities.tlsUpgradeBeforeData`, Deno), a driver that
+   * upgrades once a promise resolved in its 'data' listener (postgres.js) must find none.
+   */
+  #paced = false;
   /** The stream asked for data before the connection was up. */
   #wantsData = false;
-  /** A chunk came out of the read given up for the upgrade: plaintext nobody read, refused. */
-  #lateChunk = false;
   #bytesRead = 0;
   /** The peer's FIN has been read and this socket is not half-open: writes are EPIPE, as in node:net. */
   #endedByPeer = false;
@@ -242,7 +248,8 @@ export class Socket extends Duplex {
       return;
     }
     this.#core = socket;
-    this.#reader = socket[Symbol.asyncIterator]();
+    const { tlsUpgrade, tlsUpgradeBeforeData } = runtime().capabilities;
+    this.#paced = tlsUpgrade && !tlsUpgradeBeforeData && !socket.secure;
     socket.closed.catch((error: unknown) => this.#lost(socket, error));
     // omnisock's default is TCP_NODELAY on: only the opposite needs a call.
     if (!this.#noDelay) socket.setNoDelay(false);
@@ -285,48 +292,58 @@ export class Socket extends Duplex {
 
   // ---- reading ----
 
-  /**
-   * @internal The stream wants data: one chunk is read from omnisock, and no more until it
-   * asks again.
-   */
+  /** @internal The stream wants data: omnisock's reading starts, or goes on if held back. */
   override _read(): void {
+    const wanted = this.#wanted;
+    if (wanted !== undefined) {
+      this.#wanted = undefined;
+      wanted();
+      return;
+    }
     if (this.#reading || this.#upgradedTo) return;
-    const reader = this.#reader;
-    if (reader === undefined) {
+    const socket = this.#core;
+    if (socket === undefined) {
       this.#wantsData = true;
       return;
     }
-    this.#reading = true;
-    reader.next().then(this.#onChunk, this.#onReadError);
+    const stop = new AbortController();
+    this.#stopReading = stop;
+    this.#reading = socket
+      .read(this.#onChunk, { signal: stop.signal })
+      .then(this.#onEnd, this.#onReadError);
   }
 
-  readonly #onChunk = (result: IteratorResult<Uint8Array>): void => {
-    this.#reading = false;
-    if (this.#upgradedTo) {
-      // The read was given up for the upgrade, but a chunk had already come out of it.
-      if (!result.done) this.#lateChunk = true;
-      return;
-    }
-    if (this.destroyed) return;
+  /** A chunk from omnisock: a promise holds the next one back until the stream wants it. */
+  readonly #onChunk = (chunk: Uint8Array): Promise<void> | undefined => {
+    if (this.destroyed) return undefined;
+    this.#bytesRead += chunk.byteLength;
+    this.#touch();
+    let more = false;
     try {
-      if (result.done) {
-        // As node:net does: 'end' is emitted even when nobody consumes the stream.
-        this.push(null);
-        this.read(0);
-        return;
-      }
-      const chunk = result.value;
-      this.#bytesRead += chunk.byteLength;
-      this.#touch();
-      this.push(asBuffer(chunk));
+      more = this.push(asBuffer(chunk));
     } catch (error) {
-      // A 'data' or 'end' listener threw.
+      // A 'data' listener threw.
+      rethrow(error);
+    }
+    // Upgrading (from the 'data' listener): nothing to hold back, the signal stops the reading.
+    if ((more && !this.#paced) || this.#upgradedTo) return undefined;
+    return new Promise((resolve) => (this.#wanted = resolve));
+  };
+
+  /** The peer's FIN, or the reading stopped for the upgrade. */
+  readonly #onEnd = (): void => {
+    if (this.#upgradedTo || this.destroyed) return;
+    try {
+      // As node:net does: 'end' is emitted even when nobody consumes the stream.
+      this.push(null);
+      this.read(0);
+    } catch (error) {
+      // An 'end' listener threw.
       rethrow(error);
     }
   };
 
   readonly #onReadError = (error: unknown): void => {
-    this.#reading = false;
     if (!this.#upgradedTo && !this.destroyed) this.destroy(error as Error);
   };
 
@@ -663,6 +680,11 @@ export class Socket extends Duplex {
     if (this.destroyed || (!this.#connecting && this.#core === undefined)) throw socketClosed();
     this.#upgradedTo = secure;
     secure.#upgradedFrom = this;
+    // Inside a 'data' listener the reading stops once the chunk is handled; a chunk held back
+    // waiting for the stream's demand is let go, to find the signal.
+    this.#stopReading?.abort();
+    this.#wanted?.();
+    this.#wanted = undefined;
     secure.#connecting = true;
     secure.#noDelay = this.#noDelay;
     secure.#refed = this.#refed;
@@ -675,22 +697,18 @@ export class Socket extends Duplex {
 
   #handOver(secure: Socket, options: TlsClientOptions): void {
     const socket = this.#core!;
-    // Reading stopped when the upgrade began; a read still waiting is left (the loop's
-    // return()), as omnisock's startTls() asks: after the server's go-ahead nothing more comes
-    // in plaintext, and Deno cannot start TLS while a read is pending. omnisock's iterator
-    // does not yet give a waiting read up on return(): startTls() then refuses with a
-    // TypeError, so upgrade once the server's answer has been read, as drivers do.
-    if (this.#reading) void this.#reader?.return?.();
     const unread = this.readableLength;
     // Writes the stream still holds go out as plaintext first, ahead of the handshake.
     const written = new Promise<void>((resolve) => {
       if (this.writableLength === 0 || this.writableEnded) resolve();
       else super.write(empty, () => resolve());
     });
-    written
+    // omnisock's startTls() wants the reading over; what arrives after it stays in omnisock,
+    // which refuses it as plaintext nobody read.
+    Promise.all([written, this.#reading])
       .then(() => {
         this.#handedOver = true;
-        if (unread > 0 || this.#lateChunk) {
+        if (unread > 0) {
           void socket.reset();
           throw new SocketError(
             "ETLS",

@@ -189,11 +189,14 @@ function tlsOptions(options: Record<string, unknown>): TlsClientOptions {
  * closes when the TLS one does (and the other way round), as with node:tls.
  *
  * Call it once the server's answer has been read — from the `'data'` listener, or once a
- * promise resolved there, as node-postgres and postgres.js do: the plain socket reads only on
- * the stream's demand, so no read of it is then in flight. Writes it holds go out first. The
- * upgrade fails with `ETLS` (closing the connection) when plaintext arrived after the server's
- * answer and is unread — the CVE-2021-23222 class of injection — and with a TypeError from
- * omnisock when a read of the plain socket is still waiting (an upgrade before any answer).
+ * promise resolved there, as node-postgres and postgres.js do: the plain socket stops reading
+ * after the chunk it is handling, and nothing read after it goes to its `'data'` listeners.
+ * Writes it holds go out first. The upgrade fails with `ETLS` (closing the connection) when
+ * plaintext arrived after the server's answer and is unread — the CVE-2021-23222 class of
+ * injection.
+ *
+ * **Note:** an upgrade before the server has sent anything fails with `ENOTSUP` where the
+ * runtime cannot start TLS with a read pending (`capabilities.tlsUpgradeBeforeData`, Deno).
  *
  * **Note:** `ENOTSUP` where the runtime cannot upgrade (`capabilities.tlsUpgrade`).
  */
