@@ -265,8 +265,9 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
    * Resolves once connected, with `remoteAddress` set. A socket connects once.
    *
    * **Note:** `ENOTSUP` where the runtime cannot (`capabilities.udpConnect`); where the
-   * runtime has no connected UDP socket (Bun, Deno) omnisock filters received datagrams
-   * itself, so the behaviour is the same.
+   * runtime has no connected UDP socket (Deno) omnisock filters received datagrams itself, so
+   * the behaviour is the same. Bun connects only a new socket: the socket is made again on the
+   * same address and port, and datagrams the kernel held for it unread are lost.
    *
    * @throws TypeError or RangeError for a malformed `target`; `ECLOSED` after `close()`;
    *   `EIO` when it is connected already (each a rejection).

@@ -82,8 +82,12 @@ export interface SocketListener {
 export interface UdpSocket {
   readonly port: number;
   readonly address: { readonly address: string; readonly port: number };
-  /** `false`: the send buffer is full and nothing was sent; `drain` follows. */
+  /**
+   * `false`: the send buffer is full and nothing was sent; `drain` follows. A connected socket
+   * takes no target, and throws when given one.
+   */
   send(data: Uint8Array, port: number, address: string): boolean;
+  send(data: Uint8Array): boolean;
   setBroadcast(enable: boolean): boolean;
   setTTL(ttl: number): number;
   setMulticastTTL(ttl: number): number;
@@ -96,6 +100,22 @@ export interface UdpSocket {
   close(): void;
   ref(): void;
   unref(): void;
+}
+
+export interface UdpOptions {
+  hostname: string;
+  port: number;
+  binaryType: "uint8array";
+  /** Undocumented, as Bun's own node:dgram passes them: 4 = SO_REUSEPORT, 8 = IPV6_V6ONLY. */
+  flags: number;
+  /** The only way to connect a UDP socket: it is bound, then connected, as it is created. */
+  connect?: { hostname: string; port: number };
+  socket: {
+    data(socket: UdpSocket, data: Uint8Array, port: number, address: string): void;
+    drain(socket: UdpSocket): void;
+    /** Called with the socket as `this` and the error as the only argument (Bun 1.4.5). */
+    error(this: UdpSocket, error: Error): void;
+  };
 }
 
 interface TcpOptions {
@@ -123,19 +143,7 @@ export interface Bun {
         | (TcpOptions & { reusePort: boolean; ipv6Only: boolean; tls?: BunTlsOptions })
       ),
   ): SocketListener;
-  udpSocket(options: {
-    hostname: string;
-    port: number;
-    binaryType: "uint8array";
-    /** Undocumented, as Bun's own node:dgram passes them: 4 = SO_REUSEPORT, 8 = IPV6_V6ONLY. */
-    flags: number;
-    socket: {
-      data(socket: UdpSocket, data: Uint8Array, port: number, address: string): void;
-      drain(socket: UdpSocket): void;
-      /** Called with the socket as `this` and the error as the only argument (Bun 1.4.5). */
-      error(this: UdpSocket, error: Error): void;
-    };
-  }): Promise<UdpSocket>;
+  udpSocket(options: UdpOptions): Promise<UdpSocket>;
   dns: {
     lookup(
       hostname: string,

@@ -7,9 +7,11 @@
 // It cannot stop reading, so `DatagramHandle` has no pause/resume: core queues up to
 // `receiveQueueSize` datagrams and drops the rest, as the kernel would.
 // It cannot connect a socket once bound (only `Bun.udpSocket({ connect })` at creation), so
-// `connect()` remembers the peer: sends go to it and core drops datagrams from anyone else.
-// What a user sees is the same, ICMP errors included (see `error` below); only the kernel
-// does not filter.
+// `connect()` closes the socket and makes it again, connected, on the same local address with
+// the same options and settings (see `#reconnect`). Datagrams the kernel had queued for the old
+// socket are lost, as UDP may lose any. Where that fails (the port was taken in between), the
+// socket is made again unconnected and remembers the peer: sends go to it and core drops
+// datagrams from anyone else.
 import { inetAddress, notSupported, SocketError } from "@omnisock/core/driver";
 import type {
   DatagramHandle,
@@ -18,7 +20,7 @@ import type {
   InetAddress,
   NormalizedBindOptions,
 } from "@omnisock/core/driver";
-import { type UdpSocket, bun } from "./bun.js";
+import { type UdpOptions, type UdpSocket, bun } from "./bun.js";
 import { toSocketError } from "./error.js";
 import { resolve } from "./lookup.js";
 
@@ -37,11 +39,20 @@ interface Outgoing {
 class BunDatagram implements DatagramHandle {
   localAddress!: InetAddress;
   #socket!: UdpSocket;
+  /** What made the socket, with the port it got: `connect()` makes it again from these. */
+  #options!: UdpOptions;
   readonly #family: 4 | 6;
   readonly #sink: DatagramSink;
   /** Sends Bun refused while its buffer was full, retried in order on `drain`. */
   #waiting: Outgoing[] = [];
   #peer: InetAddress | undefined;
+  /** The kernel's too: sends to the peer then name no target (Bun refuses one). */
+  #connected = false;
+  /** Between closing the socket and having its connected successor: sends wait. */
+  #reconnecting = false;
+  /** Each setting made, by what it sets, to make again on the connected socket. */
+  readonly #settings = new Map<string, (socket: UdpSocket) => unknown>();
+  #unref = false;
   #closed = false;
 
   constructor(options: NormalizedBindOptions, sink: DatagramSink) {
@@ -50,8 +61,9 @@ class BunDatagram implements DatagramHandle {
   }
 
   /** @internal */
-  attach(socket: UdpSocket): void {
+  attach(socket: UdpSocket, options: UdpOptions): void {
     this.#socket = socket;
+    this.#options = { ...options, port: socket.port };
     this.localAddress = inetAddress("udp", socket.address.address, socket.port);
   }
 
@@ -82,9 +94,9 @@ class BunDatagram implements DatagramHandle {
 
   /** `undefined` once Bun has taken the datagram; else a promise that `drain` settles. */
   #send(data: Uint8Array, port: number, hostname: string): Promise<void> | undefined {
-    if (this.#waiting.length === 0) {
+    if (this.#waiting.length === 0 && !this.#reconnecting) {
       try {
-        if (this.#socket.send(data, port, hostname)) {
+        if (this.#sendNow(data, port, hostname)) {
           this.#sink.sent(data.byteLength);
           return undefined;
         }
@@ -107,7 +119,7 @@ class BunDatagram implements DatagramHandle {
     while (waiting.length > 0) {
       const next = waiting[0]!;
       try {
-        if (!this.#socket.send(next.data, next.port, next.hostname)) return;
+        if (!this.#sendNow(next.data, next.port, next.hostname)) return;
         this.#sink.sent(next.data.byteLength);
         next.resolve();
       } catch (error) {
@@ -122,19 +134,67 @@ class BunDatagram implements DatagramHandle {
     }
   }
 
+  /** A connected socket sends to its peer with no target, and to no one else. */
+  #sendNow(data: Uint8Array, port: number, hostname: string): boolean {
+    const peer = this.#peer;
+    return this.#connected && port === peer!.port && hostname === peer!.hostname
+      ? this.#socket.send(data)
+      : this.#socket.send(data, port, hostname);
+  }
+
   async connect(target: HostAddress): Promise<InetAddress> {
     const context = { syscall: "connect", address: target };
     const [hostname = target.hostname] = await resolve(target.hostname, this.#family, context);
     this.#peer = inetAddress("udp", hostname, target.port);
+    if (!this.#closed) await this.#reconnect(this.#peer);
     return this.#peer;
   }
 
+  /**
+   * Bun connects a UDP socket only as it makes one: close this one and make it again on the
+   * same port, connected, so that the kernel filters and sends need no route lookup each.
+   */
+  async #reconnect(peer: InetAddress): Promise<void> {
+    this.#reconnecting = true;
+    this.#socket.close();
+    try {
+      this.#socket = await this.#open({ hostname: peer.hostname, port: peer.port });
+      this.#connected = true;
+    } catch {
+      // The port taken in between, or a peer the kernel will not connect to: unconnected
+      // again, as on the other runtimes without a connected UDP socket.
+      try {
+        this.#socket = await this.#open();
+      } catch (error) {
+        await this.close();
+        throw toSocketError(error, { syscall: "connect", address: peer });
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+    if (this.#closed) this.#socket.close();
+    else this.#retry();
+  }
+
+  /** A socket like the first, every setting made again. */
+  async #open(connect?: UdpOptions["connect"]): Promise<UdpSocket> {
+    const socket = await bun.udpSocket(connect ? { ...this.#options, connect } : this.#options);
+    try {
+      for (const apply of this.#settings.values()) apply(socket);
+      if (this.#unref) socket.unref();
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+    return socket;
+  }
+
   setBroadcast(enable: boolean): void {
-    this.#call("setBroadcast", () => this.#socket.setBroadcast(enable));
+    this.#set("setBroadcast", (socket) => socket.setBroadcast(enable));
   }
 
   setTTL(ttl: number): void {
-    this.#call("setTTL", () => this.#socket.setTTL(ttl));
+    this.#set("setTTL", (socket) => socket.setTTL(ttl));
   }
 
   setMulticastTTL(ttl: number): void {
@@ -142,37 +202,41 @@ class BunDatagram implements DatagramHandle {
       // Bun refuses 0 ("this host only", which the kernel takes) with EINVAL until
       // oven-sh/bun PR #35216 lands; so that is a gap, not a failure.
       try {
-        this.#socket.setMulticastTTL(ttl);
+        this.#set("setMulticastTTL", (socket) => socket.setMulticastTTL(ttl));
       } catch {
         throw notSupported("a multicast TTL of 0", "bun", "oven-sh/bun PR #35216");
       }
       return;
     }
-    this.#call("setMulticastTTL", () => this.#socket.setMulticastTTL(ttl));
+    this.#set("setMulticastTTL", (socket) => socket.setMulticastTTL(ttl));
   }
 
   setMulticastLoopback(enable: boolean): void {
-    this.#call("setMulticastLoopback", () => this.#socket.setMulticastLoopback(enable));
+    this.#set("setMulticastLoopback", (socket) => socket.setMulticastLoopback(enable));
   }
 
   setMulticastInterface(address: string): void {
-    this.#call("setMulticastInterface", () => this.#socket.setMulticastInterface(address));
+    this.#set("setMulticastInterface", (socket) => socket.setMulticastInterface(address));
   }
 
   addMembership(group: string, source: string | undefined, iface: string | undefined): void {
-    this.#call("addMembership", () =>
-      source === undefined
-        ? this.#socket.addMembership(group, iface)
-        : this.#socket.addSourceSpecificMembership(source, group, iface),
+    this.#set(
+      "addMembership",
+      (socket) =>
+        source === undefined
+          ? socket.addMembership(group, iface)
+          : socket.addSourceSpecificMembership(source, group, iface),
+      `membership ${group} ${source} ${iface}`,
     );
   }
 
   dropMembership(group: string, source: string | undefined, iface: string | undefined): void {
-    this.#call("dropMembership", () =>
+    this.#apply("dropMembership", (socket) =>
       source === undefined
-        ? this.#socket.dropMembership(group, iface)
-        : this.#socket.dropSourceSpecificMembership(source, group, iface),
+        ? socket.dropMembership(group, iface)
+        : socket.dropSourceSpecificMembership(source, group, iface),
     );
+    this.#settings.delete(`membership ${group} ${source} ${iface}`);
   }
 
   close(): Promise<void> {
@@ -193,17 +257,29 @@ class BunDatagram implements DatagramHandle {
   }
 
   ref(): void {
+    this.#unref = false;
     this.#socket.ref();
   }
 
   unref(): void {
+    this.#unref = true;
     this.#socket.unref();
   }
 
-  /** Bun's setters throw (EBADF once closed, EINVAL, …); what they throw leaves as a SocketError. */
-  #call(syscall: string, apply: () => unknown): void {
+  /** Apply a setting, and remember it under `key` for the socket `connect()` makes. */
+  #set(syscall: string, apply: (socket: UdpSocket) => unknown, key = syscall): void {
+    this.#apply(syscall, apply);
+    this.#settings.set(key, apply);
+  }
+
+  /**
+   * Bun's setters throw (EBADF once closed, EINVAL, …); what they throw leaves as a
+   * SocketError. While `connect()` makes the socket again, what is remembered is applied then.
+   */
+  #apply(syscall: string, apply: (socket: UdpSocket) => unknown): void {
+    if (this.#reconnecting) return;
     try {
-      apply();
+      apply(this.#socket);
     } catch (error) {
       throw toSocketError(error, { syscall, address: this.localAddress });
     }
@@ -218,20 +294,21 @@ export async function bind(
   const context = { syscall: "bind", address: requested };
   const [hostname = options.hostname] = await resolve(options.hostname, options.family, context);
   const handle = new BunDatagram(options, sink);
+  const udpOptions: UdpOptions = {
+    hostname,
+    port: options.port,
+    binaryType: "uint8array",
+    // Bun sets IPV6_V6ONLY to 0 itself unless asked; SO_REUSEPORT only when asked.
+    flags: (options.reusePort ? REUSE_PORT : 0) | (options.ipv6Only ? IPV6_ONLY : 0),
+    socket: handle.handlers,
+  };
   let socket: UdpSocket;
   try {
-    socket = await bun.udpSocket({
-      hostname,
-      port: options.port,
-      binaryType: "uint8array",
-      // Bun sets IPV6_V6ONLY to 0 itself unless asked; SO_REUSEPORT only when asked.
-      flags: (options.reusePort ? REUSE_PORT : 0) | (options.ipv6Only ? IPV6_ONLY : 0),
-      socket: handle.handlers,
-    });
+    socket = await bun.udpSocket(udpOptions);
   } catch (error) {
     throw toSocketError(error, context);
   }
-  handle.attach(socket);
+  handle.attach(socket, udpOptions);
   try {
     // Every default is set here, not left to Bun (which sets none of these).
     handle.setBroadcast(options.broadcast);

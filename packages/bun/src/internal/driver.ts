@@ -18,7 +18,7 @@ const capabilities: Capabilities = Object.freeze({
   unix: true,
   unixAbstract: platform === "linux",
   udp: true,
-  udpConnect: true, // emulated over an unconnected socket: see datagram.ts
+  udpConnect: true, // the socket is made again, connected: see datagram.ts
   reset: true,
   halfOpen: true,
   keepAliveDelay: true,

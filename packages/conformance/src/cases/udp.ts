@@ -187,6 +187,21 @@ export function udpCases(api: Api): void {
       },
     );
 
+    it.skipIf(!multicast || !udpConnect)(
+      "a multicast group joined before connect() is still joined after it: leaving succeeds",
+      async () => {
+        // Leaving a group the socket is not in fails (EADDRNOTAVAIL): Bun makes a new socket
+        // to connect, and that one must have joined too.
+        const group = "239.255.42.98";
+        const socket = await bindLocal(api);
+        const peer = await bindLocal(api);
+        const options = { interface: "127.0.0.1" };
+        await within(2_000, "membership", socket.joinMulticast(group, options));
+        await within(2_000, "connect", socket.connect(peer.localAddress));
+        await within(2_000, "membership", socket.leaveMulticast(group, options));
+      },
+    );
+
     it.skipIf(!multicastSource || !multicastOptions)(
       "source-specific multicast: join (group, source) on loopback and receive",
       async () => {
