@@ -67,12 +67,31 @@ async function server() {
   const where = { hostname: args.host, port: args.port };
   const tls = secure && { cert: secure.cert, key: secure.key };
   const serve = iterate ? serveIterating : serveReading;
-  listener = await omnisock.listen(tls ? { ...where, tls } : where, async (socket) => {
-    await serve(socket, mode, hold);
-    await socket.close();
-    if (args.once && mode !== "hold" && listener.connections.size === 0) finish();
-  });
+  const onConnection =
+    hold && !iterate
+      ? holdReading(hold)
+      : async (socket) => {
+          await serve(socket, mode, hold);
+          await socket.close();
+          if (args.once && mode !== "hold" && listener.connections.size === 0) finish();
+        };
+  listener = await omnisock.listen(tls ? { ...where, tls } : where, onConnection);
   emit({ listening: listener.address.port });
+}
+
+/**
+ * S6's connections with `socket.read(handler)`, as a server that keeps idle connections would
+ * write it: one handler for all, and no async function of ours suspended on each connection
+ * (node:net's program keeps none either), so that what is measured is omnisock's own share.
+ */
+function holdReading(hold) {
+  const onData = () => hold.go();
+  // The server resets its connections when it has measured: nothing then to report.
+  const ignore = () => {};
+  return (socket) => {
+    hold.accepted();
+    socket.read(onData).catch(ignore);
+  };
 }
 
 /** The echo: one handler for every connection; a full queue pauses reading until it is sent. */
@@ -81,13 +100,10 @@ function echo(chunk, socket) {
 }
 
 /** Serve one connection with `socket.read(handler)`. */
-async function serveReading(socket, mode, hold) {
+async function serveReading(socket, mode) {
   try {
     if (mode === "echo") {
       await socket.read(echo);
-    } else if (mode === "hold") {
-      hold.accepted();
-      await socket.read(() => hold.go());
     } else {
       const counter = sinkCounter();
       await socket.read((chunk) => counter.add(chunk.byteLength));

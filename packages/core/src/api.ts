@@ -244,15 +244,23 @@ const ATTEMPT_DELAY = 250;
  * fails or 250 ms after it started, the first to connect wins and the others are given up.
  * The user's signal and the connect timeout bound all of it, the lookup included.
  */
-async function openStream(
+function openStream(driver: Driver, options: NormalizedConnectOptions): Promise<StreamHandle> {
+  const { signal, timeout, target } = options;
+  const name = target.transport === "unix" || ipFamily(target.hostname) ? undefined : target;
+  // Nothing can cut the attempt short: the driver's own promise, with no bookkeeping and no
+  // async frame around it (a connection storm).
+  if (!name && !signal && timeout === 0) return driver.connect(options, undefined);
+  return boundedStream(driver, options, name);
+}
+
+/** `openStream` when a name, a timeout or a signal can cut the attempt short. */
+async function boundedStream(
   driver: Driver,
   options: NormalizedConnectOptions,
+  name: HostAddress | undefined,
 ): Promise<StreamHandle> {
-  const { signal, timeout, target } = options;
+  const { signal, timeout } = options;
   if (signal?.aborted) throw aborted("connect");
-  const name = target.transport === "unix" || ipFamily(target.hostname) ? undefined : target;
-  // Nothing can cut the attempt short: no bookkeeping for it (a server's connection storm).
-  if (!name && !signal && timeout === 0) return driver.connect(options, undefined);
   const controller = new AbortController();
   let reason: SocketError | undefined;
   let giveUp: ((error: SocketError) => void) | undefined;
