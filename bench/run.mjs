@@ -411,10 +411,12 @@ const GUARD_EXCLUDED = {
   "S7 deno": "1.23× raw CPU per round trip in a full run (see above)",
   "T2 deno":
     "0.87× (0.64–0.92) in BENCHMARKS.md's full run, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
+  // S6 after the slimmer Socket and connect (`--only S6 --reps 2`, twice; BENCHMARKS.md's last
+  // full run, before them: 1.64× and 2.05×).
   "S6 node":
-    "1.64× raw memory per idle connection: core's per-socket state on top of node:net's (issue 10, item 4)",
+    "1.42× raw memory per idle connection: core's socket, driver handle, reader and address copies on top of node:net's (issue 10, item 4)",
   "S6 bun":
-    "2.05× raw memory per idle connection: core's per-socket state on top of Bun's (issue 10, item 4)",
+    "1.63× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's (issue 10, item 4)",
 };
 const guarding = quick || flags.guard;
 /** Each guarded cell's best standing: `{ name, baseline, best }`. */
