@@ -657,7 +657,7 @@ async function runDriver(scenario, entry, rep, attempt = 0) {
         workloads.join(","),
         // Rounds per side; their median is the repetition's value.
         "--rounds",
-        q(10, 1),
+        q(10, 3),
         "--redis",
         servers.servers.redis,
         "--postgres",
