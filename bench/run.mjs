@@ -34,7 +34,8 @@ const { values: flags } = parseArgs({
     "no-write": { type: "boolean", default: false },
     // The guard (see GUARD_AT) on a run other than --quick.
     guard: { type: "boolean", default: false },
-    // Write BENCHMARKS.md again from a saved run (bench/out/results-*.jsonl), running nothing.
+    // Write BENCHMARKS.md again from saved runs (bench/out/results-*.jsonl, comma-separated,
+    // oldest first: a scenario's figures come from the last run that has it), running nothing.
     report: { type: "string" },
   },
 });
@@ -729,6 +730,7 @@ function machine() {
     cpu: `${cpu} × ${os.cpus().length}`,
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     kernel: `${os.type()} ${os.release()}`,
+    commit: versionOf("git", ["describe", "--always", "--dirty"]),
     node: process.version,
     bun: versionOf(RUNTIMES.bun.command, ["--version"]),
     deno: versionOf(RUNTIMES.deno.command, ["--version"]),
@@ -743,15 +745,40 @@ function machine() {
 }
 
 if (flags.report) {
-  const records = parseLines(readFileSync(flags.report, "utf8"));
-  const header = records.findLast((record) => record.info);
-  if (!header) throw new Error(`${flags.report} has no run header: it is not a results file`);
-  writeReport(
-    records.filter((record) => record.scenario),
-    header,
-    records.filter((record) => record.negotiated),
-  );
+  writeReport(...joinRuns(flags.report.split(",")));
   process.exit(0);
+}
+
+/**
+ * Saved runs (oldest first) as one report: each scenario's figures come whole from the last run
+ * that has it, never mixed within a scenario, and the report names the run behind each, so
+ * that a run of a few scenarios can update BENCHMARKS.md without hiding that the others are older.
+ */
+function joinRuns(files) {
+  const runs = files.map((file) => {
+    const records = parseLines(readFileSync(file, "utf8"));
+    const header = records.findLast((record) => record.info);
+    if (!header) throw new Error(`${file} has no run header: it is not a results file`);
+    return { header, records };
+  });
+  const results = [];
+  const negotiated = [];
+  const sources = [];
+  for (const [index, { header, records }] of runs.entries()) {
+    const later = runs.slice(index + 1);
+    const ids = [...new Set(records.filter((record) => record.scenario).map((r) => r.scenario))];
+    const kept = ids.filter(
+      (id) => !later.some((run) => run.records.some((record) => record.scenario === id)),
+    );
+    if (kept.length === 0) continue;
+    results.push(...records.filter((record) => kept.includes(record.scenario)));
+    const tls = SCENARIOS.filter((scenario) => scenario.transport === "tls");
+    if (tls.some((scenario) => kept.includes(scenario.id)))
+      negotiated.push(...records.filter((record) => record.negotiated));
+    sources.push({ ...header, scenarios: kept });
+  }
+  const last = runs.at(-1).header;
+  return [results, { ...last, sources: sources.length > 1 ? sources : undefined }, negotiated];
 }
 
 const started = Date.now();
@@ -928,7 +955,7 @@ await driverServers?.then((servers) => servers.stop());
 if (!quick && !flags["no-write"]) writeReport(results, { info, reps, command }, agreed);
 process.exit(failed.length + unread.length + below.length > 0 ? 1 : 0);
 
-function writeReport(results, { info, reps, command }, negotiated) {
+function writeReport(results, { info, reps, command, sources }, negotiated) {
   const { markdown, svg } = renderReport({
     results,
     negotiated,
@@ -937,6 +964,7 @@ function writeReport(results, { info, reps, command }, negotiated) {
     reps,
     info,
     command,
+    sources,
   });
   writeFileSync(join(root, "BENCHMARKS.md"), markdown);
   writeFileSync(join(here, "ratios.svg"), svg);
