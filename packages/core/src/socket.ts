@@ -180,6 +180,19 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     return this.#rare?.idleTimeout ?? 0;
   }
 
+  /** Chunks buffered and not yet read (the queue itself is made when first needed). */
+  get #unreadChunks(): number {
+    return this.#queue?.length ?? 0;
+  }
+
+  /**
+   * The `readable` stream's pull waits in the read queue, and nobody holds the stream any more
+   * (its reader released, the loop left): another reader may take its place.
+   */
+  get #pullWithdrawable(): boolean {
+    return this.#has(Flag.Pulling) && !this.#rare?.readable?.locked;
+  }
+
   /** What is buffered and the read waiting for more, made when first needed. */
   get #chunks(): ReadQueue<Uint8Array> {
     return (this.#queue ??= new ReadQueue<Uint8Array>("socket"));
@@ -528,12 +541,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }
     // A `readable` stream nobody holds any more (its reader released) gives its pull up: the
     // chunk stays here for whoever reads next.
-    if (this.#has(Flag.Pulling) && !this.#rare?.readable?.locked) this.#withdrawPull();
+    if (this.#pullWithdrawable) this.#withdrawPull();
     const reader = this.#reader;
-    if (reader !== undefined && !reader.busy && (this.#queue?.length ?? 0) === 0) {
+    if (reader !== undefined && !reader.busy && this.#unreadChunks === 0) {
       if (reader.deliver(chunk)) {
         // The handler closed the socket, or a chunk came while it ran: see to them now.
-        if (this.#has(Flag.ReadEnded) || (this.#queue?.length ?? 0) > 0) this.#pumpReader(reader);
+        if (this.#has(Flag.ReadEnded) || this.#unreadChunks > 0) this.#pumpReader(reader);
       } else if (this.#has(Flag.OnDemand) && !this.#has(Flag.Paused) && this.#state !== "closed") {
         // Busy with a promise, or stopped: no further read until it asks again. Here, inside
         // the driver's delivery, the driver has not issued its next read yet.
@@ -641,7 +654,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     const reader = this.#reader;
     // A handler still busy, or chunks still to deliver: the end comes after them.
     if (reader !== undefined) {
-      if (!reader.busy && (chunks?.length ?? 0) === 0) this.#endReader(reader);
+      if (!reader.busy && this.#unreadChunks === 0) this.#endReader(reader);
       return;
     }
     if (chunks === undefined || !chunks.waiting) return;
@@ -685,7 +698,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     }
     // A pull of a `readable` stream that nobody holds (its reader released, the loop left)
     // gives way to this read.
-    if (this.#has(Flag.Pulling) && !this.#rare?.readable?.locked) this.#withdrawPull();
+    if (this.#pullWithdrawable) this.#withdrawPull();
     if (this.#has(Flag.Paused)) {
       this.#set(Flag.Paused, false);
       this.#handle.resume();
@@ -709,7 +722,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   [unread](chunks: readonly Uint8Array[]): void {
     // A read already waiting (so nothing is buffered) is the next reader: it gets the first.
-    if (this.#has(Flag.Pulling) && !this.#rare?.readable?.locked) this.#withdrawPull();
+    if (this.#pullWithdrawable) this.#withdrawPull();
     const rest = chunks.length > 0 && this.#chunks.give(chunks[0]!) ? chunks.slice(1) : chunks;
     if (rest.length === 0) return;
     this.#chunks.unshift(rest);
@@ -760,7 +773,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     } catch (error) {
       return Promise.reject(error);
     }
-    const withdrawable = this.#has(Flag.Pulling) && !this.#rare?.readable?.locked;
+    const withdrawable = this.#pullWithdrawable;
     if (this.#reader !== undefined || (this.#queue?.waiting === true && !withdrawable)) {
       return Promise.reject(alreadyReading());
     }
@@ -1049,7 +1062,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #refuseUnread(): void {
     // Also what a decode loop still running (startTls from inside it) holds undelivered.
     const unreadBytes = this.#buffered + (this[decoding]?.buffered ?? 0);
-    if ((this.#queue?.length ?? 0) === 0 && unreadBytes === 0) return;
+    if (this.#unreadChunks === 0 && unreadBytes === 0) return;
     const when = this.role === "client" ? "after the server's answer" : "with the client's request";
     const error = new SocketError(
       "ETLS",

@@ -952,6 +952,28 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
         },
       );
 
+      it.runIf(bothUpgrade)(
+        "startTls() on a client connected to an IP literal with no options verifies that address",
+        async () => {
+          const { server, accepted } = await acceptingServer(api);
+          // No options: the socket keeps the shared defaults, its target being its peer's address.
+          const plain = await api.connect(`127.0.0.1:${portOf(server.address)}`);
+          defer(() => plain.reset());
+          const peer = await accepted();
+          peer.write("GO\n");
+          const serverSide = peer.startTls({ cert: serverCert, key: serverKey });
+          serverSide.then((secure) => defer(() => secure.reset())).catch(() => {});
+          expect(await new ByteReader(plain).readText(3)).toBe("GO\n");
+          const secure = await within(5_000, "startTls", plain.startTls({ ca: caCert }));
+          defer(() => secure.reset());
+          expect(secure.secure).toBe(true);
+          expect(secure.tls?.servername).toBeUndefined(); // no SNI for an IP literal (RFC 6066)
+          void echo(await within(5_000, "the server's startTls", serverSide));
+          secure.write("over TLS");
+          expect(await new ByteReader(secure).readText(8)).toBe("over TLS");
+        },
+      );
+
       it.runIf(bothUpgrade && tlsClientCertificate && tlsClientAuth)(
         "requestCert: a client certificate signed by the CA is accepted",
         async () => {
