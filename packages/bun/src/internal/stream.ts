@@ -51,7 +51,7 @@ const enum State {
    * https://github.com/oven-sh/bun/issues/26297
    */
   Upgraded = 8,
-  /** An accepted stream names the servername the client asked for; a client, its own. */
+  /** Accepted: it names the servername the client asked for (a client, its own). */
   Server = 16,
 }
 
@@ -220,6 +220,7 @@ class BunStream implements StreamHandle {
             ? ([local.transport === "unix" ? local : unnamed, unnamed] as const)
             : undefined;
         const stream = new BunStream(options, unix);
+        stream.#state |= State.Server;
         // The listener's own address where it is not a wildcard: no copy per connection.
         if (!unix) stream.localAddress = acceptedLocal(local) ?? stream.localAddress;
         if (!options.tls) {
@@ -228,7 +229,6 @@ class BunStream implements StreamHandle {
         }
         // A TLS connection is handed out once its handshake is over (and, with requestCert,
         // the client's certificate verified); one that fails is the client's fault.
-        stream.#state |= State.Server;
         const secured = stream.secured(options.tls.requestCert, undefined);
         stream.#attach(socket);
         secured.then(
@@ -239,12 +239,14 @@ class BunStream implements StreamHandle {
     };
   }
 
-  /** The connection is up. Every default is set here; nothing is read before start(). */
+  /** The connection is up. Every default is set here; an accepted one reads nothing before start(). */
   #attach(socket: BunSocket<BunStream>): void {
     this.#socket = socket;
     socket.data = this;
-    // A TLS stream must read to shake hands: it pauses once the handshake is over.
-    if (!this.#handshake) socket.pause();
+    // A TLS stream must read to shake hands: it pauses once the handshake is over. A client's
+    // start() follows as connect() resolves: pausing it until then would cost two system calls
+    // (epoll_ctl) on each connection, and what it reads meanwhile waits in `#pending`.
+    if (!this.#handshake && this.#is(State.Server)) socket.pause();
     if (this.#unix) {
       [this.localAddress, this.remoteAddress] = this.#unix;
       return;
@@ -408,7 +410,7 @@ class BunStream implements StreamHandle {
   }
 }
 
-export async function connect(
+export function connect(
   options: NormalizedConnectOptions,
   signal: AbortSignal | undefined,
 ): Promise<StreamHandle> {
@@ -417,7 +419,7 @@ export async function connect(
     return open(
       { unix: kernelPath(target) },
       new BunStream(options, [unnamed, target]),
-      target,
+      options,
       signal,
     );
   }
@@ -434,9 +436,8 @@ export async function connect(
   return open(
     options.tls ? { ...where, tls: bunTlsClient(options.tls) } : where,
     stream,
-    inetAddress("tcp", target.hostname, target.port),
+    options,
     signal,
-    options.tls,
   );
 }
 
@@ -445,14 +446,16 @@ function open(
     | { unix: string }
     | { hostname: string; port: number; localAddress: string | undefined; tls?: BunTlsOptions },
   stream: BunStream,
-  target: SocketAddress,
+  { target, tls }: NormalizedConnectOptions,
   signal: AbortSignal | undefined,
-  tls?: NormalizedTlsClientOptions,
 ): Promise<BunStream> {
   return new Promise((resolve, reject) => {
     const fail = (error: unknown): void => {
       signal?.removeEventListener("abort", onAbort);
-      reject(toSocketError(error, { syscall: "connect", address: target }));
+      // The target as an address only now: a connection that comes up needs none.
+      const address =
+        target.transport === "unix" ? target : inetAddress("tcp", target.hostname, target.port);
+      reject(toSocketError(error, { syscall: "connect", address }));
     };
     // Bun.connect cannot be cancelled: give up now, and close the connection if it comes.
     const onAbort = (): void => fail(signal?.reason);
@@ -468,10 +471,13 @@ function open(
     secured?.catch(() => {}); // reported through `fail`, below
     try {
       // allowHalfOpen always: core decides what the peer's FIN means.
-      bun
-        .connect({ ...where, allowHalfOpen: true, data: stream, socket: BunStream.handlers })
-        .then(() => secured)
-        .then(settle, fail);
+      const connected = bun.connect({
+        ...where,
+        allowHalfOpen: true,
+        data: stream,
+        socket: BunStream.handlers,
+      });
+      (secured ? connected.then(() => secured) : connected).then(settle, fail);
     } catch (error) {
       fail(error);
     }
