@@ -38,22 +38,23 @@ import { bunTlsClient, bunTlsServer } from "./tls.js";
 /** The unnamed side of a Unix connection (a client that did not bind) has an empty path. */
 const unnamed: UnixAddress = Object.freeze({ transport: "unix", path: "" });
 
-/** A stream's state, in one number: a field is 8 bytes on each of 10,000 idle connections. */
-const enum State {
+/** The bits of `BunStream#flags`: yes/no state every stream has, packed into one field. */
+const Flag = {
   /** Reading is off: before start(), or paused by core. */
-  Paused = 1,
-  Closed = 2,
+  Paused: 1,
+  Closed: 2,
   /** The last write was short: the peer has not taken it all yet (cleared on `drain`). */
-  Full = 4,
+  Full: 4,
   /**
    * STARTTLS handed the connection to a TLS handle. Bun keeps calling this one's handlers until
    * the close, `data` with the connection's ciphertext included (bun#26297): it is dropped.
    * https://github.com/oven-sh/bun/issues/26297
    */
-  Upgraded = 8,
+  Upgraded: 8,
   /** Accepted: it names the servername the client asked for (a client, its own). */
-  Server = 16,
-}
+  Server: 16,
+} as const;
+type Flag = (typeof Flag)[keyof typeof Flag];
 
 /** A TLS stream waiting for its handshake: settled by `handshake`, or by a close before it. */
 interface Handshake {
@@ -74,7 +75,8 @@ class BunStream implements StreamHandle {
    * first such chunk comes: an idle connection holds no array for it.
    */
   #pending: (Uint8Array | null)[] | undefined;
-  #state: number = State.Paused;
+  /** One field for every yes/no: a field is 8 bytes on each of 10,000 idle connections. */
+  #flags: number = Flag.Paused;
   /**
    * What only a failed, a TLS or a Unix stream has, in an object made when first needed, so
    * that a plain idle connection carries one empty field for them.
@@ -89,12 +91,12 @@ class BunStream implements StreamHandle {
       }
     | undefined;
 
-  #is(state: State): boolean {
-    return (this.#state & state) !== 0;
+  #has(flag: Flag): boolean {
+    return (this.#flags & flag) !== 0;
   }
 
-  #mark(state: State, on: boolean): void {
-    this.#state = on ? this.#state | state : this.#state & ~state;
+  #set(flag: Flag, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
   }
 
   get #error(): SocketError | undefined {
@@ -102,8 +104,8 @@ class BunStream implements StreamHandle {
   }
 
   /** Keeps the first error: the one that ended the connection. */
-  #failed(error: SocketError): SocketError {
-    return ((this.#rare ??= {}).error ??= error);
+  #failed(error: SocketError): void {
+    (this.#rare ??= {}).error ??= error;
   }
 
   get #handshake(): Handshake | undefined {
@@ -161,7 +163,7 @@ class BunStream implements StreamHandle {
       );
       this.#failed(error);
       waiting.reject(error);
-      if (!this.#is(State.Closed)) socket.end();
+      if (!this.#has(Flag.Closed)) socket.end();
       return;
     }
     const cipher = socket.getCipher?.();
@@ -171,10 +173,10 @@ class BunStream implements StreamHandle {
       alpnProtocol: socket.alpnProtocol || undefined,
       servername:
         waiting.servername ??
-        (this.#is(State.Server) ? socket.getServername?.() || undefined : undefined),
+        (this.#has(Flag.Server) ? socket.getServername?.() || undefined : undefined),
     });
     // Reading was left on for the handshake: now nothing more is read before start().
-    if (this.#is(State.Paused) && !this.#is(State.Closed)) socket.pause();
+    if (this.#has(Flag.Paused) && !this.#has(Flag.Closed)) socket.pause();
     waiting.resolve();
   }
 
@@ -192,7 +194,7 @@ class BunStream implements StreamHandle {
       if (!socket.data.#error) socket.data.#receive(null);
     },
     drain: (socket) => {
-      socket.data.#mark(State.Full, false);
+      socket.data.#set(Flag.Full, false);
       socket.data.#sink?.drain();
     },
     error: (socket, error) => {
@@ -220,7 +222,7 @@ class BunStream implements StreamHandle {
             ? ([local.transport === "unix" ? local : unnamed, unnamed] as const)
             : undefined;
         const stream = new BunStream(options, unix);
-        stream.#state |= State.Server;
+        stream.#flags |= Flag.Server;
         // The listener's own address where it is not a wildcard: no copy per connection.
         if (!unix) stream.localAddress = acceptedLocal(local) ?? stream.localAddress;
         if (!options.tls) {
@@ -246,7 +248,7 @@ class BunStream implements StreamHandle {
     // A TLS stream must read to shake hands: it pauses once the handshake is over. A client's
     // start() follows as connect() resolves: pausing it until then would cost two system calls
     // (epoll_ctl) on each connection, and what it reads meanwhile waits in `#pending`.
-    if (!this.#handshake && this.#is(State.Server)) socket.pause();
+    if (!this.#handshake && this.#has(Flag.Server)) socket.pause();
     if (this.#unix) {
       [this.localAddress, this.remoteAddress] = this.#unix;
       return;
@@ -260,29 +262,30 @@ class BunStream implements StreamHandle {
   }
 
   #receive(chunk: Uint8Array | null): void {
-    if (this.#is(State.Upgraded)) return;
+    if (this.#has(Flag.Upgraded)) return;
     const sink = this.#sink;
-    if (!sink || this.#is(State.Paused)) (this.#pending ??= []).push(chunk);
+    if (!sink || this.#has(Flag.Paused)) (this.#pending ??= []).push(chunk);
     else if (chunk) sink.data(chunk);
     else sink.end();
   }
 
   #onClose(native: Error | undefined): void {
-    if (this.#is(State.Closed)) return;
-    this.#state |= State.Closed;
+    if (this.#has(Flag.Closed)) return;
+    this.#flags |= Flag.Closed;
     // Bun passes the error that ended the connection (ECONNRESET, …) to `close`, not `error`.
     if (native)
       this.#failed(toSocketError(native, { syscall: "read", address: this.remoteAddress }));
     const waiting = this.#handshake;
-    if (!waiting) return this.#deliver();
-    this.#rare!.handshake = undefined;
-    waiting.reject(
-      this.#error ??
-        new SocketError("ECONNRESET", "the peer closed the connection during the TLS handshake", {
-          syscall: "handshake",
-          address: this.remoteAddress,
-        }),
-    );
+    if (waiting) {
+      this.#rare!.handshake = undefined;
+      waiting.reject(
+        this.#error ??
+          new SocketError("ECONNRESET", "the peer closed the connection during the TLS handshake", {
+            syscall: "handshake",
+            address: this.remoteAddress,
+          }),
+      );
+    }
     this.#deliver();
   }
 
@@ -294,14 +297,14 @@ class BunStream implements StreamHandle {
       pending &&
       pending.length > 0 &&
       this.#sink &&
-      (!this.#is(State.Paused) || this.#is(State.Closed))
+      (!this.#has(Flag.Paused) || this.#has(Flag.Closed))
     ) {
       const chunk = pending.shift();
       if (chunk) this.#sink.data(chunk);
       else this.#sink.end();
     }
     const sink = this.#sink;
-    if (sink && this.#is(State.Closed)) {
+    if (sink && this.#has(Flag.Closed)) {
       this.#sink = undefined; // close is the last event, exactly once
       sink.close(this.#error);
     }
@@ -314,8 +317,8 @@ class BunStream implements StreamHandle {
 
   write(data: Uint8Array): number {
     const written = this.#socket.write(data);
-    this.#mark(State.Full, written < data.length);
-    if (written >= 0 || this.#is(State.Closed)) return Math.max(written, 0);
+    this.#set(Flag.Full, written < data.length);
+    if (written >= 0 || this.#has(Flag.Closed)) return Math.max(written, 0);
     // -1 on an open socket: the write failed, the peer has reset. Bun keeps the errno to
     // itself, then reports an 'end' and a close without an error — or, on a paused socket,
     // nothing at all. So the cause is kept here and the socket closed, once core's write is
@@ -325,7 +328,7 @@ class BunStream implements StreamHandle {
     });
     this.#failed(toSocketError(cause, { syscall: "write", address: this.remoteAddress }));
     queueMicrotask(() => {
-      if (!this.#is(State.Closed)) this.#socket.terminate();
+      if (!this.#has(Flag.Closed)) this.#socket.terminate();
     });
     return 0;
   }
@@ -338,7 +341,7 @@ class BunStream implements StreamHandle {
 
   startTlsServer(options: NormalizedTlsServerOptions): Promise<StreamHandle> {
     const next = new BunStream(this.#options);
-    next.#state |= State.Server;
+    next.#flags |= Flag.Server;
     const secured = next.secured(options.requestCert, undefined);
     return this.#upgrade(next, bunTlsServer(options), secured);
   }
@@ -348,7 +351,7 @@ class BunStream implements StreamHandle {
     // This handle lets go: the raw socket's remaining events reach no sink. It is read again,
     // so that Bun's TLS layer on top of it gets the peer's handshake.
     this.#sink = undefined;
-    this.#state |= State.Upgraded;
+    this.#flags |= Flag.Upgraded;
     this.#socket.resume();
     const [, secure] = this.#socket.upgradeTLS({ data: next, tls, socket: BunStream.handlers });
     if (next.#socket === undefined) next.#attach(secure);
@@ -359,43 +362,43 @@ class BunStream implements StreamHandle {
   }
 
   pause(): void {
-    this.#state |= State.Paused;
-    if (!this.#is(State.Closed)) this.#socket.pause();
+    this.#flags |= Flag.Paused;
+    if (!this.#has(Flag.Closed)) this.#socket.pause();
   }
 
   resume(): void {
-    this.#mark(State.Paused, false);
+    this.#set(Flag.Paused, false);
     this.#deliver();
-    if (!this.#is(State.Closed | State.Paused)) this.#socket.resume();
+    if (!this.#has(Flag.Closed) && !this.#has(Flag.Paused)) this.#socket.resume();
   }
 
   shutdown(): void {
-    if (!this.#is(State.Closed)) this.#socket.shutdown();
+    if (!this.#has(Flag.Closed)) this.#socket.shutdown();
   }
 
   close(): void {
     // Core flushes before it closes, and Bun holds nothing back: no byte is lost here.
-    if (this.#is(State.Closed)) return;
+    if (this.#has(Flag.Closed)) return;
     // A TLS socket's end() waits until its close_notify is written, and from then on Bun
     // closes it no other way (terminate() and close() do nothing: the connection stays
     // ESTABLISHED). So where the peer is not taking what was written (an idle timeout or an
     // abort closes a socket core could not flush), it is terminated: no close_notify could
     // reach that peer anyway.
-    if (this.tls && this.#is(State.Full)) this.#socket.terminate();
+    if (this.tls && this.#has(Flag.Full)) this.#socket.terminate();
     else this.#socket.end();
   }
 
   reset(): void {
     // SO_LINGER 0, then close: an RST on TCP; a Unix socket has none and just closes.
-    if (!this.#is(State.Closed)) this.#socket.terminate();
+    if (!this.#has(Flag.Closed)) this.#socket.terminate();
   }
 
   setNoDelay(enable: boolean): void {
-    if (!this.#is(State.Closed) && !this.#unix) this.#socket.setNoDelay(enable);
+    if (!this.#has(Flag.Closed) && !this.#unix) this.#socket.setNoDelay(enable);
   }
 
   setKeepAlive(enable: boolean, delayMs: number | undefined): void {
-    if (this.#is(State.Closed) || this.#unix) return;
+    if (this.#has(Flag.Closed) || this.#unix) return;
     // Bun floors the delay to whole seconds and leaves the system's (two hours) under one
     // second; so one second is the least. `undefined` (0) keeps the system's delay.
     this.#socket.setKeepAlive(enable, delayMs === undefined ? 0 : Math.max(delayMs, 1000));
