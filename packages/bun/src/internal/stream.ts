@@ -38,31 +38,88 @@ import { bunTlsClient, bunTlsServer } from "./tls.js";
 /** The unnamed side of a Unix connection (a client that did not bind) has an empty path. */
 const unnamed: UnixAddress = Object.freeze({ transport: "unix", path: "" });
 
+/** The bits of `BunStream#flags`: yes/no state every stream has, packed into one field. */
+const Flag = {
+  /** Reading is off: before start(), or paused by core. */
+  Paused: 1,
+  Closed: 2,
+  /** The last write was short: the peer has not taken it all yet (cleared on `drain`). */
+  Full: 4,
+  /**
+   * STARTTLS handed the connection to a TLS handle. Bun keeps calling this one's handlers until
+   * the close, `data` with the connection's ciphertext included (bun#26297): it is dropped.
+   * https://github.com/oven-sh/bun/issues/26297
+   */
+  Upgraded: 8,
+  /** Accepted: it names the servername the client asked for (a client, its own). */
+  Server: 16,
+} as const;
+type Flag = (typeof Flag)[keyof typeof Flag];
+
+/** A TLS stream waiting for its handshake: settled by `handshake`, or by a close before it. */
+interface Handshake {
+  verify: boolean;
+  servername: string | undefined;
+  resolve(): void;
+  reject(error: SocketError): void;
+}
+
 class BunStream implements StreamHandle {
   localAddress!: SocketAddress;
   remoteAddress!: SocketAddress;
   #socket!: BunSocket<BunStream>;
   readonly #options: NormalizedStreamOptions;
-  readonly #unix: readonly [local: UnixAddress, remote: UnixAddress] | undefined;
   #sink: StreamSink | undefined;
   /**
    * Read before start() or while paused, in order; `null` is the peer's FIN. Made when the
    * first such chunk comes: an idle connection holds no array for it.
    */
   #pending: (Uint8Array | null)[] | undefined;
-  #paused = true;
-  #closed = false;
-  /** The last write was short: the peer has not taken it all yet (cleared on `drain`). */
-  #full = false;
+  /** One field for every yes/no: a field is 8 bytes on each of 10,000 idle connections. */
+  #flags: number = Flag.Paused;
   /**
-   * STARTTLS handed the connection to a TLS handle. Bun keeps calling this one's handlers until
-   * the close, `data` with the connection's ciphertext included (bun#26297): it is dropped.
-   * https://github.com/oven-sh/bun/issues/26297
+   * What only a failed, a TLS or a Unix stream has, in an object made when first needed, so
+   * that a plain idle connection carries one empty field for them.
    */
-  #upgraded = false;
-  #error: SocketError | undefined;
+  #rare:
+    | {
+        error?: SocketError;
+        handshake?: Handshake | undefined;
+        /** What TLS agreed on, once its handshake is over. */
+        tls?: TlsInfo;
+        unix?: readonly [local: UnixAddress, remote: UnixAddress];
+      }
+    | undefined;
+
+  #has(flag: Flag): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  #set(flag: Flag, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
+  }
+
+  get #error(): SocketError | undefined {
+    return this.#rare?.error;
+  }
+
+  /** Keeps the first error: the one that ended the connection. */
+  #failed(error: SocketError): void {
+    (this.#rare ??= {}).error ??= error;
+  }
+
+  get #handshake(): Handshake | undefined {
+    return this.#rare?.handshake;
+  }
+
+  get #unix(): readonly [UnixAddress, UnixAddress] | undefined {
+    return this.#rare?.unix;
+  }
+
   /** What TLS agreed on, once its handshake is over; `undefined` on a plain stream. */
-  tls: TlsInfo | undefined;
+  get tls(): TlsInfo | undefined {
+    return this.#rare?.tls;
+  }
 
   // Constants, on the prototype rather than in each connection's fields.
   /** Bun holds nothing back (see above): never busy. */
@@ -73,19 +130,10 @@ class BunStream implements StreamHandle {
   get keepsNothing(): boolean {
     return true;
   }
-  /** A TLS stream waiting for its handshake: settled by `handshake`, or by a close before it. */
-  #handshake:
-    | {
-        verify: boolean;
-        servername: string | undefined;
-        resolve(): void;
-        reject(error: SocketError): void;
-      }
-    | undefined;
 
   constructor(options: NormalizedStreamOptions, unix?: readonly [UnixAddress, UnixAddress]) {
     this.#options = options;
-    this.#unix = unix;
+    if (unix) this.#rare = { unix };
   }
 
   /**
@@ -95,14 +143,14 @@ class BunStream implements StreamHandle {
    */
   secured(verify: boolean, servername: string | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#handshake = { verify, servername, resolve, reject };
+      (this.#rare ??= {}).handshake = { verify, servername, resolve, reject };
     });
   }
 
   #onHandshake(socket: BunSocket<BunStream>, success: boolean, why: Error | null): void {
     const waiting = this.#handshake;
     if (!waiting) return;
-    this.#handshake = undefined;
+    this.#rare!.handshake = undefined;
     // `success` alone cannot be trusted: a server that asked for a certificate hears
     // success with a self-signed one; `authorized` is the verdict.
     if (waiting.verify && (!success || socket.authorized === false)) {
@@ -113,26 +161,24 @@ class BunStream implements StreamHandle {
           address: this.remoteAddress,
         },
       );
-      this.#error ??= error;
+      this.#failed(error);
       waiting.reject(error);
-      if (!this.#closed) socket.end();
+      if (!this.#has(Flag.Closed)) socket.end();
       return;
     }
     const cipher = socket.getCipher?.();
-    this.tls = Object.freeze({
+    this.#rare!.tls = Object.freeze({
       protocol: socket.getTLSVersion?.() ?? undefined,
       cipher: cipher?.standardName ?? undefined,
       alpnProtocol: socket.alpnProtocol || undefined,
       servername:
-        waiting.servername ?? (this.#isServer ? socket.getServername?.() || undefined : undefined),
+        waiting.servername ??
+        (this.#has(Flag.Server) ? socket.getServername?.() || undefined : undefined),
     });
     // Reading was left on for the handshake: now nothing more is read before start().
-    if (this.#paused && !this.#closed) socket.pause();
+    if (this.#has(Flag.Paused) && !this.#has(Flag.Closed)) socket.pause();
     waiting.resolve();
   }
-
-  /** An accepted stream names the servername the client asked for; a client, its own. */
-  #isServer = false;
 
   /**
    * Bun declares handlers once per listener or kind of connection; `socket.data` holds the
@@ -148,12 +194,12 @@ class BunStream implements StreamHandle {
       if (!socket.data.#error) socket.data.#receive(null);
     },
     drain: (socket) => {
-      socket.data.#full = false;
+      socket.data.#set(Flag.Full, false);
       socket.data.#sink?.drain();
     },
     error: (socket, error) => {
       const stream = socket.data;
-      stream.#error ??= toSocketError(error, { syscall: "read", address: stream.remoteAddress });
+      stream.#failed(toSocketError(error, { syscall: "read", address: stream.remoteAddress }));
     },
     close: (socket, error) => socket.data.#onClose(error),
     handshake: (socket, success, why) => socket.data.#onHandshake(socket, success, why),
@@ -176,6 +222,7 @@ class BunStream implements StreamHandle {
             ? ([local.transport === "unix" ? local : unnamed, unnamed] as const)
             : undefined;
         const stream = new BunStream(options, unix);
+        stream.#flags |= Flag.Server;
         // The listener's own address where it is not a wildcard: no copy per connection.
         if (!unix) stream.localAddress = acceptedLocal(local) ?? stream.localAddress;
         if (!options.tls) {
@@ -184,7 +231,6 @@ class BunStream implements StreamHandle {
         }
         // A TLS connection is handed out once its handshake is over (and, with requestCert,
         // the client's certificate verified); one that fails is the client's fault.
-        stream.#isServer = true;
         const secured = stream.secured(options.tls.requestCert, undefined);
         stream.#attach(socket);
         secured.then(
@@ -195,12 +241,14 @@ class BunStream implements StreamHandle {
     };
   }
 
-  /** The connection is up. Every default is set here; nothing is read before start(). */
+  /** The connection is up. Every default is set here; an accepted one reads nothing before start(). */
   #attach(socket: BunSocket<BunStream>): void {
     this.#socket = socket;
     socket.data = this;
-    // A TLS stream must read to shake hands: it pauses once the handshake is over.
-    if (!this.#handshake) socket.pause();
+    // A TLS stream must read to shake hands: it pauses once the handshake is over. A client's
+    // start() follows as connect() resolves: pausing it until then would cost two system calls
+    // (epoll_ctl) on each connection, and what it reads meanwhile waits in `#pending`.
+    if (!this.#handshake && this.#has(Flag.Server)) socket.pause();
     if (this.#unix) {
       [this.localAddress, this.remoteAddress] = this.#unix;
       return;
@@ -214,28 +262,30 @@ class BunStream implements StreamHandle {
   }
 
   #receive(chunk: Uint8Array | null): void {
-    if (this.#upgraded) return;
+    if (this.#has(Flag.Upgraded)) return;
     const sink = this.#sink;
-    if (!sink || this.#paused) (this.#pending ??= []).push(chunk);
+    if (!sink || this.#has(Flag.Paused)) (this.#pending ??= []).push(chunk);
     else if (chunk) sink.data(chunk);
     else sink.end();
   }
 
   #onClose(native: Error | undefined): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#has(Flag.Closed)) return;
+    this.#flags |= Flag.Closed;
     // Bun passes the error that ended the connection (ECONNRESET, …) to `close`, not `error`.
     if (native)
-      this.#error ??= toSocketError(native, { syscall: "read", address: this.remoteAddress });
+      this.#failed(toSocketError(native, { syscall: "read", address: this.remoteAddress }));
     const waiting = this.#handshake;
-    this.#handshake = undefined;
-    waiting?.reject(
-      this.#error ??
-        new SocketError("ECONNRESET", "the peer closed the connection during the TLS handshake", {
-          syscall: "handshake",
-          address: this.remoteAddress,
-        }),
-    );
+    if (waiting) {
+      this.#rare!.handshake = undefined;
+      waiting.reject(
+        this.#error ??
+          new SocketError("ECONNRESET", "the peer closed the connection during the TLS handshake", {
+            syscall: "handshake",
+            address: this.remoteAddress,
+          }),
+      );
+    }
     this.#deliver();
   }
 
@@ -243,13 +293,18 @@ class BunStream implements StreamHandle {
   #deliver(): void {
     // The sink is read afresh each time: it may close this handle from inside a callback.
     const pending = this.#pending;
-    while (pending && pending.length > 0 && this.#sink && (!this.#paused || this.#closed)) {
+    while (
+      pending &&
+      pending.length > 0 &&
+      this.#sink &&
+      (!this.#has(Flag.Paused) || this.#has(Flag.Closed))
+    ) {
       const chunk = pending.shift();
       if (chunk) this.#sink.data(chunk);
       else this.#sink.end();
     }
     const sink = this.#sink;
-    if (sink && this.#closed) {
+    if (sink && this.#has(Flag.Closed)) {
       this.#sink = undefined; // close is the last event, exactly once
       sink.close(this.#error);
     }
@@ -262,18 +317,18 @@ class BunStream implements StreamHandle {
 
   write(data: Uint8Array): number {
     const written = this.#socket.write(data);
-    this.#full = written < data.length;
-    if (written >= 0 || this.#closed) return Math.max(written, 0);
+    this.#set(Flag.Full, written < data.length);
+    if (written >= 0 || this.#has(Flag.Closed)) return Math.max(written, 0);
     // -1 on an open socket: the write failed, the peer has reset. Bun keeps the errno to
     // itself, then reports an 'end' and a close without an error — or, on a paused socket,
     // nothing at all. So the cause is kept here and the socket closed, once core's write is
     // over (Bun's close handler runs inside terminate()).
-    this.#error ??= toSocketError(
-      Object.assign(new Error("Bun's socket.write returned -1"), { code: "ECONNRESET" }),
-      { syscall: "write", address: this.remoteAddress },
-    );
+    const cause = Object.assign(new Error("Bun's socket.write returned -1"), {
+      code: "ECONNRESET",
+    });
+    this.#failed(toSocketError(cause, { syscall: "write", address: this.remoteAddress }));
     queueMicrotask(() => {
-      if (!this.#closed) this.#socket.terminate();
+      if (!this.#has(Flag.Closed)) this.#socket.terminate();
     });
     return 0;
   }
@@ -286,7 +341,7 @@ class BunStream implements StreamHandle {
 
   startTlsServer(options: NormalizedTlsServerOptions): Promise<StreamHandle> {
     const next = new BunStream(this.#options);
-    next.#isServer = true;
+    next.#flags |= Flag.Server;
     const secured = next.secured(options.requestCert, undefined);
     return this.#upgrade(next, bunTlsServer(options), secured);
   }
@@ -296,7 +351,7 @@ class BunStream implements StreamHandle {
     // This handle lets go: the raw socket's remaining events reach no sink. It is read again,
     // so that Bun's TLS layer on top of it gets the peer's handshake.
     this.#sink = undefined;
-    this.#upgraded = true;
+    this.#flags |= Flag.Upgraded;
     this.#socket.resume();
     const [, secure] = this.#socket.upgradeTLS({ data: next, tls, socket: BunStream.handlers });
     if (next.#socket === undefined) next.#attach(secure);
@@ -307,43 +362,43 @@ class BunStream implements StreamHandle {
   }
 
   pause(): void {
-    this.#paused = true;
-    if (!this.#closed) this.#socket.pause();
+    this.#flags |= Flag.Paused;
+    if (!this.#has(Flag.Closed)) this.#socket.pause();
   }
 
   resume(): void {
-    this.#paused = false;
+    this.#set(Flag.Paused, false);
     this.#deliver();
-    if (!this.#closed && !this.#paused) this.#socket.resume();
+    if (!this.#has(Flag.Closed) && !this.#has(Flag.Paused)) this.#socket.resume();
   }
 
   shutdown(): void {
-    if (!this.#closed) this.#socket.shutdown();
+    if (!this.#has(Flag.Closed)) this.#socket.shutdown();
   }
 
   close(): void {
     // Core flushes before it closes, and Bun holds nothing back: no byte is lost here.
-    if (this.#closed) return;
+    if (this.#has(Flag.Closed)) return;
     // A TLS socket's end() waits until its close_notify is written, and from then on Bun
     // closes it no other way (terminate() and close() do nothing: the connection stays
     // ESTABLISHED). So where the peer is not taking what was written (an idle timeout or an
     // abort closes a socket core could not flush), it is terminated: no close_notify could
     // reach that peer anyway.
-    if (this.tls && this.#full) this.#socket.terminate();
+    if (this.tls && this.#has(Flag.Full)) this.#socket.terminate();
     else this.#socket.end();
   }
 
   reset(): void {
     // SO_LINGER 0, then close: an RST on TCP; a Unix socket has none and just closes.
-    if (!this.#closed) this.#socket.terminate();
+    if (!this.#has(Flag.Closed)) this.#socket.terminate();
   }
 
   setNoDelay(enable: boolean): void {
-    if (!this.#closed && !this.#unix) this.#socket.setNoDelay(enable);
+    if (!this.#has(Flag.Closed) && !this.#unix) this.#socket.setNoDelay(enable);
   }
 
   setKeepAlive(enable: boolean, delayMs: number | undefined): void {
-    if (this.#closed || this.#unix) return;
+    if (this.#has(Flag.Closed) || this.#unix) return;
     // Bun floors the delay to whole seconds and leaves the system's (two hours) under one
     // second; so one second is the least. `undefined` (0) keeps the system's delay.
     this.#socket.setKeepAlive(enable, delayMs === undefined ? 0 : Math.max(delayMs, 1000));
@@ -358,7 +413,7 @@ class BunStream implements StreamHandle {
   }
 }
 
-export async function connect(
+export function connect(
   options: NormalizedConnectOptions,
   signal: AbortSignal | undefined,
 ): Promise<StreamHandle> {
@@ -367,7 +422,7 @@ export async function connect(
     return open(
       { unix: kernelPath(target) },
       new BunStream(options, [unnamed, target]),
-      target,
+      options,
       signal,
     );
   }
@@ -384,9 +439,8 @@ export async function connect(
   return open(
     options.tls ? { ...where, tls: bunTlsClient(options.tls) } : where,
     stream,
-    inetAddress("tcp", target.hostname, target.port),
+    options,
     signal,
-    options.tls,
   );
 }
 
@@ -395,14 +449,16 @@ function open(
     | { unix: string }
     | { hostname: string; port: number; localAddress: string | undefined; tls?: BunTlsOptions },
   stream: BunStream,
-  target: SocketAddress,
+  { target, tls }: NormalizedConnectOptions,
   signal: AbortSignal | undefined,
-  tls?: NormalizedTlsClientOptions,
 ): Promise<BunStream> {
   return new Promise((resolve, reject) => {
     const fail = (error: unknown): void => {
       signal?.removeEventListener("abort", onAbort);
-      reject(toSocketError(error, { syscall: "connect", address: target }));
+      // The target as an address only now: a connection that comes up needs none.
+      const address =
+        target.transport === "unix" ? target : inetAddress("tcp", target.hostname, target.port);
+      reject(toSocketError(error, { syscall: "connect", address }));
     };
     // Bun.connect cannot be cancelled: give up now, and close the connection if it comes.
     const onAbort = (): void => fail(signal?.reason);
@@ -418,10 +474,13 @@ function open(
     secured?.catch(() => {}); // reported through `fail`, below
     try {
       // allowHalfOpen always: core decides what the peer's FIN means.
-      bun
-        .connect({ ...where, allowHalfOpen: true, data: stream, socket: BunStream.handlers })
-        .then(() => secured)
-        .then(settle, fail);
+      const connected = bun.connect({
+        ...where,
+        allowHalfOpen: true,
+        data: stream,
+        socket: BunStream.handlers,
+      });
+      (secured ? connected.then(() => secured) : connected).then(settle, fail);
     } catch (error) {
       fail(error);
     }
