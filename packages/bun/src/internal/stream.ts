@@ -53,8 +53,11 @@ const Flag = {
   Upgraded: 8,
   /** Accepted: it names the servername the client asked for (a client, its own). */
   Server: 16,
+  NoDelay: 32,
 } as const;
 type Flag = (typeof Flag)[keyof typeof Flag];
+
+type Settings = Pick<NormalizedStreamOptions, "noDelay" | "keepAliveDelay">;
 
 /** A TLS stream waiting for its handshake: settled by `handshake`, or by a close before it. */
 interface Handshake {
@@ -68,7 +71,11 @@ class BunStream implements StreamHandle {
   localAddress!: SocketAddress;
   remoteAddress!: SocketAddress;
   #socket!: BunSocket<BunStream>;
-  readonly #options: NormalizedStreamOptions;
+  /**
+   * The two settings the stream applies itself, kept rather than the options object: a client's
+   * is its own connect options, which an idle connection would otherwise hold whole.
+   */
+  readonly #keepAliveDelay: number | undefined;
   #sink: StreamSink | undefined;
   /**
    * Read before start() or while paused, in order; `null` is the peer's FIN. Made when the
@@ -131,9 +138,14 @@ class BunStream implements StreamHandle {
     return true;
   }
 
-  constructor(options: NormalizedStreamOptions, unix?: readonly [UnixAddress, UnixAddress]) {
-    this.#options = options;
+  constructor(options: Settings, unix?: readonly [UnixAddress, UnixAddress]) {
+    this.#keepAliveDelay = options.keepAliveDelay;
+    this.#set(Flag.NoDelay, options.noDelay);
     if (unix) this.#rare = { unix };
+  }
+
+  get #settings(): Settings {
+    return { noDelay: this.#has(Flag.NoDelay), keepAliveDelay: this.#keepAliveDelay };
   }
 
   /**
@@ -256,8 +268,8 @@ class BunStream implements StreamHandle {
     this.localAddress ??= inetAddress("tcp", socket.localAddress, socket.localPort);
     this.remoteAddress ??= inetAddress("tcp", socket.remoteAddress, socket.remotePort);
     // Bun turns TCP_NODELAY on by itself; set either way, so that Bun's choice cannot leak.
-    socket.setNoDelay(this.#options.noDelay);
-    const delay = this.#options.keepAliveDelay;
+    socket.setNoDelay(this.#has(Flag.NoDelay));
+    const delay = this.#keepAliveDelay;
     if (delay !== undefined) this.setKeepAlive(true, delay);
   }
 
@@ -334,13 +346,13 @@ class BunStream implements StreamHandle {
   }
 
   startTls(options: NormalizedTlsClientOptions): Promise<StreamHandle> {
-    const next = new BunStream(this.#options);
+    const next = new BunStream(this.#settings);
     const secured = next.secured(options.rejectUnauthorized, options.servername);
     return this.#upgrade(next, bunTlsClient(options), secured);
   }
 
   startTlsServer(options: NormalizedTlsServerOptions): Promise<StreamHandle> {
-    const next = new BunStream(this.#options);
+    const next = new BunStream(this.#settings);
     next.#flags |= Flag.Server;
     const secured = next.secured(options.requestCert, undefined);
     return this.#upgrade(next, bunTlsServer(options), secured);
@@ -394,6 +406,8 @@ class BunStream implements StreamHandle {
   }
 
   setNoDelay(enable: boolean): void {
+    // Remembered for a STARTTLS, whose new handle sets it again (see #attach).
+    this.#set(Flag.NoDelay, enable);
     if (!this.#has(Flag.Closed) && !this.#unix) this.#socket.setNoDelay(enable);
   }
 

@@ -91,6 +91,7 @@ async function startTlsDialogue(
   api: Api,
   serverTls: Record<string, unknown> = {},
   clientTls: Record<string, unknown> = {},
+  beforeUpgrade?: (plainClient: Socket) => void,
 ) {
   const { server, accepted } = await acceptingServer(api);
   const plainClient = await connectTo(api, `localhost:${portOf(server.address)}`);
@@ -104,6 +105,7 @@ async function startTlsDialogue(
   const serverSide = plainPeer.startTls({ cert: serverCert, key: serverKey, ...serverTls });
   serverSide.then((peer) => defer(() => peer.reset())).catch(() => {});
   expect(await clientReader.readText(3)).toBe("GO\n");
+  beforeUpgrade?.(plainClient);
   const clientSide = plainClient.startTls({ ca: caCert, ...clientTls });
   clientSide.then((client) => defer(() => client.reset())).catch(() => {});
   return { server, plainClient, plainPeer, clientSide, serverSide };
@@ -1205,6 +1207,18 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
           client.setNoDelay(true);
           expectSyncSocketError("ENOTSUP", () => client.setNoDelay(false));
           expect(await stalledRoundTrips(client, peer)).toBeLessThanOrEqual(FEW_STALLS);
+        },
+      );
+    });
+
+    describe("TCP_NODELAY across STARTTLS", () => {
+      it.runIf(bothUpgrade)(
+        "setNoDelay(false) before startTls() still holds after it",
+        async () => {
+          const dialogue = await startTlsDialogue(api, {}, {}, (plain) => plain.setNoDelay(false));
+          const client = await within(5_000, "the client's startTls", dialogue.clientSide);
+          const peer = await within(5_000, "the server's startTls", dialogue.serverSide);
+          expect(await stalledRoundTrips(client, peer)).toBeGreaterThan(10);
         },
       );
     });
