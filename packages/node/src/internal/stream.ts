@@ -164,8 +164,8 @@ class NodeStream implements StreamHandle {
     if (this.keepsNothing && socket.writableLength > 0) return 0;
     const afterWrite = (this.#afterWrite ??= (error) => this.#wrote(error));
     if (this.tls !== undefined) {
-      // node:tls makes an empty write a record of its own, which kept a reset() from sending
-      // its RST (conformance: "reset() of a TLS socket").
+      // Not the empty write here: queued on a TLS socket, it kept reset() from sending an RST
+      // (conformance: "reset() of a TLS socket").
       socket.write(data, afterWrite);
     } else {
       // Node kept bytes (the kernel took less at once): an empty write queued behind them
@@ -177,8 +177,8 @@ class NodeStream implements StreamHandle {
     return socket.destroyed || socket.errored ? 0 : data.length;
   }
 
-  // The empty write's callback runs once the bytes before it are in the kernel; a failed write
-  // also emits 'error', which closes the socket, so the error itself is not needed here.
+  // The callback runs once the bytes written before it are in the kernel; a failed write also
+  // emits 'error', which closes the socket, so the error itself is not needed here.
   #wrote(error: Error | null | undefined): void {
     if (!error && this.#socket.writableLength === 0) this.#sink?.drain();
   }
