@@ -162,12 +162,23 @@ class NodeStream implements StreamHandle {
     // A TLS write's bytes must go through node:tls now (keepsNothing). Core never writes while
     // the last write is in flight (busy); were it to, nothing would be taken, and drain follows.
     if (this.keepsNothing && socket.writableLength > 0) return 0;
-    socket.write(data, (this.#afterWrite ??= (error) => this.#wrote(error)));
+    const afterWrite = (this.#afterWrite ??= (error) => this.#wrote(error));
+    if (this.tls !== undefined) {
+      // Not the empty write here: queued on a TLS socket, it kept reset() from sending an RST
+      // (conformance: "reset() of a TLS socket").
+      socket.write(data, afterWrite);
+    } else {
+      // Node kept bytes (the kernel took less at once): an empty write queued behind them
+      // calls back once they are out. Not a callback on every write: with one, Node schedules
+      // a process.nextTick for each write, even one the kernel took whole (Writable's onwrite).
+      socket.write(data);
+      if (socket.writableLength > 0 && !socket.destroyed) socket.write(empty, afterWrite);
+    }
     return socket.destroyed || socket.errored ? 0 : data.length;
   }
 
-  // A write's callback runs once its bytes are in the kernel; a failed write also emits
-  // 'error', which closes the socket, so the error itself is not needed here.
+  // The callback runs once the bytes written before it are in the kernel; a failed write also
+  // emits 'error', which closes the socket, so the error itself is not needed here.
   #wrote(error: Error | null | undefined): void {
     if (!error && this.#socket.writableLength === 0) this.#sink?.drain();
   }
