@@ -401,12 +401,11 @@ const GUARD_RETRIES = 4;
  */
 const GUARD_EXCLUDED = {
   "S3 node":
-    "0.90× (0.85–0.94) in BENCHMARKS.md's full run, 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
+    "0.93× (0.77–1.03) in BENCHMARKS.md, 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
   // A CI run failed on it at 0.71×, 0.78× and 0.72×; quick runs here 0.66–0.86×.
   "S4 node":
-    "0.96× (0.80–1.30) in BENCHMARKS.md's full run, 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
-  "S4 deno":
-    "0.85× (0.58–1.04) in BENCHMARKS.md's full run, 0.71–0.96× in quick ones (issue 10, item 2)",
+    "0.84× (0.68–1.13) in BENCHMARKS.md (0.96× in the run before), 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
+  "S4 deno": "0.87× (0.73–1.35) in BENCHMARKS.md, 0.71–0.96× in quick ones (issue 10, item 2)",
   // S7 at 10,000 connections, BENCHMARKS.md's full run: omnisock spends 1.20× node:net's CPU per
   // round trip, 1.12× Bun's, 1.23× Deno's (issue 10, items 2 and 5); --quick's 200 connections
   // land either side of 0.8×.
@@ -414,13 +413,12 @@ const GUARD_EXCLUDED = {
   "S7 bun": "1.12× raw CPU per round trip in a full run (see above)",
   "S7 deno": "1.23× raw CPU per round trip in a full run (see above)",
   "T2 deno":
-    "0.87× (0.64–0.92) in BENCHMARKS.md's full run, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
-  // S6 after the slimmer Socket and connect (`--only S6 --reps 2`, twice; BENCHMARKS.md's last
-  // full run, before them: 1.64× and 2.05×).
+    "0.84× (0.66–0.95) in BENCHMARKS.md, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
+  // S6 in BENCHMARKS.md (2026-12-03 09:44 run); the run before this stop's slimming: 1.64×, 2.05×.
   "S6 node":
-    "1.42× raw memory per idle connection: core's socket, driver handle, reader and address copies on top of node:net's (issue 10, item 4)",
+    "1.38× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
   "S6 bun":
-    "1.63× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's (issue 10, item 4)",
+    "1.54× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
 };
 const guarding = quick || flags.guard;
 /** Each guarded cell's best standing: `{ name, baseline, best }`. */
