@@ -127,12 +127,6 @@ function normalizeStream(options: Record<string, unknown>): NormalizedStreamOpti
 }
 
 /**
- * Every stream default, one object for all: what a client socket keeps when `connect()` got
- * no options and its peer's address is the target itself (nothing of its own to remember).
- */
-export const streamDefaults: NormalizedStreamOptions = Object.freeze(normalizeStream({}));
-
-/**
  * Check `connect(target, options)` and set every default.
  * `target` is a string for {@link parseAddress}, `{ hostname, port }` or `{ path }`.
  */
