@@ -12,7 +12,7 @@ import {
   Reader,
   type ReaderHooks,
 } from "./internal/reader.js";
-import { asyncDispose, nextId, soon, startTimer } from "./internal/timer.js";
+import { asyncDispose, epochMs, msSinceLoad, nextId, soon, startTimer } from "./internal/timer.js";
 import { WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
 import type {
@@ -177,7 +177,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #bytesSent = 0;
   #bytesReceived = 0;
   #packetsReceived = 0;
-  readonly #openedAt = Date.now();
+  /** When it opened, in `msSinceLoad()` terms (no heap number per socket). */
+  readonly #openedAt = msSinceLoad();
 
   // An idle socket holds only the fields above (every one is 8 bytes on each of 10,000
   // connections): its yes/no state is in `#flags`, the rest in `#rare` once needed.
@@ -337,7 +338,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       bytesReceived: this.#bytesReceived,
       packetsSent: this.#out?.packets ?? 0,
       packetsReceived: this.#packetsReceived,
-      openedAt: this.#openedAt,
+      openedAt: epochMs(this.#openedAt),
       closedAt: this.#rare?.closedAt,
     };
   }
@@ -1216,7 +1217,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       remoteAddress: this.remoteAddress,
       state: this.#state,
       stats: this.stats,
-      age: Date.now() - this.#openedAt,
+      age: msSinceLoad() - this.#openedAt,
     };
   }
 }
