@@ -146,9 +146,6 @@ export function normalizeConnect(target: unknown, options: unknown): NormalizedC
   // An IP literal is frozen, as a reported address is: a driver may then hand it out as the
   // connection's peer (`connectedPeer`) instead of a copy of the kernel's answer.
   if (address.transport === "tcp" && address.family !== undefined) Object.freeze(address);
-  // Field by field, not spread: a client socket keeps this object, and a literal holds its
-  // fields in the object itself, where a spread moves them to a second array (~50 B more on
-  // each of 10,000 connections).
   const { noDelay, keepAliveDelay, highWaterMark, allowHalfOpen, idleTimeout } =
     normalizeStream(raw);
   return {

@@ -136,12 +136,14 @@ export class Reader<Item, Owner> {
 }
 
 /**
- * A thenable that rejects with `error`: a promise resolved with it rejects (a turn of the
- * microtask queue later), and, unlike a rejected promise, it is never unhandled meanwhile.
+ * A rejected promise, for a resolve function to settle its own promise with: that promise then
+ * rejects too (two turns of the microtask queue later). Marked handled, as the promise it
+ * resolves takes it over.
  */
-function rejection(error: unknown): PromiseLike<never> {
-  const thenable = { then: (_: unknown, reject: (reason: unknown) => void) => reject(error) };
-  return thenable as unknown as PromiseLike<never>;
+function rejection(error: unknown): Promise<never> {
+  const rejected = Promise.reject(error);
+  rejected.catch(() => {});
+  return rejected;
 }
 
 /** `read(handler, options)`'s arguments checked: its signal, if any. Throws a TypeError. */
