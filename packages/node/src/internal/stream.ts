@@ -54,15 +54,10 @@ interface Secure {
 }
 
 class NodeStream implements StreamHandle {
-  /** Given, or made from node:net's when first asked for (see the constructor). */
-  #local: SocketAddress | undefined;
+  readonly localAddress: SocketAddress;
+  /** Given, or made from node:net's copy when first asked for (see tcpStream). */
   #remote: SocketAddress | undefined;
   readonly #secure: Secure | undefined;
-
-  get localAddress(): SocketAddress {
-    const socket = this.#socket;
-    return (this.#local ??= inetAddress("tcp", socket.localAddress, socket.localPort));
-  }
 
   get remoteAddress(): SocketAddress {
     const socket = this.#socket;
@@ -93,16 +88,16 @@ class NodeStream implements StreamHandle {
   /** `#wrote` bound, for node:net's write callback: made at the first write, not per connection. */
   #afterWrite: ((error?: Error | null) => void) | undefined;
 
-  /** An address not given is a TCP socket's, read by node:net already (see tcpStream). */
+  /** A peer's address not given is a TCP socket's, read by node:net already (see tcpStream). */
   constructor(
     socket: net.Socket,
-    localAddress: SocketAddress | undefined,
+    localAddress: SocketAddress,
     remoteAddress: SocketAddress | undefined,
     tls?: TlsInfo,
     raw?: net.Socket,
   ) {
     this.#socket = socket;
-    this.#local = localAddress;
+    this.localAddress = localAddress;
     this.#remote = remoteAddress;
     this.#secure = tls ? { info: tls, raw, closeTimer: undefined } : undefined;
     (socket as Tagged)[handleOf] = this;
@@ -341,9 +336,9 @@ function nodeDefaults(options: NormalizedStreamOptions) {
  * the kernel, it is passed in: an accepted connection's local end is its listener's address
  * when that is not a wildcard (`acceptedLocal`), a client's peer is often its target
  * (`connectedPeer`). Each spares a system call, and the copy node:net would keep of its answer.
- * One read from the kernel is node:net's, which it keeps and answers from after close
- * (`_sockname`, `_peername` in lib/net.js): the stream makes its own object of it only when
- * asked, one object fewer per connection.
+ * The peer's, read from the kernel, is node:net's copy, which it keeps and answers from after
+ * close (`_getpeername` in lib/net.js; not so its own address: `_getsockname`): the stream
+ * makes its own object of it only when asked, one object fewer per accepted connection.
  */
 function tcpStream(
   socket: net.Socket,
@@ -351,11 +346,10 @@ function tcpStream(
   raw?: net.Socket,
   { local, remote }: { local?: SocketAddress | undefined; remote?: SocketAddress | undefined } = {},
 ): NodeStream {
-  if (local === undefined) socket.address();
   if (remote === undefined) void socket.remoteFamily;
   return new NodeStream(
     socket,
-    local,
+    local ?? inetAddress("tcp", socket.localAddress, socket.localPort),
     remote,
     socket instanceof tls.TLSSocket ? tlsInfo(socket, servername) : undefined,
     raw,
