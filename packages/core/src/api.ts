@@ -25,13 +25,7 @@ import {
   checkMilliseconds,
   checkOptionsObject,
 } from "./check.js";
-import {
-  checkSupported,
-  normalizeBind,
-  normalizeConnect,
-  normalizeListen,
-  streamDefaults,
-} from "./normalize.js";
+import { checkSupported, normalizeBind, normalizeConnect, normalizeListen } from "./normalize.js";
 
 /**
  * What every adapter (`@omnisock/node`, `@omnisock/bun`, `@omnisock/deno`) and `omnisock`
@@ -175,10 +169,7 @@ export function createApi(driver: Driver): Omnisock {
       handle.close();
       throw aborted("connect");
     }
-    // With no options, and the target for its peer's address, the socket keeps the shared
-    // defaults rather than this call's options: 128 B less on each of 10,000 connections.
-    const kept = options === undefined && handle.remoteAddress === normalized.target;
-    return new Socket(handle, kept ? streamDefaults : normalized, "client", driver, {
+    return new Socket(handle, normalized, "client", driver, {
       signal: normalized.signal,
     });
   }

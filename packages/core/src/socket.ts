@@ -12,7 +12,7 @@ import {
   Reader,
   type ReaderHooks,
 } from "./internal/reader.js";
-import { asyncDispose, nextId, soon, startTimer } from "./internal/timer.js";
+import { asyncDispose, epochMs, msSinceLoad, nextId, soon, startTimer } from "./internal/timer.js";
 import { WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
 import type {
@@ -48,6 +48,8 @@ const Flag = {
   Consumed: 256,
   /** The driver reads only for a waiting reader (`StreamHandle.readsOnDemand`). */
   OnDemand: 512,
+  /** The `allowHalfOpen` option. */
+  AllowHalfOpen: 1024,
 } as const;
 type Flag = (typeof Flag)[keyof typeof Flag];
 
@@ -78,7 +80,24 @@ class Rare {
   writable: WritableStream<Uint8Array | string> | undefined = undefined;
   /** While `startTls` waits for the driver: gives it up (a timeout, an abort). */
   stopUpgrade: ((error: SocketError) => void) | undefined = undefined;
+  /**
+   * A client's TLS server name when its peer's address does not tell it (a target given by
+   * name), for `startTls`.
+   */
+  servername: string | undefined = undefined;
+  /** A client's connect `timeout`, which bounds a `startTls` handshake too. */
+  handshakeTimeout = 0;
 }
+
+/**
+ * The options a socket reads: the stream options, and a client's `target` and `timeout` (for
+ * `startTls`). It keeps only what it reads later, not the object.
+ */
+type SocketOptions = Pick<
+  NormalizedStreamOptions,
+  "highWaterMark" | "allowHalfOpen" | "idleTimeout"
+> &
+  Partial<Pick<NormalizedConnectOptions, "target" | "timeout">>;
 
 /**
  * What {@link Socket.read} calls with each chunk, and the socket (so that one function can
@@ -135,7 +154,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   [whenClosed]: ((socket: Socket, successor?: Socket) => void) | undefined;
 
   readonly #handle: StreamHandle;
-  readonly #options: NormalizedStreamOptions;
+  readonly #highWaterMark: number;
   readonly #platform: Platform;
   #state: SocketState = "open";
   /** The yes/no state below, one bit each (see `Flag`): one field rather than ten. */
@@ -158,7 +177,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   #bytesSent = 0;
   #bytesReceived = 0;
   #packetsReceived = 0;
-  readonly #openedAt = Date.now();
+  /** When it opened, in `msSinceLoad()` terms (no heap number per socket). */
+  readonly #openedAt = msSinceLoad();
 
   // An idle socket holds only the fields above (every one is 8 bytes on each of 10,000
   // connections): its yes/no state is in `#flags`, the rest in `#rare` once needed.
@@ -201,19 +221,27 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   /** @internal Sockets come from `connect()` and from a server, never from `new`. */
   constructor(
     handle: StreamHandle,
-    options: NormalizedStreamOptions,
+    options: SocketOptions,
     role: "client" | "server",
     platform: Platform,
     { signal }: { signal?: AbortSignal | undefined } = {},
   ) {
     this.#handle = handle;
     this.#platform = platform;
-    this.#options = options;
+    this.#highWaterMark = options.highWaterMark;
+    this.#set(Flag.AllowHalfOpen, options.allowHalfOpen);
     this.role = role;
     // An accepted socket is listed through its server (`Server.members`): one registry entry
     // fewer per connection.
     if (role === "client") monitor.add(this);
     if (options.idleTimeout > 0) this.setTimeout(options.idleTimeout);
+    // What startTls needs and the peer's address does not tell, only where it does not.
+    const { target, timeout = 0 } = options;
+    const named =
+      target?.transport === "tcp" &&
+      (this.remoteAddress.transport !== "tcp" || this.remoteAddress.hostname !== target.hostname);
+    if (named) this.#more.servername = target.hostname;
+    if (timeout > 0) this.#more.handshakeTimeout = timeout;
     if (signal) {
       const onAbort = () =>
         this.#fail(
@@ -310,7 +338,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       bytesReceived: this.#bytesReceived,
       packetsSent: this.#out?.packets ?? 0,
       packetsReceived: this.#packetsReceived,
-      openedAt: this.#openedAt,
+      openedAt: epochMs(this.#openedAt),
       closedAt: this.#rare?.closedAt,
     };
   }
@@ -347,7 +375,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       if (this.#handle.keepsNothing && typeof data !== "string") {
         // The driver hands what it takes straight to the kernel: no copy of the caller's bytes.
         this.#count(out.writeThrough(data));
-        return out.queued < this.#options.highWaterMark;
+        return out.queued < this.#highWaterMark;
       }
     }
     if (typeof data === "string") out.stageText(data);
@@ -359,7 +387,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#set(Flag.PumpScheduled, true);
       soon((this.#more.pump ??= () => this.#endOfTick()));
     }
-    return out.queued < this.#options.highWaterMark;
+    return out.queued < this.#highWaterMark;
   }
 
   /**
@@ -495,7 +523,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       // No upgrade can follow a FIN: read in the background again, so that the peer's FIN
       // ends the socket without a reader (`await socket.end(); await socket.closed`).
       this.#set(Flag.OnDemand, false);
-      if (this.#has(Flag.Paused) && this.#buffered < this.#options.highWaterMark) {
+      if (this.#has(Flag.Paused) && this.#buffered < this.#highWaterMark) {
         this.#set(Flag.Paused, false);
         this.#handle.resume();
       }
@@ -569,7 +597,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#buffered += length;
     if (
       !this.#has(Flag.Paused) &&
-      (this.#has(Flag.OnDemand) || this.#buffered >= this.#options.highWaterMark)
+      (this.#has(Flag.OnDemand) || this.#buffered >= this.#highWaterMark)
     ) {
       this.#set(Flag.Paused, true);
       this.#handle.pause();
@@ -584,7 +612,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       this.#state = "readClosed";
       // Nothing unread and nobody reading: no reply can be pending, so the FIN ends the
       // socket now (after our queue). Otherwise the consumer's read of it does.
-      if (!this.#has(Flag.Consumed) && this.#buffered === 0 && !this.#options.allowHalfOpen)
+      if (!this.#has(Flag.Consumed) && this.#buffered === 0 && !this.#has(Flag.AllowHalfOpen))
         void this.#closeAfterEnd();
     }
     this.#finishReader();
@@ -670,7 +698,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * read still goes out even when the request and the FIN arrived together.
    */
   #endOfStream(): IteratorResult<Uint8Array> {
-    if (this.#state === "readClosed" && !this.#options.allowHalfOpen) void this.#closeAfterEnd();
+    if (this.#state === "readClosed" && !this.#has(Flag.AllowHalfOpen)) void this.#closeAfterEnd();
     return done;
   }
 
@@ -684,7 +712,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       if (
         this.#has(Flag.Paused) &&
         !this.#has(Flag.OnDemand) &&
-        this.#buffered < this.#options.highWaterMark &&
+        this.#buffered < this.#highWaterMark &&
         this.#state !== "closed"
       ) {
         this.#set(Flag.Paused, false);
@@ -732,7 +760,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (reader !== undefined && !reader.busy) soon(() => this.#pumpReader(reader));
     if (
       !this.#has(Flag.Paused) &&
-      this.#buffered >= this.#options.highWaterMark &&
+      this.#buffered >= this.#highWaterMark &&
       this.#state !== "closed"
     ) {
       this.#set(Flag.Paused, true);
@@ -798,7 +826,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    * Also where a handler's promise, once fulfilled, comes back.
    */
   #pumpReader(reader: Reader<Uint8Array, Socket>): void {
-    const mark = this.#options.highWaterMark;
+    const mark = this.#highWaterMark;
     while (this.#reader === reader && !reader.busy) {
       if (reader.stopping) return this.#stopReader(reader, false, undefined);
       // Read afresh each time: a chunk that comes during the handler may make the queue.
@@ -952,13 +980,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   async startTls(options?: boolean | TlsClientOptions | TlsServerOptions): Promise<Socket> {
     if (this.role === "server") return this.#startTlsServer(options);
     requireCapability(this.#platform, "tlsUpgrade", "startTls()");
-    const target = (this.#options as Partial<NormalizedConnectOptions>).target;
-    const hostname =
-      target?.transport === "tcp"
-        ? target.hostname
-        : this.remoteAddress.transport === "unix"
-          ? ""
-          : this.remoteAddress.hostname;
+    const peer = this.remoteAddress;
+    const hostname = this.#rare?.servername ?? (peer.transport === "unix" ? "" : peer.hostname);
     const tls = normalizeTlsClient("options", options ?? true, hostname);
     checkTlsClientSupported(tls, this.#platform);
     const upgrade = this.#handle.startTls;
@@ -1011,7 +1034,12 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#handle.pause();
     this.#refuseUnread();
     const secure = await this.#handshake(start);
-    const next = new Socket(secure, this.#options, this.role, this.#platform, {
+    const options = {
+      highWaterMark: this.#highWaterMark,
+      allowHalfOpen: this.#has(Flag.AllowHalfOpen),
+      idleTimeout: this.#idleTimeout,
+    };
+    const next = new Socket(secure, options, this.role, this.#platform, {
       signal: this.#rare?.signal,
     });
     this.#handOver(next);
@@ -1024,7 +1052,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   async #handshake(start: () => Promise<StreamHandle>): Promise<StreamHandle> {
     const stopped = new Promise<never>((_, reject) => (this.#more.stopUpgrade = reject));
-    const { timeout = 0 } = this.#options as Partial<NormalizedConnectOptions>;
+    const timeout = this.#rare?.handshakeTimeout ?? 0;
     const timer =
       timeout > 0
         ? setTimeout(() => {
@@ -1189,7 +1217,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       remoteAddress: this.remoteAddress,
       state: this.#state,
       stats: this.stats,
-      age: Date.now() - this.#openedAt,
+      age: msSinceLoad() - this.#openedAt,
     };
   }
 }

@@ -140,6 +140,22 @@ export function tcpCases(api: Api): void {
       }
     });
 
+    it("has its addresses when they are first asked for after close", async () => {
+      const { server, accepted } = await acceptingServer(api);
+      const client = await connectTo(api, server.address);
+      const peer = await accepted();
+      await within(2_000, "close", client.close());
+      await within(2_000, "peer close", peer.closed);
+      expect(client.localAddress).toMatchObject({
+        transport: "tcp",
+        hostname: "127.0.0.1",
+        family: "IPv4",
+      });
+      expect(portOf(client.localAddress)).toBeGreaterThan(0);
+      expect(peer.remoteAddress).toEqual(client.localAddress);
+      expect(peer.localAddress).toEqual(client.remoteAddress);
+    });
+
     it("keeps its addresses readable after close, matching the peer's", async () => {
       const { server, accepted } = await acceptingServer(api);
       const client = await connectTo(api, server.address);

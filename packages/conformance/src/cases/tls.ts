@@ -958,7 +958,7 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
         "startTls() on a client connected to an IP literal with no options verifies that address",
         async () => {
           const { server, accepted } = await acceptingServer(api);
-          // No options: the socket keeps the shared defaults, its target being its peer's address.
+          // No options, its target being its peer's address: the socket derives the name to verify.
           const plain = await api.connect(`127.0.0.1:${portOf(server.address)}`);
           defer(() => plain.reset());
           const peer = await accepted();

@@ -21,6 +21,20 @@ export function soon(callback: () => void): void {
   void settled.then(callback);
 }
 
+const epoch = Date.now();
+/**
+ * The time in milliseconds since this module loaded: a small integer, which V8 keeps in an
+ * object's field itself (for the first 12 days at least), where `Date.now()` would be a heap
+ * number of 16 B on each of 10,000 sockets. `epochMs()` turns it back into a time.
+ */
+export function msSinceLoad(): number {
+  // Math.trunc: V8's subtraction of two heap numbers is a heap number, even when whole.
+  return Math.trunc(Date.now() - epoch);
+}
+export function epochMs(msSinceLoad: number): number {
+  return epoch + msSinceLoad;
+}
+
 let lastId = 0;
 /** Ids are unique per process and never reused, so a monitor event names one socket. */
 export function nextId(): number {

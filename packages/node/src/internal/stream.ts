@@ -41,10 +41,33 @@ const empty = Buffer.alloc(0);
 const handleOf = Symbol("omnisock.handle");
 type Tagged = net.Socket & { [handleOf]: NodeStream };
 
+/** What only a TLS stream has: one field on a plain one, made with the stream where it is TLS. */
+interface Secure {
+  readonly info: TlsInfo;
+  /**
+   * The TCP socket under the TLS one, for reset() (node:tls cannot send an RST itself) and
+   * setNoDelay().
+   */
+  readonly raw: net.Socket | undefined;
+  /** A TLS close's limit: the socket goes then, close_notify sent or not. */
+  closeTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
 class NodeStream implements StreamHandle {
   readonly localAddress: SocketAddress;
-  readonly remoteAddress: SocketAddress;
-  readonly tls: TlsInfo | undefined;
+  /** Given, or made from node:net's copy when first asked for (see tcpStream). */
+  #remote: SocketAddress | undefined;
+  readonly #secure: Secure | undefined;
+
+  get remoteAddress(): SocketAddress {
+    const socket = this.#socket;
+    return (this.#remote ??= inetAddress("tcp", socket.remoteAddress, socket.remotePort));
+  }
+
+  get tls(): TlsInfo | undefined {
+    return this.#secure?.info;
+  }
+
   /**
    * On a TLS stream: node:tls encrypts what write() is given before it returns (SSL_write in
    * TLSWrap::DoWrite), or copies it when OpenSSL cannot take it yet (a renegotiation under
@@ -55,34 +78,28 @@ class NodeStream implements StreamHandle {
    * caller's memory later when the kernel is full.
    */
   get keepsNothing(): boolean {
-    return this.tls !== undefined;
+    return this.#secure !== undefined;
   }
+
   readonly #socket: net.Socket;
-  /**
-   * The TCP socket under a TLS one, for reset() (node:tls cannot send an RST itself) and
-   * setNoDelay().
-   */
-  readonly #raw: net.Socket | undefined;
-  /** A TLS close's limit: the socket goes then, close_notify sent or not. */
-  #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
   #closed = false;
   /** `#wrote` bound, for node:net's write callback: made at the first write, not per connection. */
   #afterWrite: ((error?: Error | null) => void) | undefined;
 
+  /** A peer's address not given is a TCP socket's, read by node:net already (see tcpStream). */
   constructor(
     socket: net.Socket,
     localAddress: SocketAddress,
-    remoteAddress: SocketAddress,
+    remoteAddress: SocketAddress | undefined,
     tls?: TlsInfo,
     raw?: net.Socket,
   ) {
     this.#socket = socket;
-    this.#raw = raw;
     this.localAddress = localAddress;
-    this.remoteAddress = remoteAddress;
-    this.tls = tls;
+    this.#remote = remoteAddress;
+    this.#secure = tls ? { info: tls, raw, closeTimer: undefined } : undefined;
     (socket as Tagged)[handleOf] = this;
     if (raw) {
       // Its errors are this connection's too (once: after a STARTTLS it is already listened to).
@@ -110,7 +127,7 @@ class NodeStream implements StreamHandle {
   static #onClose(this: Tagged): void {
     const stream = this[handleOf];
     stream.#closed = true;
-    clearTimeout(stream.#closeTimer);
+    clearTimeout(stream.#secure?.closeTimer);
     stream.#sink?.close(stream.#error);
   }
 
@@ -133,7 +150,7 @@ class NodeStream implements StreamHandle {
       this.destroy();
       return;
     }
-    const tcp = stream.remoteAddress.transport !== "unix" && stream.tls === undefined;
+    const tcp = stream.remoteAddress.transport !== "unix" && stream.#secure === undefined;
     if (tcp && !this.writableEnded && this.writableLength === 0) this.write(empty);
     if (!this.errored) stream.#sink!.end();
   }
@@ -163,7 +180,7 @@ class NodeStream implements StreamHandle {
     // the last write is in flight (busy); were it to, nothing would be taken, and drain follows.
     if (this.keepsNothing && socket.writableLength > 0) return 0;
     const afterWrite = (this.#afterWrite ??= (error) => this.#wrote(error));
-    if (this.tls !== undefined) {
+    if (this.#secure !== undefined) {
       // Not the empty write here: queued on a TLS socket, it kept reset() from sending an RST
       // (conformance: "reset() of a TLS socket").
       socket.write(data, afterWrite);
@@ -253,12 +270,13 @@ class NodeStream implements StreamHandle {
     // Core flushes before it closes, so nothing queued is lost here. A TLS socket first
     // sends close_notify (end()): without it rustls (Deno) reads the close as a truncation.
     const socket = this.#socket;
-    if (!this.tls) return void socket.destroy();
+    const secure = this.#secure;
+    if (!secure) return void socket.destroy();
     socket.destroySoon();
     // Bounded: end() waits until node:tls has written everything it holds, which a peer that
     // reads nothing never lets it (after an idle timeout or an abort, core has not flushed).
-    if (!socket.destroyed && this.#closeTimer === undefined) {
-      this.#closeTimer = setTimeout(() => socket.destroy(), tlsCloseLimit).unref();
+    if (!socket.destroyed && secure.closeTimer === undefined) {
+      secure.closeTimer = setTimeout(() => socket.destroy(), tlsCloseLimit).unref();
     }
   }
 
@@ -270,7 +288,7 @@ class NodeStream implements StreamHandle {
     // A TLSSocket cannot send one either (resetAndDestroy throws ERR_INVALID_HANDLE_TYPE): the
     // TCP socket under it can, and its close then closes the TLS one.
     const socket = this.#socket;
-    const tcp = this.tls ? this.#raw : socket;
+    const tcp = this.#secure ? this.#secure.raw : socket;
     const shuttingDown = socket.writableEnded && !socket.writableFinished;
     if (this.remoteAddress.transport === "unix" || !tcp || tcp.destroyed || shuttingDown) {
       socket.destroy();
@@ -283,13 +301,13 @@ class NodeStream implements StreamHandle {
     // On the TCP socket under a TLS one: a TLSSocket keeps its own idea of TCP_NODELAY, false
     // whatever the TCP socket has (tls.connect ignores noDelay, nodejs/node#62003), and skips
     // setNoDelay(false) as a no-op.
-    (this.#raw ?? this.#socket).setNoDelay(enable);
+    (this.#secure?.raw ?? this.#socket).setNoDelay(enable);
   }
 
   setKeepAlive(enable: boolean, delayMs: number | undefined): void {
     // On the TCP socket under a TLS one, for the same reason as setNoDelay: a TLSSocket skips
     // setKeepAlive(false) as a no-op. 0 leaves the system's delay in place.
-    (this.#raw ?? this.#socket).setKeepAlive(enable, delayMs ?? 0);
+    (this.#secure?.raw ?? this.#socket).setKeepAlive(enable, delayMs ?? 0);
   }
 
   ref(): void {
@@ -318,6 +336,9 @@ function nodeDefaults(options: NormalizedStreamOptions) {
  * the kernel, it is passed in: an accepted connection's local end is its listener's address
  * when that is not a wildcard (`acceptedLocal`), a client's peer is often its target
  * (`connectedPeer`). Each spares a system call, and the copy node:net would keep of its answer.
+ * The peer's, read from the kernel, is node:net's copy, which it keeps and answers from after
+ * close (`_getpeername` in lib/net.js; not so its own address: `_getsockname`): the stream
+ * makes its own object of it only when asked, one object fewer per accepted connection.
  */
 function tcpStream(
   socket: net.Socket,
@@ -325,10 +346,11 @@ function tcpStream(
   raw?: net.Socket,
   { local, remote }: { local?: SocketAddress | undefined; remote?: SocketAddress | undefined } = {},
 ): NodeStream {
+  if (remote === undefined) void socket.remoteFamily;
   return new NodeStream(
     socket,
     local ?? inetAddress("tcp", socket.localAddress, socket.localPort),
-    remote ?? inetAddress("tcp", socket.remoteAddress, socket.remotePort),
+    remote,
     socket instanceof tls.TLSSocket ? tlsInfo(socket, servername) : undefined,
     raw,
   );
