@@ -23,16 +23,16 @@ export interface ReaderHooks<Item, Owner> {
   stop(owner: Owner, reader: Reader<Item, Owner>, failed: boolean, error: unknown): void;
 }
 
-/** The bits of `Reader#state`. */
-const Busy = 1;
-const Stopping = 2;
-
 /**
  * One `read(handler)` call: the handler, whether it is busy, and the promise `read()`
  * returned. The owner decides when an item goes to it; this calls the handler, tells a
  * promise it returned from a plain return, and settles `read()`'s promise once.
  */
 export class Reader<Item, Owner> {
+  /** Inside a call of the handler, or waiting for the promise it returned. */
+  busy = false;
+  /** The signal aborted while the handler was busy: stop once it is done. */
+  stopping = false;
   /** What `read()` returned. */
   readonly promise: Promise<void>;
   readonly #handler: (item: Item, owner: Owner) => unknown;
@@ -40,8 +40,6 @@ export class Reader<Item, Owner> {
   readonly #hooks: ReaderHooks<Item, Owner>;
   /** The signal and its listener, when there is a signal (one field where most have none). */
   readonly #abort: { signal: AbortSignal; listener: () => void } | undefined;
-  /** `Busy` and `Stopping`, one field for both. */
-  #state = 0;
   /**
    * Settles `read()`'s promise; `undefined` once it has. Of its two resolving functions only
    * this one is kept (a function is 56 B on each of 10,000 reading connections): a rejection
@@ -63,7 +61,7 @@ export class Reader<Item, Owner> {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     if (signal) {
       const listener = (): void => {
-        if (this.busy) this.#state |= Stopping;
+        if (this.busy) this.stopping = true;
         else hooks.stop(owner, this, false, undefined);
       };
       this.#abort = { signal, listener };
@@ -71,27 +69,17 @@ export class Reader<Item, Owner> {
     }
   }
 
-  /** Inside a call of the handler, or waiting for the promise it returned. */
-  get busy(): boolean {
-    return (this.#state & Busy) !== 0;
-  }
-
-  /** The signal aborted while the handler was busy: stop once it is done. */
-  get stopping(): boolean {
-    return (this.#state & Stopping) !== 0;
-  }
-
   /**
    * Hand `item` to the handler. `true` when it is ready for the next one at once; `false`
    * when it returned a promise (it is busy until that settles) or reading stopped.
    */
   deliver(item: Item): boolean {
-    this.#state |= Busy;
+    this.busy = true;
     let result: unknown;
     try {
       result = this.#handler(item, this.#owner);
     } catch (error) {
-      this.#state &= ~Busy;
+      this.busy = false;
       this.#hooks.stop(this.#owner, this, true, error);
       return false;
     }
@@ -102,11 +90,11 @@ export class Reader<Item, Owner> {
     ) {
       const settlers = (this.#settlers ??= {
         fulfilled: () => {
-          this.#state &= ~Busy;
+          this.busy = false;
           this.#hooks.next(this.#owner, this);
         },
         rejected: (error) => {
-          this.#state &= ~Busy;
+          this.busy = false;
           this.#hooks.stop(this.#owner, this, true, error);
         },
       });
@@ -118,7 +106,7 @@ export class Reader<Item, Owner> {
       }
       return false;
     }
-    this.#state &= ~Busy;
+    this.busy = false;
     if (!this.stopping) return true;
     this.#hooks.stop(this.#owner, this, false, undefined);
     return false;
