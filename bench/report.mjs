@@ -322,10 +322,13 @@ export function renderReport({
       "driver starts at 1 KiB and grows to 64 KiB once a read fills it. On Node and Bun the runtime's " +
       "own connection object is small, and three things come on top of it (heap snapshots at " +
       "4,000–10,000 connections, 2026-12-03): (1) omnisock's live objects per connection — on Node's " +
-      "server +1.16 KiB over node:net (Socket 176 B, driver handle 112 B, the `read(handler)` reader " +
-      "and its promise ~300 B, the peer address object and node:net's own cached copy, the event " +
-      "receiver 32 B), on its client +0.6 KiB; on Bun's server 1,092 B against the raw program's 328 B, " +
-      "on its client 1,106 B against 777 B, of which 160 B were its connect options, since dropped; (2) V8's young generation, which grows during the " +
+      "server 2,292 B against node:net's 1,472 B (the Socket 160 B, the driver handle 96 B, the " +
+      "`read(handler)` reader with its promise and the one resolving function it keeps ~200 B, the " +
+      "event receiver between driver and socket 32 B, the server's entry in its set of connections " +
+      "~50 B), on its client 2,164 B against ~1,560 B; on Bun's server 800 B of heap against the raw " +
+      "program's 166 B (the same native socket object under both; measured before the reader kept one " +
+      "resolving function fewer, 56 B), on its client the Socket, two " +
+      "address objects, the handle and the receiver on top of raw's; (2) V8's young generation, which grows during the " +
       "connection burst with what survives it and still counts in RSS after the GC: 2.5 KiB per " +
       "connection for omnisock against 1.1–2.1 KiB for node:net (with a fixed young generation, " +
       "`--max-semi-space-size=1` on both sides, Node's ratio is 1.13×); (3) compiled code, a fixed " +

@@ -401,24 +401,24 @@ const GUARD_RETRIES = 4;
  */
 const GUARD_EXCLUDED = {
   "S3 node":
-    "0.93× (0.77–1.03) in BENCHMARKS.md, 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
+    "0.92× (0.84–0.93) in BENCHMARKS.md, 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
   // A CI run failed on it at 0.71×, 0.78× and 0.72×; quick runs here 0.66–0.86×.
   "S4 node":
-    "0.84× (0.68–1.13) in BENCHMARKS.md (0.96× in the run before), 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
-  "S4 deno": "0.87× (0.73–1.35) in BENCHMARKS.md, 0.71–0.96× in quick ones (issue 10, item 2)",
-  // S7 at 10,000 connections, BENCHMARKS.md's full run: omnisock spends 1.20× node:net's CPU per
-  // round trip, 1.12× Bun's, 1.23× Deno's (issue 10, items 2 and 5); --quick's 200 connections
-  // land either side of 0.8×.
-  "S7 node": "1.20× raw CPU per round trip in a full run (see above)",
-  "S7 bun": "1.12× raw CPU per round trip in a full run (see above)",
-  "S7 deno": "1.23× raw CPU per round trip in a full run (see above)",
+    "0.93× (0.79–1.02) in BENCHMARKS.md (0.84× in the run before), 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
+  "S4 deno": "0.90× (0.67–0.94) in BENCHMARKS.md, 0.71–0.96× in quick ones (issue 10, item 2)",
+  // S7 at 10,000 connections, BENCHMARKS.md's full run (2026-12-03 12:14): omnisock spends 1.10×
+  // node:net's CPU per round trip, 1.10× Bun's, 1.26× Deno's (the run before: 1.20×, 1.12×,
+  // 1.23×; issue 10, items 2 and 5); --quick's 200 connections land either side of 0.8×.
+  "S7 node": "1.10× raw CPU per round trip in a full run (see above)",
+  "S7 bun": "1.10× raw CPU per round trip in a full run (see above)",
+  "S7 deno": "1.26× raw CPU per round trip in a full run (see above)",
   "T2 deno":
-    "0.84× (0.66–0.95) in BENCHMARKS.md, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
-  // S6 in BENCHMARKS.md (2026-12-03 09:44 run); the run before this stop's slimming: 1.64×, 2.05×.
+    "0.88× (0.73–1.26) in BENCHMARKS.md, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
+  // S6 in BENCHMARKS.md (2026-12-03 12:14 run); 1.64×, 2.05× before the slimming of 2026-12-03.
   "S6 node":
-    "1.38× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
+    "1.27× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
   "S6 bun":
-    "1.54× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
+    "1.53× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
 };
 const guarding = quick || flags.guard;
 /** Each guarded cell's best standing: `{ name, baseline, best }`. */
