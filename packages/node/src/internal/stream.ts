@@ -346,6 +346,8 @@ function tcpStream(
   raw?: net.Socket,
   { local, remote }: { local?: SocketAddress | undefined; remote?: SocketAddress | undefined } = {},
 ): NodeStream {
+  // node:net asks the kernel for the peer's name on first use and caches it: ask now, while the
+  // socket is open, so that the stream's lazy remoteAddress has it after close too.
   if (remote === undefined) void socket.remoteFamily;
   return new NodeStream(
     socket,
