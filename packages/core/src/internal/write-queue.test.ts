@@ -99,6 +99,42 @@ describe("WriteQueue", () => {
     expect(handle.received()).toBe("firstsecond");
   });
 
+  it("hands the same chunk again for a same-sized write once the driver let go of the last", () => {
+    // What each write was given, and its text then: the fake driver keeps only views.
+    const given: Uint8Array[] = [];
+    const sent: string[] = [];
+    const handle = new FakeHandle();
+    const out = new WriteQueue({
+      write(data) {
+        given.push(data);
+        sent.push(new TextDecoder().decode(data));
+        return handle.write(data);
+      },
+      get busy() {
+        return handle.busy;
+      },
+    });
+    out.stageText("ping");
+    out.send();
+    out.stageText("pong");
+    out.send();
+    expect(given[1]).toBe(given[0]);
+    expect(sent).toEqual(["ping", "pong"]);
+    // Another size, or a driver still holding the last chunk: a chunk of its own.
+    out.stageText("ping!");
+    out.send();
+    expect(given[2]).not.toBe(given[0]);
+    handle.busy = true;
+    out.stageText("ping!");
+    out.send();
+    out.full = false;
+    handle.busy = false;
+    out.stageText("pong!");
+    out.send();
+    expect(given[4]).not.toBe(given[3]);
+    expect(sent).toEqual(["ping", "pong", "ping!", "ping!", "pong!"]);
+  });
+
   it("writes through: the caller's bytes as they are, a copy of the rest", () => {
     const handle = new FakeHandle();
     const out = new WriteQueue(handle);

@@ -34,6 +34,12 @@ export class WriteQueue {
   #slab: Uint8Array | undefined;
   #slabStart = 0;
   #slabEnd = 0;
+  /**
+   * The last chunk handed to the driver from the slab's start. The slab rewinds once the driver
+   * holds none of it (see `send`), and a ping-pong's next message of the same size is then the
+   * same range: it goes out in this view again, one object fewer per write.
+   */
+  #lastChunk: Uint8Array | undefined;
 
   constructor(handle: Pick<StreamHandle, "write" | "busy" | "allocate">) {
     this.#handle = handle;
@@ -91,7 +97,7 @@ export class WriteQueue {
     this.#chunks = undefined;
     this.#head = 0;
     this.queued = 0;
-    this.#slab = undefined;
+    this.#slab = this.#lastChunk = undefined;
     this.#slabStart = this.#slabEnd = 0;
   }
 
@@ -106,9 +112,14 @@ export class WriteQueue {
   #sendSlab(): number {
     const slab = this.#slab;
     const start = this.#slabStart;
-    if (!slab || this.#slabEnd === start) return 0;
-    const chunk = slab.subarray(start, this.#slabEnd);
-    this.#slabStart = this.#slabEnd;
+    const end = this.#slabEnd;
+    if (!slab || end === start) return 0;
+    let chunk = this.#lastChunk;
+    if (start !== 0 || chunk?.byteLength !== end) {
+      chunk = slab.subarray(start, end);
+      if (start === 0) this.#lastChunk = chunk;
+    }
+    this.#slabStart = end;
     const taken = this.#hand(chunk);
     if (taken < chunk.byteLength) (this.#chunks ??= []).push(chunk.subarray(taken));
     return taken;
@@ -151,6 +162,7 @@ export class WriteQueue {
       length,
     );
     this.#slab = this.#handle.allocate?.(size) ?? new Uint8Array(size);
+    this.#lastChunk = undefined;
     this.#slabStart = this.#slabEnd = 0;
     return this.#slab;
   }

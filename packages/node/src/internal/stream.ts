@@ -85,7 +85,7 @@ class NodeStream implements StreamHandle {
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
   #closed = false;
-  /** `#wrote` bound, for node:net's write callback: made at the first write, not per connection. */
+  /** `#wrote` bound, for node:net's write callback (see #whenWritten). */
   #afterWrite: ((error?: Error | null) => void) | undefined;
 
   /** A peer's address not given is a TCP socket's, read by node:net already (see tcpStream). */
@@ -179,19 +179,26 @@ class NodeStream implements StreamHandle {
     // A TLS write's bytes must go through node:tls now (keepsNothing). Core never writes while
     // the last write is in flight (busy); were it to, nothing would be taken, and drain follows.
     if (this.keepsNothing && socket.writableLength > 0) return 0;
-    const afterWrite = (this.#afterWrite ??= (error) => this.#wrote(error));
     if (this.#secure !== undefined) {
       // Not the empty write here: queued on a TLS socket, it kept reset() from sending an RST
       // (conformance: "reset() of a TLS socket").
-      socket.write(data, afterWrite);
+      socket.write(data, this.#whenWritten());
     } else {
       // Node kept bytes (the kernel took less at once): an empty write queued behind them
       // calls back once they are out. Not a callback on every write: with one, Node schedules
       // a process.nextTick for each write, even one the kernel took whole (Writable's onwrite).
       socket.write(data);
-      if (socket.writableLength > 0 && !socket.destroyed) socket.write(empty, afterWrite);
+      if (socket.writableLength > 0 && !socket.destroyed) socket.write(empty, this.#whenWritten());
     }
     return socket.destroyed || socket.errored ? 0 : data.length;
+  }
+
+  /**
+   * `#wrote` bound, made at the first use, not per connection. Not made in write() itself: a
+   * closure there would cost write() a context object on every call, made or not.
+   */
+  #whenWritten(): (error?: Error | null) => void {
+    return (this.#afterWrite ??= (error) => this.#wrote(error));
   }
 
   // The callback runs once the bytes written before it are in the kernel; a failed write also
