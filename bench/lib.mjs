@@ -235,10 +235,22 @@ export async function countRoundTrips(conns, roundTrips) {
  */
 export async function holdConnections(open, settle) {
   const baseline = memory();
-  const started = now();
-  const connections = await openMany(args.conns, args.parallel, open);
-  const elapsed = now() - started;
+  // Half of them, a pause in which both ends measure, then the rest: what the rest cost is
+  // what one more connection costs, without what the first ones bring once (compiled code,
+  // the heap's growth).
+  const half = halfOf(args.conns);
+  let started = now();
+  const connections = await openMany(half, args.parallel, open);
+  let elapsed = now() - started;
   settle?.(connections);
+  await sleep(args.settle);
+  const middle = memory();
+  await sleep(args.settle);
+  started = now();
+  const rest = await openMany(args.conns - half, args.parallel, open);
+  elapsed += now() - started;
+  settle?.(rest);
+  connections.push(...rest);
   await sleep(args.settle);
   const after = memory();
   emit({
@@ -249,6 +261,8 @@ export async function holdConnections(open, settle) {
     rssDelta: after.rss - baseline.rss,
     rssPerConn: Math.round((after.rss - baseline.rss) / connections.length),
     heapPerConn: Math.round((after.heapUsed - baseline.heapUsed) / connections.length),
+    rssPerMoreConn: Math.round((after.rss - middle.rss) / rest.length),
+    heapPerMoreConn: Math.round((after.heapUsed - middle.heapUsed) / rest.length),
     gc: after.gc,
   });
   return connections;
@@ -278,11 +292,15 @@ export function payload(size) {
   return bytes;
 }
 
+/** Where S6 pauses to measure (`holdConnections`, `holdServer`). */
+const halfOf = (conns) => Math.floor(conns / 2);
+
 /**
  * Shared bookkeeping of the S6 "hold" server: measure the memory of `expect` idle
  * connections once they are all accepted and the client says it has measured its side.
  */
 export function holdServer(expect, settleMs, closeAll) {
+  const half = halfOf(expect);
   const state = { accepted: 0, go: false, done: false, baseline: undefined, startedAt: 0 };
   return {
     baseline() {
@@ -291,6 +309,13 @@ export function holdServer(expect, settleMs, closeAll) {
     accepted() {
       if (state.accepted === 0) state.startedAt = now();
       state.accepted++;
+      // The client pauses after half of them to measure (holdConnections): so does this
+      // side, and the pause is not accepting time.
+      if (state.accepted === half) {
+        state.halfAt = now();
+        setTimeout(() => (state.middle = memory()), settleMs);
+      }
+      if (state.accepted === half + 1) state.paused = now() - state.halfAt;
       if (state.accepted === expect) state.allAt = now();
       check();
     },
@@ -311,11 +336,13 @@ export function holdServer(expect, settleMs, closeAll) {
       emit({
         scenario: "hold",
         conns: expect,
-        acceptSecs: round((state.allAt - state.startedAt) / 1000, 3),
+        acceptSecs: round((state.allAt - state.startedAt - state.paused) / 1000, 3),
         rssDelta: after.rss - base.rss,
         heapDelta: after.heapUsed - base.heapUsed,
         rssPerConn: Math.round((after.rss - base.rss) / expect),
         heapPerConn: Math.round((after.heapUsed - base.heapUsed) / expect),
+        rssPerMoreConn: Math.round((after.rss - state.middle.rss) / (expect - half)),
+        heapPerMoreConn: Math.round((after.heapUsed - state.middle.heapUsed) / (expect - half)),
         gc: after.gc,
       });
       closeAll();

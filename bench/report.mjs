@@ -42,7 +42,7 @@ function range(values) {
 }
 
 /** `a ÷ b` inside each repetition where both ran, then the median and the range of those. */
-export function ratios(results, scenario, runtime, numerator, denominator) {
+export function ratios(results, scenario, runtime, numerator, denominator, key = "value") {
   const perRep = [];
   for (const record of results) {
     if (record.scenario !== scenario || record.runtime !== runtime || record.api !== numerator)
@@ -54,7 +54,7 @@ export function ratios(results, scenario, runtime, numerator, denominator) {
         other.runtime === runtime &&
         other.api === denominator,
     );
-    if (record.value !== undefined && base?.value) perRep.push(record.value / base.value);
+    if (record[key] !== undefined && base?.[key]) perRep.push(record[key] / base[key]);
   }
   return { median: median(perRep), range: range(perRep), count: perRep.length };
 }
@@ -207,8 +207,8 @@ export function renderReport({
     lines.push(
       `### ${scenario.id} ${scenario.title} — ${scenario.unit}, placement: ${scenario.placement}`,
       "",
-      `| runtime · API | ${scenario.unit} (median) | min–max | spread |${latency ? " p50 µs | p99 µs |" : ""}${memory ? " server KiB/conn | client KiB/conn | heap KiB/conn | connections/s | accepted/s |" : ""}${scale ? " server µs CPU/rt | client µs CPU/rt |" : ""} ÷ ${baseline} |`,
-      `|---|--:|--:|--:|${latency ? "--:|--:|" : ""}${memory ? "--:|--:|--:|--:|--:|" : ""}${scale ? "--:|--:|" : ""}--:|`,
+      `| runtime · API | ${scenario.unit} (median) | min–max | spread |${latency ? " p50 µs | p99 µs |" : ""}${memory ? ` server KiB/conn | client KiB/conn | heap KiB/conn | KiB per added conn | added ÷ ${baseline} | connections/s | accepted/s |` : ""}${scale ? " server µs CPU/rt | client µs CPU/rt |" : ""} ÷ ${baseline} |`,
+      `|---|--:|--:|--:|${latency ? "--:|--:|" : ""}${memory ? "--:|--:|--:|--:|--:|--:|--:|" : ""}${scale ? "--:|--:|" : ""}--:|`,
     );
     for (const runtime of runtimes) {
       for (const entry of (scenario.apis ?? apis).filter(
@@ -230,7 +230,11 @@ export function renderReport({
         const cell = (key, digits = 0) =>
           ` ${number(median(values(results, scenario.id, runtime, entry.api, key)), digits)} |`;
         const memoryCells = memory
-          ? `${cell("serverKiB", 1)}${cell("clientKiB", 1)}${cell("heapKiB", 1)}${cell("connPerSec")}${cell("acceptPerSec")}`
+          ? `${cell("serverKiB", 1)}${cell("clientKiB", 1)}${cell("heapKiB", 1)}${cell("moreKiB", 1)} ${
+              entry.api === baseline
+                ? "1.00×"
+                : ratioText(ratios(results, scenario.id, runtime, entry.api, baseline, "moreKiB"))
+            } |${cell("connPerSec")}${cell("acceptPerSec")}`
           : "";
         const scaleCells = scale ? `${cell("serverCpu", 1)}${cell("clientCpu", 1)}` : "";
         lines.push(
