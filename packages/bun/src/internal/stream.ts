@@ -71,14 +71,22 @@ class BunStream implements StreamHandle {
   localAddress!: SocketAddress;
   remoteAddress!: SocketAddress;
   #socket!: BunSocket<BunStream>;
+  /**
+   * The two settings the stream applies itself, kept rather than the options object: a client's
+   * is its own connect options, which an idle connection would otherwise hold whole.
+   */
+  readonly #keepAliveDelay: number | undefined;
   #sink: StreamSink | undefined;
+  /**
+   * Read before start() or while paused, in order; `null` is the peer's FIN. Made when the
+   * first such chunk comes: an idle connection holds no array for it.
+   */
+  #pending: (Uint8Array | null)[] | undefined;
   /** One field for every yes/no: a field is 8 bytes on each of 10,000 idle connections. */
   #flags: number = Flag.Paused;
   /**
-   * What only some streams have (a failed, a TLS, a Unix one, one with keepalive, one that
-   * read while paused), in an object made when first needed, so that a plain idle connection
-   * carries one empty field for them (with six fields a handle is an object of 64 B in
-   * JavaScriptCore; with eight, one of 80 B).
+   * What only a failed, a TLS or a Unix stream has, in an object made when first needed, so
+   * that a plain idle connection carries one empty field for them.
    */
   #rare:
     | {
@@ -87,10 +95,6 @@ class BunStream implements StreamHandle {
         /** What TLS agreed on, once its handshake is over. */
         tls?: TlsInfo;
         unix?: readonly [local: UnixAddress, remote: UnixAddress];
-        /** Kept rather than the options object (a client's is its own), for #attach and a STARTTLS. */
-        keepAliveDelay?: number | undefined;
-        /** Read before start() or while paused, in order; `null` is the peer's FIN. */
-        pending?: (Uint8Array | null)[];
       }
     | undefined;
 
@@ -119,10 +123,6 @@ class BunStream implements StreamHandle {
     return this.#rare?.unix;
   }
 
-  get #keepAliveDelay(): number | undefined {
-    return this.#rare?.keepAliveDelay;
-  }
-
   /** What TLS agreed on, once its handshake is over; `undefined` on a plain stream. */
   get tls(): TlsInfo | undefined {
     return this.#rare?.tls;
@@ -138,12 +138,10 @@ class BunStream implements StreamHandle {
     return true;
   }
 
-  /** `peer`: the remote address where it is known before the connection is up. */
-  constructor(options: Settings, unix?: readonly [UnixAddress, UnixAddress], peer?: SocketAddress) {
+  constructor(options: Settings, unix?: readonly [UnixAddress, UnixAddress]) {
+    this.#keepAliveDelay = options.keepAliveDelay;
     this.#set(Flag.NoDelay, options.noDelay);
-    const { keepAliveDelay } = options;
-    if (unix || keepAliveDelay !== undefined) this.#rare = { unix, keepAliveDelay };
-    if (peer) this.remoteAddress = peer;
+    if (unix) this.#rare = { unix };
   }
 
   get #settings(): Settings {
@@ -261,7 +259,7 @@ class BunStream implements StreamHandle {
     socket.data = this;
     // A TLS stream must read to shake hands: it pauses once the handshake is over. A client's
     // start() follows as connect() resolves: pausing it until then would cost two system calls
-    // (epoll_ctl) on each connection, and what it reads meanwhile waits in `pending`.
+    // (epoll_ctl) on each connection, and what it reads meanwhile waits in `#pending`.
     if (!this.#handshake && this.#has(Flag.Server)) socket.pause();
     if (this.#unix) {
       [this.localAddress, this.remoteAddress] = this.#unix;
@@ -278,7 +276,7 @@ class BunStream implements StreamHandle {
   #receive(chunk: Uint8Array | null): void {
     if (this.#has(Flag.Upgraded)) return;
     const sink = this.#sink;
-    if (!sink || this.#has(Flag.Paused)) ((this.#rare ??= {}).pending ??= []).push(chunk);
+    if (!sink || this.#has(Flag.Paused)) (this.#pending ??= []).push(chunk);
     else if (chunk) sink.data(chunk);
     else sink.end();
   }
@@ -306,7 +304,7 @@ class BunStream implements StreamHandle {
   /** Hand what is pending to the sink; once closed, all of it (core keeps it readable), then the close. */
   #deliver(): void {
     // The sink is read afresh each time: it may close this handle from inside a callback.
-    const pending = this.#rare?.pending;
+    const pending = this.#pending;
     while (
       pending &&
       pending.length > 0 &&
@@ -448,8 +446,10 @@ export function connect(
     port: target.port,
     localAddress: options.localAddress,
   };
+  const stream = new BunStream(options);
   // Known from the target, where it tells it as the kernel would: no copy of Bun's answer.
-  const stream = new BunStream(options, undefined, connectedPeer(target));
+  const peer = connectedPeer(target);
+  if (peer) stream.remoteAddress = peer;
   return open(
     options.tls ? { ...where, tls: bunTlsClient(options.tls) } : where,
     stream,

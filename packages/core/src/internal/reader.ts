@@ -38,23 +38,16 @@ export class Reader<Item, Owner> {
   readonly #handler: (item: Item, owner: Owner) => unknown;
   readonly #owner: Owner;
   readonly #hooks: ReaderHooks<Item, Owner>;
+  /** The signal and its listener, when there is a signal (one field where most have none). */
+  readonly #abort: { signal: AbortSignal; listener: () => void } | undefined;
   /**
    * Settles `read()`'s promise; `undefined` once it has. Of its two resolving functions only
    * this one is kept (a function is 56 B on each of 10,000 reading connections): a rejection
    * goes through it too.
    */
   #resolve: ((value: PromiseLike<void> | void) => void) | undefined;
-  /**
-   * What most readers never need, in one field (eight fields make an object of 80 B in
-   * JavaScriptCore, nine one of 112 B): the signal and its listener, and the two functions
-   * made when the handler first returns a promise.
-   */
-  #rare:
-    | {
-        abort?: { signal: AbortSignal; listener: () => void };
-        settlers?: { fulfilled(): void; rejected(error: unknown): void };
-      }
-    | undefined;
+  // Made once, when the handler first returns a promise: most handlers never do.
+  #settlers: { fulfilled(): void; rejected(error: unknown): void } | undefined;
 
   constructor(
     handler: (item: Item, owner: Owner) => unknown,
@@ -71,7 +64,7 @@ export class Reader<Item, Owner> {
         if (this.busy) this.stopping = true;
         else hooks.stop(owner, this, false, undefined);
       };
-      this.#rare = { abort: { signal, listener } };
+      this.#abort = { signal, listener };
       signal.addEventListener("abort", listener, { once: true });
     }
   }
@@ -95,7 +88,7 @@ export class Reader<Item, Owner> {
       result !== fulfilled &&
       typeof (result as PromiseLike<unknown>).then === "function"
     ) {
-      const settlers = ((this.#rare ??= {}).settlers ??= {
+      const settlers = (this.#settlers ??= {
         fulfilled: () => {
           this.busy = false;
           this.#hooks.next(this.#owner, this);
@@ -124,8 +117,7 @@ export class Reader<Item, Owner> {
     const resolve = this.#resolve;
     if (resolve === undefined) return;
     this.#resolve = undefined;
-    const abort = this.#rare?.abort;
-    if (abort) abort.signal.removeEventListener("abort", abort.listener);
+    if (this.#abort) this.#abort.signal.removeEventListener("abort", this.#abort.listener);
     if (failed) resolve(rejection(error));
     else resolve();
   }
