@@ -220,25 +220,21 @@ export function renderReport({
         const [low, high] = range(all) ?? [];
         const spread = middle ? `${Math.round(((high - low) / middle) * 100)} %` : "—";
         const digits = metricDigits(scenario.unit);
-        const ratio =
+        const ratioOf = (key) =>
           entry.api === baseline
             ? "1.00×"
-            : ratioText(ratios(results, scenario.id, runtime, entry.api, baseline));
+            : ratioText(ratios(results, scenario.id, runtime, entry.api, baseline, key));
         const latencyCells = latency
           ? ` ${number(median(values(results, scenario.id, runtime, entry.api, "p50")), 1)} | ${number(median(values(results, scenario.id, runtime, entry.api, "p99")), 1)} |`
           : "";
         const cell = (key, digits = 0) =>
           ` ${number(median(values(results, scenario.id, runtime, entry.api, key)), digits)} |`;
         const memoryCells = memory
-          ? `${cell("serverKiB", 1)}${cell("clientKiB", 1)}${cell("heapKiB", 1)}${cell("moreKiB", 1)} ${
-              entry.api === baseline
-                ? "1.00×"
-                : ratioText(ratios(results, scenario.id, runtime, entry.api, baseline, "moreKiB"))
-            } |${cell("connPerSec")}${cell("acceptPerSec")}`
+          ? `${cell("serverKiB", 1)}${cell("clientKiB", 1)}${cell("heapKiB", 1)}${cell("moreKiB", 1)} ${ratioOf("moreKiB")} |${cell("connPerSec")}${cell("acceptPerSec")}`
           : "";
         const scaleCells = scale ? `${cell("serverCpu", 1)}${cell("clientCpu", 1)}` : "";
         lines.push(
-          `| ${runtime} · ${labelOf(entry, scenario)} | ${number(middle, digits)} | ${number(low, digits)}–${number(high, digits)} | ${spread} |${latencyCells}${memoryCells}${scaleCells} ${ratio} |`,
+          `| ${runtime} · ${labelOf(entry, scenario)} | ${number(middle, digits)} | ${number(low, digits)}–${number(high, digits)} | ${spread} |${latencyCells}${memoryCells}${scaleCells} ${ratioOf("value")} |`,
         );
       }
     }

@@ -302,11 +302,10 @@ export const SCENARIOS = [
         clientKiB: c && c.rssPerConn / 1024,
         // The JS heap's share of that (both ends): what omnisock's own objects cost.
         heapKiB: s && c ? (s.heapPerConn + c.heapPerConn) / 1024 : undefined,
-        connPerSec: c?.connPerSec,
-        // The same for the second half of the connections alone: what one more costs, without
-        // what the first ones bring once (compiled code, the heap's growth).
+        // Both ends' resident memory for the second half of the connections alone: what one
+        // more costs, without what the first ones bring once (compiled code, the heap's growth).
         moreKiB: s && c ? (s.rssPerMoreConn + c.rssPerMoreConn) / 1024 : undefined,
-
+        connPerSec: c?.connPerSec,
         acceptPerSec: s?.acceptSecs ? Math.round(s.conns / s.acceptSecs) : undefined,
       };
     },
