@@ -17,7 +17,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { makeCertificates } from "./certs.mjs";
 import { renderReport } from "./report.mjs";
@@ -34,14 +34,17 @@ const { values: flags } = parseArgs({
     "no-write": { type: "boolean", default: false },
     // The guard (see GUARD_AT) on a run other than --quick.
     guard: { type: "boolean", default: false },
-    // Write BENCHMARKS.md again from saved runs (bench/out/results-*.jsonl, comma-separated,
-    // oldest first: a scenario's figures come from the last run that has it), running nothing.
+    // Write BENCHMARKS.md again from saved runs (results-*.jsonl, comma-separated, oldest
+    // first: a scenario's figures come from the last run that has it), running nothing.
     report: { type: "string" },
   },
 });
 const command = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
 const quick = flags.quick;
 const reps = Number(flags.reps ?? (quick ? 1 : 5));
+// A run that writes BENCHMARKS.md keeps its results in bench/results/, in git beside the report,
+// so that a later partial run can be joined to them (--report); any other run's go to bench/out/.
+const writes = !quick && !flags["no-write"];
 if (!Number.isInteger(reps) || reps < 1)
   throw new RangeError(`--reps must be a whole number ≥ 1, not ${flags.reps}`);
 
@@ -763,7 +766,7 @@ function joinRuns(files) {
     const records = parseLines(readFileSync(file, "utf8"));
     const header = records.findLast((record) => record.info);
     if (!header) throw new Error(`${file} has no run header: it is not a results file`);
-    return { header, records };
+    return { header: { ...header, file: relative(root, resolve(file)) }, records };
   });
   const results = [];
   const negotiated = [];
@@ -788,7 +791,7 @@ function joinRuns(files) {
 const started = Date.now();
 const info = { date: new Date(started).toISOString(), ...machine() };
 const results = [];
-const outDir = join(here, "out");
+const outDir = join(here, writes ? "results" : "out");
 mkdirSync(outDir, { recursive: true });
 const rawFile = join(
   outDir,
@@ -956,10 +959,10 @@ if (guarding) {
 
 header();
 await driverServers?.then((servers) => servers.stop());
-if (!quick && !flags["no-write"]) writeReport(results, { info, reps, command }, agreed);
+if (writes) writeReport(results, { info, reps, command, file: relative(root, rawFile) }, agreed);
 process.exit(failed.length + unread.length + below.length > 0 ? 1 : 0);
 
-function writeReport(results, { info, reps, command, sources }, negotiated) {
+function writeReport(results, { info, reps, command, file, sources }, negotiated) {
   const { markdown, svg } = renderReport({
     results,
     negotiated,
@@ -968,6 +971,7 @@ function writeReport(results, { info, reps, command, sources }, negotiated) {
     reps,
     info,
     command,
+    file,
     sources,
   });
   writeFileSync(join(root, "BENCHMARKS.md"), markdown);
