@@ -312,6 +312,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored, StreamSink 
     return this.#rare?.decoding;
   }
 
+  /** @internal */
   set [decoding](decoder: { readonly buffered: number } | undefined) {
     if (decoder !== undefined || this.#rare !== undefined) this.#more.decoding = decoder;
   }
