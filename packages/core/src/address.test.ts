@@ -90,6 +90,19 @@ describe("connectedPeer", () => {
     expect(peer).toEqual(inetAddress("tcp", "127.0.0.1", 4000));
   });
 
+  it("is one object for connections to one peer", () => {
+    const peer = (port: number) =>
+      connectedPeer(
+        normalizeConnect({ hostname: "127.0.0.2", port }, undefined).target as Parameters<
+          typeof connectedPeer
+        >[0],
+      );
+    const first = peer(4001);
+    expect(peer(4001)).toBe(first);
+    expect(peer(4002)).toEqual(inetAddress("tcp", "127.0.0.2", 4002));
+    expect(peer(4002)).not.toBe(first);
+  });
+
   it("is undefined for IPv6 text (several spellings) and 0.0.0.0 (reaches another address)", () => {
     const peer = (hostname: string) =>
       connectedPeer(

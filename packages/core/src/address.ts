@@ -85,6 +85,9 @@ export function acceptedLocal(listening: SocketAddress): InetAddress | undefined
   return listening;
 }
 
+/** `connectedPeer`'s last answer. */
+let lastPeer: InetAddress | undefined;
+
 /**
  * The peer of a TCP connection made to `target` (an IP literal, as drivers get it), when the
  * target spells it as the kernel would: an IPv4 address (core lets through no leading zeros)
@@ -95,9 +98,16 @@ export function acceptedLocal(listening: SocketAddress): InetAddress | undefined
 export function connectedPeer(target: HostAddress): InetAddress | undefined {
   const host = target.hostname;
   if (host.includes(":") || host === "0.0.0.0") return undefined;
+  // Connections to one peer (a pool) share its address: one object, not one per connection.
+  const last = lastPeer;
+  if (last !== undefined && last.hostname === host && last.port === target.port) return last;
   // The target the user gave, frozen by core, serves as it is: the same four fields.
-  if (target.family === "IPv4" && Object.isFrozen(target)) return target as InetAddress;
-  return inetAddress("tcp", host, target.port);
+  const peer =
+    target.family === "IPv4" && Object.isFrozen(target)
+      ? (target as InetAddress)
+      : inetAddress("tcp", host, target.port);
+  lastPeer = peer;
+  return peer;
 }
 
 /**

@@ -5,7 +5,13 @@ import { describe, expect, it } from "vitest";
 import { inetAddress, type InetAddress } from "./address.js";
 import { createApi } from "./api.js";
 import { capabilityNames, type Capabilities } from "./capabilities.js";
-import type { Driver, ServerHandle, StreamHandle, StreamSink } from "./driver.js";
+import {
+  type Driver,
+  type ServerHandle,
+  sinkClose,
+  type StreamHandle,
+  type StreamSink,
+} from "./driver.js";
 import { SocketError } from "./error.js";
 import type { NormalizedConnectOptions } from "./options.js";
 
@@ -29,7 +35,7 @@ function fakeStream(hostname: string): StreamHandle & { closed: boolean } {
     shutdown() {},
     close() {
       this.closed = true;
-      sink?.close();
+      sink?.[sinkClose]();
     },
     reset() {},
     setNoDelay() {},

@@ -1,5 +1,5 @@
 import type { HostAddress, InetAddress } from "./address.js";
-import type { Driver, StreamHandle } from "./driver.js";
+import { type Driver, ignoreEvents, type StreamHandle } from "./driver.js";
 import { type DatagramSocket, openDatagram } from "./datagram.js";
 import { SocketError } from "./error.js";
 import { monitor } from "./monitor.js";
@@ -225,7 +225,7 @@ export function createApi(driver: Driver): Omnisock {
     try {
       const handle = await openStream(driver, normalized);
       const rtt = performance.now() - started;
-      handle.start({ data() {}, end() {}, drain() {}, close() {} });
+      handle.start(ignoreEvents);
       handle.close();
       return { ok: true, rtt };
     } catch (error) {

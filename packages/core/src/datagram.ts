@@ -9,6 +9,7 @@ import {
   fulfilled,
   Reader,
   type ReaderHooks,
+  readerHooks,
 } from "./internal/reader.js";
 import { asyncDispose, encode, nextId } from "./internal/timer.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive, report } from "./monitor.js";
@@ -485,11 +486,16 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
     }
     if (this.#reader !== undefined || this.#queue.waiting) return Promise.reject(alreadyReading());
     if (signal?.aborted) return Promise.resolve();
-    const reader = new Reader(handler, this, DatagramSocket.#readerHooks, signal);
+    const { reader, promise } = Reader.start<Datagram, DatagramSocket>(handler, this, signal);
     this.#reader = reader;
     // What is queued (or the end) goes to the handler once this call has returned.
     void sent.then(() => this.#pumpReader(reader));
-    return reader.promise;
+    return promise;
+  }
+
+  /** @internal */
+  get [readerHooks](): ReaderHooks<Datagram, DatagramSocket> {
+    return DatagramSocket.#readerHooks;
   }
 
   static readonly #readerHooks: ReaderHooks<Datagram, DatagramSocket> = {

@@ -26,7 +26,7 @@ export const tlsCloseLimit = 1_000;
  * Rules every driver keeps:
  * - Every error it reports has been through its one `toSocketError`.
  * - It never throws from a callback into the engine and never lets a rejection escape.
- * - A chunk it hands to `sink.data` belongs to the engine: it is not reused or overwritten.
+ * - A chunk it hands to `sink[sinkData]` belongs to the engine: it is not reused or overwritten.
  * - It sets every default itself (see `NormalizedConnectOptions`): none is left to the runtime.
  */
 export interface Driver extends Platform {
@@ -54,17 +54,37 @@ export interface Driver extends Platform {
   lookup(hostname: string, family: 4 | 6 | undefined): Promise<InetAddress[]>;
 }
 
+// The names of a StreamSink's methods are symbols, so that core's Socket is the sink itself
+// (no object between driver and socket on each connection) and its public API has no such
+// names. Registered (`Symbol.for`), so that they hold across two installed copies of core.
+/** The name of {@link StreamSink}'s method for bytes read. */
+export const sinkData: unique symbol = Symbol.for("omnisock.sink.data");
+/** The name of {@link StreamSink}'s method for the peer's FIN. */
+export const sinkEnd: unique symbol = Symbol.for("omnisock.sink.end");
+/** The name of {@link StreamSink}'s method for a drained write. */
+export const sinkDrain: unique symbol = Symbol.for("omnisock.sink.drain");
+/** The name of {@link StreamSink}'s method for the connection's end. */
+export const sinkClose: unique symbol = Symbol.for("omnisock.sink.close");
+
 /** What the engine answers to a stream driver's events. */
 export interface StreamSink {
   /** Bytes read. Called only while the handle is not paused. */
-  data(chunk: Uint8Array): void;
+  [sinkData](chunk: Uint8Array): void;
   /** The peer half-closed (FIN). */
-  end(): void;
+  [sinkEnd](): void;
   /** After a short `write` or while `busy`: everything taken is now in the kernel and more can be taken. */
-  drain(): void;
+  [sinkDrain](): void;
   /** The connection is gone, with the error if it failed. Called exactly once, last. */
-  close(error?: SocketError): void;
+  [sinkClose](error?: SocketError): void;
 }
+
+/** A sink that ignores every event: for a handle whose events are of no interest. */
+export const ignoreEvents: StreamSink = Object.freeze({
+  [sinkData]() {},
+  [sinkEnd]() {},
+  [sinkDrain]() {},
+  [sinkClose]() {},
+});
 
 /** One connected stream (TCP or Unix), either connected or accepted. */
 export interface StreamHandle {
@@ -76,12 +96,12 @@ export interface StreamHandle {
   start(sink: StreamSink): void;
   /**
    * Hand bytes towards the kernel. Returns how many were taken; those are the driver's from
-   * now on. Fewer than `data.length` means "full": `sink.drain` follows when it can take more.
+   * now on. Fewer than `data.length` means "full": `sink[sinkDrain]` follows when it can take more.
    */
   write(data: Uint8Array): number;
   /** What TLS negotiated, for a TLS stream (its handshake is over before the handle is handed out). */
   readonly tls?: TlsInfo;
-  /** True while bytes already taken have not all reached the kernel; `sink.drain` follows. */
+  /** True while bytes already taken have not all reached the kernel; `sink[sinkDrain]` follows. */
   readonly busy: boolean;
   /**
    * `write` hands what it takes straight to the kernel and keeps no reference to `data`
@@ -126,9 +146,9 @@ export interface StreamHandle {
   resume(): void;
   /** Send FIN once everything taken has been written. */
   shutdown(): void;
-  /** Release the connection (FIN if not sent yet); `sink.close()` follows. */
+  /** Release the connection (FIN if not sent yet); `sink[sinkClose]()` follows. */
   close(): void;
-  /** Abort with RST where the runtime can; `sink.close()` follows. */
+  /** Abort with RST where the runtime can; `sink[sinkClose]()` follows. */
   reset(): void;
   /** TCP_NODELAY; a Unix stream ignores it. */
   setNoDelay(enable: boolean): void;

@@ -115,12 +115,15 @@ function pickOne<Group extends string>(
   return picked?.group;
 }
 
+/** `StreamOptions.highWaterMark`'s default. */
+export const defaultHighWaterMark = 65_536;
+
 function normalizeStream(options: Record<string, unknown>): NormalizedStreamOptions {
   return {
     // omnisock coalesces the writes of one tick itself, so Nagle's algorithm only adds latency.
     noDelay: option(options, "noDelay", true, checkBoolean),
     keepAliveDelay: option(options, "keepAliveDelay", undefined, checkMilliseconds),
-    highWaterMark: option(options, "highWaterMark", 65_536, checkPositiveInteger),
+    highWaterMark: option(options, "highWaterMark", defaultHighWaterMark, checkPositiveInteger),
     allowHalfOpen: option(options, "allowHalfOpen", false, checkBoolean),
     idleTimeout: option(options, "idleTimeout", 0, checkMilliseconds),
   };

@@ -499,7 +499,7 @@ export interface NormalizedStreamOptions {
   readonly highWaterMark: number;
   /**
    * Whether the socket stays writable after the peer's FIN. The engine decides what a FIN
-   * means: a driver reports it (`StreamSink.end`) and never closes on it.
+   * means: a driver reports it (`StreamSink[sinkEnd]`) and never closes on it.
    */
   readonly allowHalfOpen: boolean;
   /** The engine's own idle timer: a driver leaves the runtime's idle timeout off. */

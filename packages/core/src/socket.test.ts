@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { Capabilities } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
+import { sinkClose, sinkData, sinkDrain, sinkEnd } from "./driver.js";
 import { SocketError } from "./error.js";
 import { lines } from "./framing.js";
 import { monitor } from "./monitor.js";
@@ -23,7 +24,13 @@ class FakeStream implements StreamHandle {
     port: 2,
     family: "IPv4",
   } as const;
-  sink!: StreamSink;
+  /** The socket's sink, by plain names. */
+  sink!: {
+    data(chunk: Uint8Array): void;
+    end(): void;
+    drain(): void;
+    close(error?: SocketError): void;
+  };
   writes: Uint8Array[] = [];
   /** How many bytes the next writes take; undefined takes all. */
   capacity: number | undefined;
@@ -32,7 +39,12 @@ class FakeStream implements StreamHandle {
   readsOnDemand = false;
   calls: string[] = [];
   start(sink: StreamSink) {
-    this.sink = sink;
+    this.sink = {
+      data: (chunk) => sink[sinkData](chunk),
+      end: () => sink[sinkEnd](),
+      drain: () => sink[sinkDrain](),
+      close: (error) => sink[sinkClose](error),
+    };
   }
   write(data: Uint8Array) {
     const taken = this.capacity === undefined ? data.length : Math.min(this.capacity, data.length);

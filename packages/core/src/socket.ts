@@ -1,8 +1,15 @@
-// The nested #Events and #Chunks classes use private members of Socket, which this rule cannot see.
+// The nested #Chunks class uses private members of Socket, which this rule cannot see.
 /* oxlint-disable no-unused-private-class-members */
 import type { SocketAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
-import type { StreamHandle, StreamSink } from "./driver.js";
+import {
+  sinkClose,
+  sinkData,
+  sinkDrain,
+  sinkEnd,
+  type StreamHandle,
+  type StreamSink,
+} from "./driver.js";
 import { notSupported, SocketError } from "./error.js";
 import { decoding, done, ReadQueue, unread } from "./internal/read-queue.js";
 import {
@@ -11,6 +18,7 @@ import {
   fulfilled,
   Reader,
   type ReaderHooks,
+  readerHooks,
 } from "./internal/reader.js";
 import { asyncDispose, epochMs, msSinceLoad, nextId, soon, startTimer } from "./internal/timer.js";
 import { WriteQueue } from "./internal/write-queue.js";
@@ -24,7 +32,11 @@ import type {
 } from "./options.js";
 import type { SocketState, SocketStats, TlsInfo } from "./types.js";
 import { checkBoolean, checkData, checkMilliseconds } from "./check.js";
-import { checkTlsClientSupported, checkTlsServerSupported } from "./normalize.js";
+import {
+  checkTlsClientSupported,
+  checkTlsServerSupported,
+  defaultHighWaterMark,
+} from "./normalize.js";
 import { normalizeTlsClient, normalizeTlsServer } from "./tls-options.js";
 
 /** The bits of `Socket#flags`: yes/no state every socket has, packed into one field. */
@@ -50,8 +62,15 @@ const Flag = {
   OnDemand: 512,
   /** The `allowHalfOpen` option. */
   AllowHalfOpen: 1024,
+  /** Accepted by a server (`role` "server"), not connected by this process. */
+  Accepted: 2048,
 } as const;
 type Flag = (typeof Flag)[keyof typeof Flag];
+
+/** `Socket#state`: two bits of its flags, from `stateShift` on, index into this. */
+const states = ["open", "readClosed", "writeClosed", "closed"] as const;
+type StreamState = (typeof states)[number];
+const stateShift = 12;
 
 /**
  * A socket's state that an idle connection never needs: its `closed` promise, its error, the
@@ -87,6 +106,10 @@ class Rare {
   servername: string | undefined = undefined;
   /** A client's connect `timeout`, which bounds a `startTls` handshake too. */
   handshakeTimeout = 0;
+  /** The `highWaterMark` option, here when it is not the default. */
+  highWaterMark = defaultHighWaterMark;
+  /** The framing decoder whose `decode` loop reads the socket now (`Socket[decoding]`). */
+  decoding: { readonly buffered: number } | undefined = undefined;
 }
 
 /**
@@ -143,21 +166,15 @@ export const whenClosed = Symbol("omnisock.whenClosed");
  * writing fails with `ECLOSED`; reading a closed one ends at once, or throws the error that
  * ended it.
  */
-export class Socket implements AsyncIterable<Uint8Array>, Monitored {
+export class Socket implements AsyncIterable<Uint8Array>, Monitored, StreamSink {
   /** Unique in the process and never reused: the `id` of its monitor entry and events. */
   readonly id: number = nextId();
-  /** `"client"` when this process connected it, `"server"` when a server accepted it. */
-  readonly role: "client" | "server";
-  /** @internal The framing decoder whose `decode` loop reads this socket now, if any. */
-  [decoding]: { readonly buffered: number } | undefined;
   /** @internal Called once, as the socket closes (with its successor, when `startTls` made one). */
   [whenClosed]: ((socket: Socket, successor?: Socket) => void) | undefined;
 
   readonly #handle: StreamHandle;
-  readonly #highWaterMark: number;
   readonly #platform: Platform;
-  #state: SocketState = "open";
-  /** The yes/no state below, one bit each (see `Flag`): one field rather than ten. */
+  /** The yes/no state, one bit each (see `Flag`), and `#state`: one field rather than twelve. */
   #flags: number = Flag.Fresh;
   /** What most sockets never need (see `Rare`), made on first use. */
   #rare: Rare | undefined;
@@ -169,19 +186,18 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   // Read side.
   /** Made when a chunk must wait or a read waits (`#chunks`): most sockets never buffer. */
   #queue: ReadQueue<Uint8Array> | undefined;
-  #buffered = 0;
   /** The `read(handler)` under way, if any. */
   #reader: Reader<Uint8Array, Socket> | undefined;
 
-  // Counters.
-  #bytesSent = 0;
-  #bytesReceived = 0;
-  #packetsReceived = 0;
+  // Counters (what was sent is the write queue's).
+  /** Made at the first chunk: a connection that only waits never needs one. */
+  #received: { bytes: number; packets: number } | undefined;
   /** When it opened, in `msSinceLoad()` terms (no heap number per socket). */
   readonly #openedAt = msSinceLoad();
 
   // An idle socket holds only the fields above (every one is 8 bytes on each of 10,000
-  // connections): its yes/no state is in `#flags`, the rest in `#rare` once needed.
+  // connections): its yes/no state is in `#flags`, the rest in `#rare` once needed, and what
+  // can be told from something else is a getter.
 
   #has(flag: Flag): boolean {
     return (this.#flags & flag) !== 0;
@@ -191,6 +207,14 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
   }
 
+  get #state(): StreamState {
+    return states[(this.#flags >>> stateShift) & 3] as StreamState;
+  }
+
+  set #state(state: StreamState) {
+    this.#flags = (this.#flags & ~(3 << stateShift)) | (states.indexOf(state) << stateShift);
+  }
+
   /** The rare state, made now if it is not yet. */
   get #more(): Rare {
     return (this.#rare ??= new Rare());
@@ -198,6 +222,15 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   get #idleTimeout(): number {
     return this.#rare?.idleTimeout ?? 0;
+  }
+
+  get #highWaterMark(): number {
+    return this.#rare?.highWaterMark ?? defaultHighWaterMark;
+  }
+
+  /** Bytes buffered and not yet read (they are in the read queue). */
+  get #buffered(): number {
+    return this.#queue?.bytes ?? 0;
   }
 
   /** Chunks buffered and not yet read (the queue itself is made when first needed). */
@@ -228,9 +261,11 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
   ) {
     this.#handle = handle;
     this.#platform = platform;
-    this.#highWaterMark = options.highWaterMark;
+    if (options.highWaterMark !== defaultHighWaterMark) {
+      this.#more.highWaterMark = options.highWaterMark;
+    }
     this.#set(Flag.AllowHalfOpen, options.allowHalfOpen);
-    this.role = role;
+    this.#set(Flag.Accepted, role === "server");
     // An accepted socket is listed through its server (`Server.members`): one registry entry
     // fewer per connection.
     if (role === "client") monitor.add(this);
@@ -254,7 +289,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       signal.addEventListener("abort", onAbort, { once: true });
     }
     this.#set(Flag.OnDemand, handle.readsOnDemand === true);
-    handle.start(new Socket.#Events(this));
+    handle.start(this);
     if (monitorActive.value) {
       monitor.emit({
         type: role === "client" ? "connect" : "accept",
@@ -265,6 +300,21 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         remoteAddress: this.remoteAddress,
       });
     }
+  }
+
+  /** `"client"` when this process connected it, `"server"` when a server accepted it. */
+  get role(): "client" | "server" {
+    return this.#has(Flag.Accepted) ? "server" : "client";
+  }
+
+  /** @internal The framing decoder whose `decode` loop reads this socket now, if any. */
+  get [decoding](): { readonly buffered: number } | undefined {
+    return this.#rare?.decoding;
+  }
+
+  /** @internal */
+  set [decoding](decoder: { readonly buffered: number } | undefined) {
+    if (decoder !== undefined || this.#rare !== undefined) this.#more.decoding = decoder;
   }
 
   /**
@@ -334,10 +384,10 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
    */
   get stats(): SocketStats {
     return {
-      bytesSent: this.#bytesSent,
-      bytesReceived: this.#bytesReceived,
+      bytesSent: this.#out?.bytes ?? 0,
+      bytesReceived: this.#received?.bytes ?? 0,
       packetsSent: this.#out?.packets ?? 0,
-      packetsReceived: this.#packetsReceived,
+      packetsReceived: this.#received?.packets ?? 0,
       openedAt: epochMs(this.#openedAt),
       closedAt: this.#rare?.closedAt,
     };
@@ -480,8 +530,8 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     this.#set(Flag.Fresh, true);
   }
 
+  /** What follows bytes handed to the driver (the write queue counts them). */
   #count(sent: number): void {
-    this.#bytesSent += sent;
     if (sent > 0) {
       if (this.#idleTimeout > 0) this.#more.lastActivity = Date.now();
       if (monitorActive.value) {
@@ -532,31 +582,34 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
 
   // ---- events from the driver ----
 
-  /** What the driver calls: one small object per socket, its methods shared by all. */
-  static readonly #Events = class implements StreamSink {
-    readonly #socket: Socket;
-    constructor(socket: Socket) {
-      this.#socket = socket;
-    }
-    data(chunk: Uint8Array): void {
-      this.#socket.#receive(chunk);
-    }
-    end(): void {
-      this.#socket.#receiveEnd();
-    }
-    drain(): void {
-      this.#socket.#drain();
-    }
-    close(error?: SocketError): void {
-      this.#socket.#onClose(error);
-    }
-  };
+  // What the driver calls: the socket is its handle's sink (see StreamSink).
+
+  /** @internal */
+  [sinkData](chunk: Uint8Array): void {
+    this.#receive(chunk);
+  }
+
+  /** @internal */
+  [sinkEnd](): void {
+    this.#receiveEnd();
+  }
+
+  /** @internal */
+  [sinkDrain](): void {
+    this.#drain();
+  }
+
+  /** @internal */
+  [sinkClose](error?: SocketError): void {
+    this.#onClose(error);
+  }
 
   #receive(chunk: Uint8Array): void {
     this.#set(Flag.Fresh, true);
     const length = chunk.byteLength;
-    this.#bytesReceived += length;
-    this.#packetsReceived++;
+    const received = (this.#received ??= { bytes: 0, packets: 0 });
+    received.bytes += length;
+    received.packets++;
     if (this.#idleTimeout > 0) this.#more.lastActivity = Date.now();
     if (monitorActive.value) {
       monitor.emit({
@@ -594,7 +647,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       return;
     }
     chunks.push(chunk);
-    this.#buffered += length;
+    chunks.bytes += length;
     if (
       !this.#has(Flag.Paused) &&
       (this.#has(Flag.OnDemand) || this.#buffered >= this.#highWaterMark)
@@ -708,7 +761,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     const chunks = this.#chunks;
     const chunk = chunks.shift();
     if (chunk !== undefined) {
-      this.#buffered -= chunk.byteLength;
+      chunks.bytes -= chunk.byteLength;
       if (
         this.#has(Flag.Paused) &&
         !this.#has(Flag.OnDemand) &&
@@ -753,8 +806,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (this.#pullWithdrawable) this.#withdrawPull();
     const rest = chunks.length > 0 && this.#chunks.give(chunks[0]!) ? chunks.slice(1) : chunks;
     if (rest.length === 0) return;
-    this.#chunks.unshift(rest);
-    for (const chunk of rest) this.#buffered += chunk.byteLength;
+    const queue = this.#chunks;
+    queue.unshift(rest);
+    for (const chunk of rest) queue.bytes += chunk.byteLength;
     // A `read(handler)` waiting for the driver gets them first: after this call, not inside it.
     const reader = this.#reader;
     if (reader !== undefined && !reader.busy) soon(() => this.#pumpReader(reader));
@@ -809,11 +863,16 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     if (withdrawable) this.#withdrawPull();
     if (signal?.aborted) return Promise.resolve();
     this.#set(Flag.Consumed, true);
-    const reader = new Reader(handler, this, Socket.#readerHooks, signal);
+    const { reader, promise } = Reader.start<Uint8Array, Socket>(handler, this, signal);
     this.#reader = reader;
     // What is buffered (or the end) goes to the handler once this call has returned.
     soon(() => this.#pumpReader(reader));
-    return reader.promise;
+    return promise;
+  }
+
+  /** @internal */
+  get [readerHooks](): ReaderHooks<Uint8Array, Socket> {
+    return Socket.#readerHooks;
   }
 
   static readonly #readerHooks: ReaderHooks<Uint8Array, Socket> = {
@@ -830,8 +889,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
     while (this.#reader === reader && !reader.busy) {
       if (reader.stopping) return this.#stopReader(reader, false, undefined);
       // Read afresh each time: a chunk that comes during the handler may make the queue.
-      const chunk = this.#queue?.shift();
-      if (chunk === undefined) {
+      const queue = this.#queue;
+      const chunk = queue?.shift();
+      if (queue === undefined || chunk === undefined) {
         if (this.#has(Flag.ReadEnded)) return this.#endReader(reader);
         // Caught up: read on (reading on demand too, as for a waiting iterator).
         if (this.#has(Flag.Paused) && this.#state !== "closed") {
@@ -840,7 +900,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
         }
         return;
       }
-      this.#buffered -= chunk.byteLength;
+      queue.bytes -= chunk.byteLength;
       reader.deliver(chunk);
       // After the delivery, so that a runtime that hands chunks over inside resume() (Bun)
       // cannot put one ahead of it.
@@ -1020,7 +1080,7 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored {
       requireCapability(
         this.#platform,
         "tlsUpgradeBeforeData",
-        this.#packetsReceived === 0
+        this.#received === undefined
           ? "startTls() before the peer has sent anything"
           : "startTls() while a read is pending (a readable cancelled mid-read)",
       );

@@ -15,6 +15,10 @@ import {
   connectedPeer,
   inetAddress,
   kernelPath,
+  sinkClose,
+  sinkData,
+  sinkDrain,
+  sinkEnd,
   SocketError,
 } from "@omnisock/core/driver";
 import type {
@@ -207,7 +211,7 @@ class BunStream implements StreamHandle {
     },
     drain: (socket) => {
       socket.data.#set(Flag.Full, false);
-      socket.data.#sink?.drain();
+      socket.data.#sink?.[sinkDrain]();
     },
     error: (socket, error) => {
       const stream = socket.data;
@@ -277,8 +281,8 @@ class BunStream implements StreamHandle {
     if (this.#has(Flag.Upgraded)) return;
     const sink = this.#sink;
     if (!sink || this.#has(Flag.Paused)) (this.#pending ??= []).push(chunk);
-    else if (chunk) sink.data(chunk);
-    else sink.end();
+    else if (chunk) sink[sinkData](chunk);
+    else sink[sinkEnd]();
   }
 
   #onClose(native: Error | undefined): void {
@@ -312,13 +316,13 @@ class BunStream implements StreamHandle {
       (!this.#has(Flag.Paused) || this.#has(Flag.Closed))
     ) {
       const chunk = pending.shift();
-      if (chunk) this.#sink.data(chunk);
-      else this.#sink.end();
+      if (chunk) this.#sink[sinkData](chunk);
+      else this.#sink[sinkEnd]();
     }
     const sink = this.#sink;
     if (sink && this.#has(Flag.Closed)) {
       this.#sink = undefined; // close is the last event, exactly once
-      sink.close(this.#error);
+      sink[sinkClose](this.#error);
     }
   }
 

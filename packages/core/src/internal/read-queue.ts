@@ -25,6 +25,8 @@ export class ReadQueue<T> {
   #head = 0;
   #waiting: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void } | undefined;
   readonly #what: string;
+  /** The bytes buffered, where the owner counts them (a socket, for its `highWaterMark`). */
+  bytes = 0;
 
   /** `what` names the owner in the one-reader error: "socket", "server". */
   constructor(what: string) {

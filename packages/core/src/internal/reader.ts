@@ -10,8 +10,8 @@ export const fulfilled: Promise<void> = Promise.resolve();
 
 /**
  * What a socket does when one `read(handler)` call needs it: hand the handler the next item,
- * or end the reading. Shared by every socket of a class (a static object), so that a reader
- * costs no closures of its own.
+ * or end the reading. Shared by every socket of a class (a static object, which the class
+ * gives under `readerHooks`), so that a reader costs no closures, nor a field, of its own.
  */
 export interface ReaderHooks<Item, Owner> {
   /** The promise the handler returned has fulfilled: hand it what waits, or wait for more. */
@@ -23,21 +23,28 @@ export interface ReaderHooks<Item, Owner> {
   stop(owner: Owner, reader: Reader<Item, Owner>, failed: boolean, error: unknown): void;
 }
 
+/** @internal The key of a reader's owner's hooks: a getter on its class, shared by all. */
+export const readerHooks = Symbol("omnisock.readerHooks");
+
+/** What reads with a `Reader`: a class that gives its hooks. */
+export interface ReaderOwner<Item, Owner> {
+  readonly [readerHooks]: ReaderHooks<Item, Owner>;
+}
+
+/** `Reader`'s bits. */
+const Busy = 1;
+const Stopping = 2;
+
 /**
  * One `read(handler)` call: the handler, whether it is busy, and the promise `read()`
  * returned. The owner decides when an item goes to it; this calls the handler, tells a
  * promise it returned from a plain return, and settles `read()`'s promise once.
  */
 export class Reader<Item, Owner> {
-  /** Inside a call of the handler, or waiting for the promise it returned. */
-  busy = false;
-  /** The signal aborted while the handler was busy: stop once it is done. */
-  stopping = false;
-  /** What `read()` returned. */
-  readonly promise: Promise<void>;
+  /** `busy` and `stopping`, one bit each: one field on each reading connection, not two. */
+  #bits = 0;
   readonly #handler: (item: Item, owner: Owner) => unknown;
-  readonly #owner: Owner;
-  readonly #hooks: ReaderHooks<Item, Owner>;
+  readonly #owner: Owner & ReaderOwner<Item, Owner>;
   /** The signal and its listener, when there is a signal (one field where most have none). */
   readonly #abort: { signal: AbortSignal; listener: () => void } | undefined;
   /**
@@ -49,24 +56,49 @@ export class Reader<Item, Owner> {
   // Made once, when the handler first returns a promise: most handlers never do.
   #settlers: { fulfilled(): void; rejected(error: unknown): void } | undefined;
 
-  constructor(
+  /**
+   * A reader, and the promise `read()` returns, which the reader settles (it does not keep the
+   * promise itself: a field on each reading connection).
+   */
+  static start<Item, Owner>(
     handler: (item: Item, owner: Owner) => unknown,
-    owner: Owner,
-    hooks: ReaderHooks<Item, Owner>,
+    owner: Owner & ReaderOwner<Item, Owner>,
     signal: AbortSignal | undefined,
+  ): { reader: Reader<Item, Owner>; promise: Promise<void> } {
+    let reader: Reader<Item, Owner> | undefined;
+    const promise = new Promise<void>((resolve) => {
+      reader = new Reader(handler, owner, signal, resolve);
+    });
+    return { reader: reader as Reader<Item, Owner>, promise };
+  }
+
+  private constructor(
+    handler: (item: Item, owner: Owner) => unknown,
+    owner: Owner & ReaderOwner<Item, Owner>,
+    signal: AbortSignal | undefined,
+    resolve: (value: PromiseLike<void> | void) => void,
   ) {
     this.#handler = handler;
     this.#owner = owner;
-    this.#hooks = hooks;
-    this.promise = new Promise((resolve) => (this.#resolve = resolve));
+    this.#resolve = resolve;
     if (signal) {
       const listener = (): void => {
-        if (this.busy) this.stopping = true;
-        else hooks.stop(owner, this, false, undefined);
+        if (this.busy) this.#bits |= Stopping;
+        else owner[readerHooks].stop(owner, this, false, undefined);
       };
       this.#abort = { signal, listener };
       signal.addEventListener("abort", listener, { once: true });
     }
+  }
+
+  /** Inside a call of the handler, or waiting for the promise it returned. */
+  get busy(): boolean {
+    return (this.#bits & Busy) !== 0;
+  }
+
+  /** The signal aborted while the handler was busy: stop once it is done. */
+  get stopping(): boolean {
+    return (this.#bits & Stopping) !== 0;
   }
 
   /**
@@ -74,13 +106,13 @@ export class Reader<Item, Owner> {
    * when it returned a promise (it is busy until that settles) or reading stopped.
    */
   deliver(item: Item): boolean {
-    this.busy = true;
+    this.#bits |= Busy;
     let result: unknown;
     try {
       result = this.#handler(item, this.#owner);
     } catch (error) {
-      this.busy = false;
-      this.#hooks.stop(this.#owner, this, true, error);
+      this.#bits &= ~Busy;
+      this.#owner[readerHooks].stop(this.#owner, this, true, error);
       return false;
     }
     if (
@@ -90,12 +122,12 @@ export class Reader<Item, Owner> {
     ) {
       const settlers = (this.#settlers ??= {
         fulfilled: () => {
-          this.busy = false;
-          this.#hooks.next(this.#owner, this);
+          this.#bits &= ~Busy;
+          this.#owner[readerHooks].next(this.#owner, this);
         },
         rejected: (error) => {
-          this.busy = false;
-          this.#hooks.stop(this.#owner, this, true, error);
+          this.#bits &= ~Busy;
+          this.#owner[readerHooks].stop(this.#owner, this, true, error);
         },
       });
       // A thenable's `then` may throw: that is the handler failing too.
@@ -106,9 +138,9 @@ export class Reader<Item, Owner> {
       }
       return false;
     }
-    this.busy = false;
+    this.#bits &= ~Busy;
     if (!this.stopping) return true;
-    this.#hooks.stop(this.#owner, this, false, undefined);
+    this.#owner[readerHooks].stop(this.#owner, this, false, undefined);
     return false;
   }
 

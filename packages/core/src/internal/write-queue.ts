@@ -25,6 +25,8 @@ export class WriteQueue {
   full = false;
   /** Chunks handed to the driver (a stream's `packetsSent`). */
   packets = 0;
+  /** Bytes handed to the driver (a stream's `bytesSent`). */
+  bytes = 0;
 
   readonly #handle: Pick<StreamHandle, "write" | "busy" | "allocate">;
   // Sealed chunks waiting for the driver (made when the first must wait), then the slab being
@@ -104,7 +106,10 @@ export class WriteQueue {
   /** One chunk to the driver; how much it took. It is full if it took less, or is busy. */
   #hand(chunk: Uint8Array): number {
     const taken = this.#handle.write(chunk);
-    if (taken > 0) this.packets++;
+    if (taken > 0) {
+      this.packets++;
+      this.bytes += taken;
+    }
     if (taken < chunk.byteLength || this.#handle.busy) this.full = true;
     return taken;
   }

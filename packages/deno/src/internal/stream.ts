@@ -14,7 +14,15 @@
 // demand once its first chunk has come (`readsOnDemand`; see tls.ts).
 // A TLS connection (Deno.TlsConn) has neither setNoDelay nor setKeepAlive (deno#13617): its
 // TCP_NODELAY is whatever the TCP connection had when TLS started (`tlsServerNoDelay`).
-import { kernelPath, notSupported, tlsCloseLimit } from "@omnisock/core/driver";
+import {
+  kernelPath,
+  notSupported,
+  sinkClose,
+  sinkData,
+  sinkDrain,
+  sinkEnd,
+  tlsCloseLimit,
+} from "@omnisock/core/driver";
 import type {
   NormalizedConnectOptions,
   NormalizedStreamOptions,
@@ -122,7 +130,7 @@ export class DenoStream implements StreamHandle {
 
   start(sink: StreamSink): void {
     this.#sink = sink;
-    if (this.#closed) sink.close(this.#error);
+    if (this.#closed) sink[sinkClose](this.#error);
     else void this.#readLoop();
   }
 
@@ -137,21 +145,22 @@ export class DenoStream implements StreamHandle {
         if (this.#paused) continue;
         const length = await conn.read(buffer);
         if (this.#closed) return;
-        if (length === null) return this.#sink!.end();
+        if (length === null) return this.#sink![sinkEnd]();
         if (length >= HAND_OVER) {
           const chunk = buffer.subarray(0, length);
           buffer = new Uint8Array(FULL_READ);
-          this.#sink!.data(chunk);
+          this.#sink![sinkData](chunk);
           continue;
         }
         // A copy: the next read overwrites `buffer`, and a chunk handed over is the engine's.
-        if (length > 0) this.#sink!.data(chunks.copy(buffer.subarray(0, length)));
+        if (length > 0) this.#sink![sinkData](chunks.copy(buffer.subarray(0, length)));
         if (length === buffer.length && length < FULL_READ) buffer = new Uint8Array(FULL_READ);
       }
     } catch (error) {
       // A TLS peer that closed the TCP connection without close_notify: a truncation to rustls
       // (UnexpectedEof), the end of the stream to node:tls and Bun, and so to omnisock (README, TLS).
-      if (this.tls !== undefined && !this.#closed && isTruncation(error)) return this.#sink!.end();
+      if (this.tls !== undefined && !this.#closed && isTruncation(error))
+        return this.#sink![sinkEnd]();
       this.#finish(toSocketError(error, { syscall: "read", address: this.remoteAddress }));
     }
   }
@@ -176,7 +185,7 @@ export class DenoStream implements StreamHandle {
     this.#writing = false;
     if (this.#closed) return;
     if (this.#shutdownPending) this.#closeWrite();
-    this.#sink?.drain();
+    this.#sink?.[sinkDrain]();
   }
 
   get busy(): boolean {
@@ -243,7 +252,7 @@ export class DenoStream implements StreamHandle {
     this.#upgrading?.abort();
     // A pending read or write now rejects, and finds the handle closed.
     this.#wake?.();
-    this.#sink?.close(error);
+    this.#sink?.[sinkClose](error);
   }
 
   setNoDelay(enable: boolean): void {

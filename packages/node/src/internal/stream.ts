@@ -13,8 +13,13 @@ import tls from "node:tls";
 import {
   acceptedLocal,
   connectedPeer,
+  ignoreEvents,
   inetAddress,
   kernelPath,
+  sinkClose,
+  sinkData,
+  sinkDrain,
+  sinkEnd,
   tlsCloseLimit,
   unixAddress,
 } from "@omnisock/core/driver";
@@ -37,6 +42,12 @@ import { parentOf, secureClient, tlsInfo, tlsServerOptions } from "./tls.js";
 
 const empty = Buffer.alloc(0);
 
+/**
+ * A stream's sink once its connection closed before start(), which then reports the close:
+ * no field of its own for that on each connection.
+ */
+const closedEarly: StreamSink = { ...ignoreEvents };
+
 /** The handle a node:net socket belongs to, so that one listener function serves every socket. */
 const handleOf = Symbol("omnisock.handle");
 type Tagged = net.Socket & { [handleOf]: NodeStream };
@@ -53,11 +64,20 @@ interface Secure {
   closeTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
+// No private methods, only static ones: an instance private method costs every instance a
+// field (its class brand).
 class NodeStream implements StreamHandle {
-  readonly localAddress: SocketAddress;
+  /** Given, or node:net's answer (`address()`), made an address when first asked for. */
+  #local: SocketAddress | Partial<net.AddressInfo>;
   /** Given, or made from node:net's copy when first asked for (see tcpStream). */
   #remote: SocketAddress | undefined;
   readonly #secure: Secure | undefined;
+
+  get localAddress(): SocketAddress {
+    const local = this.#local;
+    if ("transport" in local) return local;
+    return (this.#local = inetAddress("tcp", local.address, local.port));
+  }
 
   get remoteAddress(): SocketAddress {
     const socket = this.#socket;
@@ -82,22 +102,22 @@ class NodeStream implements StreamHandle {
   }
 
   readonly #socket: net.Socket;
+  /** Core's, from start(); `closedEarly` when the connection closed before it. */
   #sink: StreamSink | undefined;
   #error: SocketError | undefined;
-  #closed = false;
   /** `#wrote` bound, for node:net's write callback (see #whenWritten). */
   #afterWrite: ((error?: Error | null) => void) | undefined;
 
   /** A peer's address not given is a TCP socket's, read by node:net already (see tcpStream). */
   constructor(
     socket: net.Socket,
-    localAddress: SocketAddress,
+    localAddress: SocketAddress | Partial<net.AddressInfo>,
     remoteAddress: SocketAddress | undefined,
     tls?: TlsInfo,
     raw?: net.Socket,
   ) {
     this.#socket = socket;
-    this.localAddress = localAddress;
+    this.#local = localAddress;
     this.#remote = remoteAddress;
     this.#secure = tls ? { info: tls, raw, closeTimer: undefined } : undefined;
     (socket as Tagged)[handleOf] = this;
@@ -123,17 +143,19 @@ class NodeStream implements StreamHandle {
     });
   }
 
-  // Node emits 'close' once, after any 'error': the one place sink.close is called.
+  // Node emits 'close' once, after any 'error': the one place the sink's close is called.
   static #onClose(this: Tagged): void {
     const stream = this[handleOf];
-    stream.#closed = true;
     clearTimeout(stream.#secure?.closeTimer);
-    stream.#sink?.close(stream.#error);
+    if (stream.#sink) stream.#sink[sinkClose](stream.#error);
+    else stream.#sink = closedEarly;
   }
 
   // Plain Uint8Array views, so user code sees the same type on every runtime.
   static #onData(this: Tagged, chunk: Buffer): void {
-    this[handleOf].#sink!.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this[handleOf].#sink![sinkData](
+      new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
   }
 
   // Older libuv (1.46 in Node 20) takes a short read with POLLHUP for the end of the stream; an RST
@@ -152,15 +174,24 @@ class NodeStream implements StreamHandle {
     }
     const tcp = stream.remoteAddress.transport !== "unix" && stream.#secure === undefined;
     if (tcp && !this.writableEnded && this.writableLength === 0) this.write(empty);
-    if (!this.errored) stream.#sink!.end();
+    if (!this.errored) stream.#sink![sinkEnd]();
   }
 
   start(sink: StreamSink): void {
+    const socket = this.#socket;
+    const closed = this.#sink === closedEarly;
     this.#sink = sink;
-    this.#socket.on("data", NodeStream.#onData);
-    this.#socket.on("end", NodeStream.#onEnd);
-    if (this.#closed) sink.close(this.#error);
-    else this.#socket.resume();
+    socket.on("data", NodeStream.#onData);
+    // node:net's own 'end' listener (onReadableStreamEnd in lib/net.js) acts only without
+    // allowHalfOpen, which omnisock always sets (nodeDefaults). Ours takes its place: two
+    // listeners of one event would be an array of them, 64 B on each connection.
+    const [own, ...more] = socket.listeners("end");
+    if (socket.allowHalfOpen && more.length === 0 && own?.name === "onReadableStreamEnd") {
+      socket.off("end", own as () => void);
+    }
+    socket.on("end", NodeStream.#onEnd);
+    if (closed) sink[sinkClose](this.#error);
+    else socket.resume();
   }
 
   allocate(size: number): Uint8Array {
@@ -182,13 +213,15 @@ class NodeStream implements StreamHandle {
     if (this.#secure !== undefined) {
       // Not the empty write here: queued on a TLS socket, it kept reset() from sending an RST
       // (conformance: "reset() of a TLS socket").
-      socket.write(data, this.#whenWritten());
+      socket.write(data, NodeStream.#whenWritten(this));
     } else {
       // Node kept bytes (the kernel took less at once): an empty write queued behind them
       // calls back once they are out. Not a callback on every write: with one, Node schedules
       // a process.nextTick for each write, even one the kernel took whole (Writable's onwrite).
       socket.write(data);
-      if (socket.writableLength > 0 && !socket.destroyed) socket.write(empty, this.#whenWritten());
+      if (socket.writableLength > 0 && !socket.destroyed) {
+        socket.write(empty, NodeStream.#whenWritten(this));
+      }
     }
     return socket.destroyed || socket.errored ? 0 : data.length;
   }
@@ -197,14 +230,14 @@ class NodeStream implements StreamHandle {
    * `#wrote` bound, made at the first use, not per connection. Not made in write() itself: a
    * closure there would cost write() a context object on every call, made or not.
    */
-  #whenWritten(): (error?: Error | null) => void {
-    return (this.#afterWrite ??= (error) => this.#wrote(error));
+  static #whenWritten(stream: NodeStream): (error?: Error | null) => void {
+    return (stream.#afterWrite ??= (error) => NodeStream.#wrote(stream, error));
   }
 
   // The callback runs once the bytes written before it are in the kernel; a failed write also
   // emits 'error', which closes the socket, so the error itself is not needed here.
-  #wrote(error: Error | null | undefined): void {
-    if (!error && this.#socket.writableLength === 0) this.#sink?.drain();
+  static #wrote(stream: NodeStream, error: Error | null | undefined): void {
+    if (!error && stream.#socket.writableLength === 0) stream.#sink?.[sinkDrain]();
   }
 
   get busy(): boolean {
@@ -212,15 +245,15 @@ class NodeStream implements StreamHandle {
   }
 
   async startTls(options: NormalizedTlsClientOptions): Promise<StreamHandle> {
-    const socket = this.#detach();
+    const socket = NodeStream.#detach(this);
     const secure = await secureClient(socket, options).catch((error: unknown) => {
       throw toSocketError(error, { syscall: "handshake", address: this.remoteAddress });
     });
-    return this.#secured(secure, options.servername, socket);
+    return NodeStream.#secured(this, secure, options.servername, socket);
   }
 
   startTlsServer(options: NormalizedTlsServerOptions): Promise<StreamHandle> {
-    const socket = this.#detach();
+    const socket = NodeStream.#detach(this);
     return new Promise((resolve, reject) => {
       // Through a tls.Server made as listen() makes one, never listening: Node verifies a
       // client's certificate in tls.Server's own handling of a connection ('secure' of a
@@ -232,7 +265,7 @@ class NodeStream implements StreamHandle {
         reject(toSocketError(refusal(secure) ?? error, { syscall: "handshake", address }));
       });
       server.once("secureConnection", (secure: tls.TLSSocket) => {
-        resolve(this.#secured(secure, undefined, socket));
+        resolve(NodeStream.#secured(this, secure, undefined, socket));
       });
       server.emit("connection", socket);
     });
@@ -242,20 +275,25 @@ class NodeStream implements StreamHandle {
    * STARTTLS: this handle lets go of its TCP socket, which node:tls reads and writes from now on.
    * Its 'error' listener stays, so that an error meanwhile is never unhandled.
    */
-  #detach(): net.Socket {
-    const socket = this.#socket;
+  static #detach(stream: NodeStream): net.Socket {
+    const socket = stream.#socket;
     socket.off("data", NodeStream.#onData);
     socket.off("end", NodeStream.#onEnd);
     socket.off("close", NodeStream.#onClose);
-    this.#sink = undefined;
+    stream.#sink = undefined;
     return socket;
   }
 
-  #secured(secure: tls.TLSSocket, servername: string | undefined, raw: net.Socket): NodeStream {
+  static #secured(
+    stream: NodeStream,
+    secure: tls.TLSSocket,
+    servername: string | undefined,
+    raw: net.Socket,
+  ): NodeStream {
     return new NodeStream(
       secure,
-      this.localAddress,
-      this.remoteAddress,
+      stream.localAddress,
+      stream.remoteAddress,
       tlsInfo(secure, servername),
       raw,
     );
@@ -343,9 +381,10 @@ function nodeDefaults(options: NormalizedStreamOptions) {
  * the kernel, it is passed in: an accepted connection's local end is its listener's address
  * when that is not a wildcard (`acceptedLocal`), a client's peer is often its target
  * (`connectedPeer`). Each spares a system call, and the copy node:net would keep of its answer.
- * The peer's, read from the kernel, is node:net's copy, which it keeps and answers from after
- * close (`_getpeername` in lib/net.js; not so its own address: `_getsockname`): the stream
- * makes its own object of it only when asked, one object fewer per accepted connection.
+ * An address read from the kernel is node:net's copy, which it keeps: the stream makes its own
+ * object of it only when asked, one object fewer per connection. node:net answers with the
+ * peer's after close (`_getpeername` in lib/net.js), not with its own (`_getsockname`): of
+ * that the stream keeps what `address()` returns, node:net's copy itself.
  */
 function tcpStream(
   socket: net.Socket,
@@ -358,7 +397,7 @@ function tcpStream(
   if (remote === undefined) void socket.remoteFamily;
   return new NodeStream(
     socket,
-    local ?? inetAddress("tcp", socket.localAddress, socket.localPort),
+    local ?? socket.address(),
     remote,
     socket instanceof tls.TLSSocket ? tlsInfo(socket, servername) : undefined,
     raw,
