@@ -319,8 +319,8 @@ export function renderReport({
       "omnisock (`/usr/bin/time`).",
     "- Where a round trip includes a wake-up on the other CPU (S2u), that cost dwarfs the " +
       "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity or better (on Deno, " +
-      "omnisock hands a read of 32 KiB or more over in the buffer it landed in, without a copy; " +
-      "why it then beats the raw read loop was not profiled).",
+      "omnisock hands a read of 16 KiB or more over in place, as a view of the buffer it landed " +
+      "in, without a copy; why it then beats the raw read loop was not profiled).",
     "- S5 is where omnisock gains: the writes of one tick leave in one system call, where the " +
       "raw APIs make one per `write()`.",
     "- S6 counts both ends' resident memory after a forced GC on both sides (`memory()` in " +
@@ -372,6 +372,20 @@ export function renderReport({
       "Deno's TLS hand over one TLS record (at most 16 KiB) per read where plain TCP gives up to " +
       "64 KiB, so in T1 that per-chunk cost comes up to four times as often per byte as in S1; " +
       "Bun's TLS delivers chunks of hundreds of KiB.",
+    "- T1 on Deno, by side (2026-12-03, T1's placement, `deno run` of the bench programs by hand, " +
+      "the other side raw; 3 alternated runs of each, medians). The receiver copied each record " +
+      "out of its reused read buffer: raw's sink made 2,159 MB/s, raw's with a `slice()` of each " +
+      "read 1,854, omnisock's 1,607. omnisock now hands a read of 16 KiB or more over in place, as " +
+      "a view of the part of its buffer the read landed in, and reads on into the rest of it: " +
+      "1,840, one new (zeroed) 64 KiB buffer per four records. The sender's gap is TCP_NODELAY: " +
+      "omnisock's Deno client sets it (`noDelay` defaults to true) on the TCP connection before TLS " +
+      "starts, where `Deno.connectTls` leaves Nagle's algorithm on and cannot change it. Raw's " +
+      "client over `Deno.startTls` made 1,983 MB/s without TCP_NODELAY and 1,304 with it; " +
+      "omnisock's client 1,200 with its default and 1,626 with `noDelay: false` (a noisy run). Each " +
+      "64 KiB write is four records, 65,624 bytes, a little more than one loopback segment, so " +
+      "with TCP_NODELAY each write most likely leaves as a full segment and a short one (not " +
+      "checked on the wire). One `conn.write` per 64 KiB and one `conn.read` per 16 KiB record on " +
+      "both sides, as raw's (counted).",
     "",
     "## Every run",
     "",
