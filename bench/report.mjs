@@ -377,7 +377,11 @@ export function renderReport({
       "out of its reused read buffer: raw's sink made 2,159 MB/s, raw's with a `slice()` of each " +
       "read 1,854, omnisock's 1,607. omnisock now hands a read of 16 KiB or more over in place, as " +
       "a view of the part of its buffer the read landed in, and reads on into the rest of it: " +
-      "1,840, one new (zeroed) 64 KiB buffer per four records. The sender's gap is TCP_NODELAY: " +
+      "1,840, one new (zeroed) 64 KiB buffer per four records (a second run, 5 alternated: " +
+      "2,175 against 2,086, raw 2,923). What remains is that fresh memory: raw's sink made to read " +
+      "into new memory the same way, without a copy, made 2,310 against raw's 2,956 and " +
+      "omnisock's 2,263 (3 alternated runs). A chunk the reader owns costs its allocation, which a " +
+      "reused buffer does not. The sender's gap is TCP_NODELAY: " +
       "omnisock's Deno client sets it (`noDelay` defaults to true) on the TCP connection before TLS " +
       "starts, where `Deno.connectTls` leaves Nagle's algorithm on and cannot change it. Raw's " +
       "client over `Deno.startTls` made 1,983 MB/s without TCP_NODELAY and 1,304 with it; " +
