@@ -418,10 +418,9 @@ const GUARD_EXCLUDED = {
   "S7 node": "1.10× raw CPU per round trip in a full run (see above)",
   "S7 bun": "1.10× raw CPU per round trip in a full run (see above)",
   "S7 deno": "1.26× raw CPU per round trip in a full run (see above)",
-  // On 2026-12-03's later machine, at d650b95 as after it: quick runs 0.59–0.71×, A/B 0.54–0.75×;
-  // with records handed over in place, 0.55–0.75× (median 0.67×, 0.70× before; 9 alternated reps).
+  // Quick runs at d650b95 gave 0.59–0.71×; at 0.78× it is still too close to the guard's 0.8×.
   "T1 deno":
-    "0.95× (0.74–1.14) in BENCHMARKS.md's run, where raw Deno TLS bulk made 1.1 GB/s; on a machine where it makes 2.3–3 GB/s omnisock makes 1.5–1.9 (0.55–0.75×): the sender sets the pace, and its gap is TCP_NODELAY, which omnisock's Deno client sets (noDelay's default) and Deno.connectTls cannot — raw's client with it set is no faster than omnisock's (report.mjs, T1 on Deno; issue 10, item 2)",
+    "0.66× (0.56–0.75) in BENCHMARKS.md's 19:15 run; 0.78× (0.75–0.83, 3 reps) with both clients at Nagle's algorithm on (Deno.connectTls cannot set TCP_NODELAY) and records read in place: what remains is the receiver's fresh memory per chunk, which a chunk the reader owns needs (report.mjs, T1 on Deno; issue 10, item 2)",
   "T2 deno":
     "0.88× (0.73–1.26) in BENCHMARKS.md, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
   // S6 in BENCHMARKS.md (2026-12-03 12:14 run); 1.64×, 2.05× before the slimming of 2026-12-03.
