@@ -371,9 +371,45 @@ export function renderReport({
       "B per round trip on top of the 3,357 B Deno's own ops allocate) and 17 % in JavaScript " +
       "(~0.4 µs per round trip): the copy out of the receive buffer, the `{ data, remote }` object " +
       "per datagram and `send()`'s promise, which are the API.",
-    "- In S7 each round trip is one small read and one small write on one of 10,000 connections: " +
-      "the runtime's own work per round trip is small, so omnisock's per-chunk and per-write " +
-      "bookkeeping shows as CPU time (both processes, from /proc).",
+    "- **S7** (profiles of 2026-12-03, 22:20–23:00 UTC, commit 2539e65). omnisock and each " +
+      "raw program make the same system calls per round trip (strace, 1,000–2,000 connections: " +
+      "on Node one `read` and one `write` per side, on Bun one `recvfrom` and one `sendto`, as " +
+      "many `epoll_wait`s), and the programs do the same work per round trip (one write per " +
+      "message, one read handler per connection). Where the rest goes, from `perf record -F " +
+      "2999 -g` on each process for 18 s of a 10,000-connection run (samples × 333 µs ÷ the " +
+      "180,000 round trips in that time, within 0.7 µs of /proc's figures on Node), raw → " +
+      "omnisock per round trip: **Node** server 22.8 → 26.2 µs (kernel 14.8 → 15.2, the `node` " +
+      "binary 4.1 → 5.2, JIT code 2.9 → 4.5, libc 1.0 → 1.2), client 24.2 → 26.9 (13.1 → 13.3, " +
+      "5.9 → 6.4, 4.3 → 6.1, 1.0 → 1.1); run again 40 minutes later on a quieter machine the " +
+      "totals were level (server 19.0 and 19.4, client 19.7 and 19.0) and omnisock's extra " +
+      "user-space time 1.2 µs (server) and 0.4 µs (client). In that server profile omnisock's " +
+      "share is the driver's `Uint8Array` view and handoff (`#onData`, 0.46 µs), `#receive` " +
+      "0.29, `write` 0.25, the copy into the socket's write slab 0.25, a generic `byteLength` " +
+      "load of that slab (`Builtins_TypedArrayPrototypeByteLength`, 0.27 µs, the same on the " +
+      "client) and `#hand` 0.16. Run hot over a fake driver the same echo costs 0.15–0.2 µs, so " +
+      "most of it is each connection's objects (driver handle, socket, counters, reader, write " +
+      "queue, slab) coming back into the cache once a second, which costs more the busier the " +
+      "machine is (not confirmed: this guest has no hardware counters). **Deno** server 24.3 → " +
+      "25.3 (kernel 13.1 → 12.0, `deno` 9.2 → 9.3, JIT 1.2 → 3.1), client 23.8 → 26.6 (11.4 → " +
+      "10.4, 9.5 → 10.6, 2.0 → 4.6): the read loop with its copy out of the read buffer (1.2 µs " +
+      "against the raw loop's 0.5), `write` 0.44, `#receive` 0.31, `#writeAll` and `send` 0.22 " +
+      "each; less kernel time, as omnisock reads into 1 KiB per connection where the raw " +
+      "program reads into 64 KiB. **Bun** server 12.4 → 13.8 (kernel 9.9 → 10.7, `bun` 1.2 → " +
+      "1.6, JIT 1.1 → 1.3), client 11.7 → 14.1 (7.9 → 9.0, 1.6 → 2.2, 1.9 → 2.6): the same " +
+      "`sendto`/`recvfrom` counts, but 2.5–5× the `madvise` and 2× the `futex` calls, " +
+      "JavaScriptCore's collector giving memory back and touching it again for omnisock's " +
+      "larger heap. Tried without a measurable gain: a write that leaves at once copied into " +
+      "one block shared by every socket instead of the socket's slab, which took the slab and " +
+      "its `byteLength` load out of the profile but added a view per write (user-space total on " +
+      "the server 7.7 → 7.9 µs; S7 on Node in 3 alternated pairs, omnisock 46.4 → 43.8 µs " +
+      "median, its ratio to raw 1.02–1.10 → 0.96–1.09); with it on Deno, one receive arena for " +
+      "every connection instead of a 16 KiB block each (S7 on Deno in 3 alternated pairs, " +
+      "omnisock 44.7 → 51.9 µs median, its ratio to raw 1.01–1.10 → 0.92–1.36). Commands: `node " +
+      "--perf-basic-prof bench/tcp-omnisock.mjs server --mode echo --once` and `node " +
+      "--perf-basic-prof bench/tcp-omnisock.mjs scale --conns 10000 --size 32 --secs 20 " +
+      "--warmup-secs 2 --parallel 128 --port <port> --server-pid <pid>` (and `tcp-node.mjs`; " +
+      "Deno with `--v8-flags=--perf-basic-prof`), `perf record -F 2999 -g -p <pid>` from 3 s " +
+      "after the start for 18 s, `perf report --sort dso,sym`.",
     "- T1 and T2 (TLS): omnisock and each raw API make the same system calls per round trip (one " +
       "send, one receive, one poll, counted with strace on every runtime), so what separates them " +
       "is work in user space: the same chunk handoff and bookkeeping as in S1 and S2. node:tls and " +

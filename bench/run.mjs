@@ -412,12 +412,16 @@ const GUARD_EXCLUDED = {
   "S4 node":
     "0.93× (0.79–1.02) in BENCHMARKS.md (0.84× in the run before), 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
   "S4 deno": "0.90× (0.67–0.94) in BENCHMARKS.md, 0.71–0.96× in quick ones (issue 10, item 2)",
-  // S7 at 10,000 connections, BENCHMARKS.md's full run (2026-12-03 12:14): omnisock spends 1.10×
-  // node:net's CPU per round trip, 1.10× Bun's, 1.26× Deno's (the run before: 1.20×, 1.12×,
-  // 1.23×; issue 10, items 2 and 5); --quick's 200 connections land either side of 0.8×.
-  "S7 node": "1.10× raw CPU per round trip in a full run (see above)",
-  "S7 bun": "1.10× raw CPU per round trip in a full run (see above)",
-  "S7 deno": "1.26× raw CPU per round trip in a full run (see above)",
+  // S7 at 10,000 connections, BENCHMARKS.md's full run (2026-12-03 19:15): omnisock spends 1.17×
+  // node:net's CPU per round trip, 1.17× Bun's, 1.24× Deno's (12:14: 1.10×, 1.10×, 1.26×; issue
+  // 10, items 2 and 5); where it goes is in BENCHMARKS.md ("Reading the results"). --quick's 200
+  // connections land either side of 0.8×.
+  "S7 node":
+    "1.17× raw CPU per round trip in a full run: omnisock's per-connection objects fetched back into the cache each round trip (see above)",
+  "S7 bun":
+    "1.17× raw CPU per round trip in a full run: more kernel time in JavaScriptCore's collector, and omnisock's own code (see above)",
+  "S7 deno":
+    "1.24× raw CPU per round trip in a full run: omnisock's JavaScript per chunk and write, 2–2.5 µs a side (see above)",
   // Quick runs at d650b95 gave 0.59–0.71×; at 0.78× it is still too close to the guard's 0.8×.
   "T1 deno":
     "0.66× (0.56–0.75) in BENCHMARKS.md's 19:15 run; 0.78× (0.75–0.83, 3 reps) with both clients at Nagle's algorithm on (Deno.connectTls cannot set TCP_NODELAY) and records read in place: what remains is the receiver's fresh memory per chunk, which a chunk the reader owns needs (report.mjs, T1 on Deno; issue 10, item 2)",
