@@ -286,7 +286,11 @@ export function renderReport({
       "for `localhost` (EC P-256); every client verifies the server against that CA under the " +
       "name `localhost`, as users run. The handshake is over before any clock starts. Before the " +
       "repetitions, one short run of each API goes through a relay that reads the ServerHello on " +
-      "the wire: the protocol and cipher each client and server agreed on (the table above).",
+      "the wire: the protocol and cipher each client and server agreed on (the table above). " +
+      "Every client and server sets TCP_NODELAY, as in S1 and S2, except Deno's over TLS: " +
+      "`Deno.connectTls` and `Deno.listenTls` leave Nagle's algorithm on and cannot change it, so " +
+      "there omnisock's client runs with `noDelay: false` (its default is true) and its server " +
+      "with Nagle's algorithm on as well (`capabilities.tlsServerNoDelay` is false on Deno).",
     "- D1–D3 run ioredis and postgres.js (one connection) through their socket hooks " +
       "(`packages/drivers/bench/drivers.js`) on omnisock/net and on the runtime's own node:net, " +
       "against one redis-server and one PostgreSQL started for the whole run, nothing pinned (a " +
@@ -319,8 +323,8 @@ export function renderReport({
       "omnisock (`/usr/bin/time`).",
     "- Where a round trip includes a wake-up on the other CPU (S2u), that cost dwarfs the " +
       "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity or better (on Deno, " +
-      "omnisock hands a read of 32 KiB or more over in the buffer it landed in, without a copy; " +
-      "why it then beats the raw read loop was not profiled).",
+      "omnisock hands a read of 16 KiB or more over in place, as a view of the buffer it landed " +
+      "in, without a copy; why it then beats the raw read loop was not profiled).",
     "- S5 is where omnisock gains: the writes of one tick leave in one system call, where the " +
       "raw APIs make one per `write()`.",
     "- S6 counts both ends' resident memory after a forced GC on both sides (`memory()` in " +
@@ -341,7 +345,11 @@ export function renderReport({
       "cost the connections share: on Bun the first 1,000 connections add 16 MB to omnisock's client " +
       "against 9 MB raw, and 5 MB against 3 MB with the JIT off (`BUN_JSC_useJIT=0`). Each of the " +
       "objects in (1) is what the API is made of (the socket, its handle, its reader, its addresses " +
-      "readable after close); the last two are the engines' sizing, not per-connection state.",
+      "readable after close); the last two are the engines' sizing, not per-connection state. " +
+      "Since those snapshots (commit 18f655b) the Socket is 120 B, the event receiver is gone (the " +
+      "Socket is its driver's sink) and the reader is 72 B: an idle Node client keeps 1,331 B " +
+      "(1,598 before; node:net 987), a server's connection 1,570 B (1,758; node:net 1,140), from " +
+      "`heapUsed` after `gc()` at 1,000 and 3,000 connections.",
     "- S6 also measures both ends after the first half of the connections, so that the second half's cost per connection (\"KiB per added conn\") leaves out what the first ones bring once. First measured on 2026-12-03 at 16:33 UTC (`npm run bench -- --only S6 --reps 3 --no-write`, commit d650b95, before this column was in the report): on Bun omnisock's added connection costs 2.61–2.83 KiB against raw's 2.67–2.82, so Bun's whole-run 1.53× is what the first connections bring once; with the optimizing JIT off (`BUN_JSC_useDFGJIT=0`) omnisock's RSS falls by ~0.9 KiB per connection on each side, while the optimized code itself is 54–159 KB, so it is most likely memory the compiler used and kept (not confirmed). On Node the added connection costs 8.8–8.9 KiB against 5.1–5.3: V8 grows its young generation (4 → 32 MB here) as bytes survive each connection, and the pages it grew into count in RSS; a raw client made to keep 152 B more per connection rose from 3.7–4.4 to 4.2–5.2 KiB, 304 B more to 5.4, 600 B to 5.9–6.0, and omnisock's client keeps ~500 B more than node:net's (Socket 176 B, handle 96 B, peer address 56 B, event receiver 32 B, a listener array); with a fixed young generation (`--max-semi-space-size=2`) omnisock's client is at 3.26 KiB against 3.18. Cutting garbage instead does not move it: 1.5 KB less allocated per connect left S6 Node at 10.37 against 10.40 KiB (3 alternated pairs).",
     "- **S2 on Deno** was re-measured at 0.94× (median of 13 repetitions over 3 runs of `--only S2 --runtimes deno`, 2026-12-03 17:00, same driver and core as the table's run, which gave 0.85×): the same system calls per round trip as raw (strace: one `sendto`, one `epoll_wait`, one `recvfrom` per side), as many scavenges (150 raw, 164 omnisock over 120,000 round trips, 24 ms each), omnisock's own JavaScript ~90 ns per chunk and side (186 against 98 ns over a connection faked to resolve at once), and a read pending while the echo is written costs nothing (a raw server that reads ahead was as fast); the rest shows in `perf` as samples in the stripped `deno` binary.",
     "- Where the per-chunk time goes, for the cells below 0.95 (profiles of 2026-12-03). **S2 and S4 " +
@@ -408,6 +416,19 @@ export function renderReport({
       "Deno's TLS hand over one TLS record (at most 16 KiB) per read where plain TCP gives up to " +
       "64 KiB, so in T1 that per-chunk cost comes up to four times as often per byte as in S1; " +
       "Bun's TLS delivers chunks of hundreds of KiB.",
+    "- T1 on Deno, by side (2026-12-03, 22:30–23:10 UTC, T1's placement, the bench programs run " +
+      "by hand for 3 s each, the other side raw, alternated; medians of 4–5 runs). **Sender:** " +
+      "raw's client made 2,469 MB/s, omnisock's 1,937 with its default `noDelay: true` and 2,394 " +
+      "with `noDelay: false`, the setting `Deno.connectTls` leaves (an earlier run over " +
+      "`Deno.startTls`: raw's client 1,983 without TCP_NODELAY, 1,304 with it). So the sender's " +
+      "gap was the socket option, which T1 now sets alike on both sides (Method). **Receiver:** " +
+      "raw's sink 2,579, omnisock's 1,704 when it copied each record out of its reused read " +
+      "buffer, 1,997 since it hands a read of 16 KiB or more over in place, as a view of the part " +
+      "of its buffer the read landed in, and reads on into the rest of it (one new, zeroed, 64 KiB " +
+      "buffer per four records). What remains there is the chunk the reader owns: raw's sink made " +
+      "to read into new memory the same way made 2,310 against raw's 2,956 and omnisock's 2,263 " +
+      "(3 alternated runs). One `conn.write` per 64 KiB and one `conn.read` per 16 KiB record on " +
+      "both sides, as raw's (counted).",
     "",
     "## Every run",
     "",

@@ -422,9 +422,9 @@ const GUARD_EXCLUDED = {
     "1.17× raw CPU per round trip in a full run: more kernel time in JavaScriptCore's collector, and omnisock's own code (see above)",
   "S7 deno":
     "1.24× raw CPU per round trip in a full run: omnisock's JavaScript per chunk and write, 2–2.5 µs a side (see above)",
-  // On 2026-12-03's later machine, at d650b95 as after it: quick runs 0.59–0.71×, A/B 0.54–0.75×.
+  // Quick runs at d650b95 gave 0.59–0.71×; at 0.78× it is still too close to the guard's 0.8×.
   "T1 deno":
-    "0.95× (0.74–1.14) in BENCHMARKS.md's run, where raw Deno TLS bulk made 1.1 GB/s; on a machine where it makes 2.3–2.9 GB/s omnisock makes 1.5–1.9 (0.54–0.75×), before this stop's changes as after, with each side, sender and receiver, costing 15–20 % (issue 10, item 2)",
+    "0.66× (0.56–0.75) in BENCHMARKS.md's 19:15 run; 0.78× (0.75–0.83, 3 reps) with both clients at Nagle's algorithm on (Deno.connectTls cannot set TCP_NODELAY) and records read in place: what remains is the receiver's fresh memory per chunk, which a chunk the reader owns needs (report.mjs, T1 on Deno; issue 10, item 2)",
   "T2 deno":
     "0.88× (0.73–1.26) in BENCHMARKS.md, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
   // S6 in BENCHMARKS.md (2026-12-03 12:14 run); 1.64×, 2.05× before the slimming of 2026-12-03.

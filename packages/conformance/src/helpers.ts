@@ -370,6 +370,39 @@ export function pseudoRandomBytes(length: number, seed = 0x9e3779b9): Uint8Array
   return new Uint8Array(words.buffer, 0, length);
 }
 
+/**
+ * `from` sends `size` bytes in 64 KiB writes; `to` keeps every chunk it reads, uncopied, until
+ * the last has come, and they must still hold what was sent. A chunk is the reader's: no later
+ * read may write into it, however the driver lends out its read buffers.
+ */
+export async function expectKeptChunksIntact(
+  from: Socket,
+  to: Socket,
+  size: number,
+): Promise<void> {
+  const data = pseudoRandomBytes(size);
+  const received = (async () => {
+    const kept: Uint8Array[] = [];
+    let length = 0;
+    for await (const chunk of to) {
+      kept.push(chunk);
+      length += chunk.byteLength;
+      if (length >= size) break;
+    }
+    return concat(kept);
+  })();
+  received.catch(() => {}); // awaited below
+  const write = 64 * 1024;
+  for (let offset = 0; offset < size; offset += write) {
+    if (!from.write(data.subarray(offset, offset + write))) {
+      await within(10_000, "flush", from.flush());
+    }
+  }
+  const got = await within(15_000, "every chunk", received);
+  expect(got.byteLength).toBe(size);
+  expect(await sha256(got)).toBe(await sha256(data));
+}
+
 export async function sha256(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");

@@ -8,6 +8,7 @@ import {
   connectTo,
   defer,
   echoServer,
+  expectKeptChunksIntact,
   portOf,
   pseudoRandomBytes,
   sha256,
@@ -88,6 +89,12 @@ export function tcpCases(api: Api): void {
       expect(await sha256(got)).toBe(await sha256(data));
       expect(client.stats.bytesSent).toBe(size);
       expect(peer.stats.bytesReceived).toBe(size);
+    });
+
+    it("chunks the reader keeps stay intact while later reads arrive", async () => {
+      const { server, accepted } = await acceptingServer(api);
+      const client = await connectTo(api, server.address);
+      await expectKeptChunksIntact(client, await accepted(), 16 * 1024 * 1024);
     });
 
     it("coalesces 10,000 small writes issued in one tick, whole and in order", async () => {

@@ -27,6 +27,7 @@ import {
   deferred,
   echo,
   eventually,
+  expectKeptChunksIntact,
   expectSocketError,
   expectSyncSocketError,
   failure,
@@ -467,6 +468,11 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
       const reading = reader.read(data.byteLength, 15_000);
       client.write(data);
       expect(await sha256(await reading)).toBe(await sha256(data));
+    });
+
+    it("chunks the reader keeps stay intact while later records arrive", async () => {
+      const { client, peer } = await tlsPair(api);
+      await expectKeptChunksIntact(client, peer, 4 * 1024 * 1024);
     });
 
     it("a write's bytes are the socket's once write() returns: the caller may refill its buffer at once", async () => {

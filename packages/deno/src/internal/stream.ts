@@ -48,13 +48,14 @@ import { secureClient } from "./tls.js";
 // connection and side, bench S6); a first message longer than that costs one more read.
 const FIRST_READ = 1024;
 const FULL_READ = 64 * 1024;
-// A read at least this long is handed over in the buffer it landed in, and the next read gets
-// a new one: a chunk must be a buffer of its own either way, and a copy costs that buffer and
-// the copy on top (64 KiB: ~12 µs against ~8 µs; in a receiver-bound bulk transfer the copy was
-// half the reading process's CPU). A shorter one is copied: a new 64 KiB buffer for it costs
-// more than a copy of its own size, and would hold on to 64 KiB. A TLS read is one record, at
-// most 16 KiB: handing those over halved TLS bulk throughput.
-const HAND_OVER = FULL_READ / 2;
+// A read at least this long is handed over in place, as a view of the part of the buffer it
+// landed in, and the next read goes into the rest of that buffer while at least as much is
+// left, then into a new one: no later read writes into a chunk handed over. No copy, and one
+// new buffer (which must be zeroed) per several reads. A TLS read is one record, at most
+// 16 KiB, so a buffer takes four. A chunk the consumer keeps keeps its whole buffer alive, at
+// most four times its own size. A shorter read is copied (arena.ts), so that a small chunk
+// kept does not hold 64 KiB.
+const HAND_OVER = 16 * 1024;
 
 interface StreamKind {
   readonly tls?: TlsInfo;
@@ -137,23 +138,31 @@ export class DenoStream implements StreamHandle {
   async #readLoop(): Promise<void> {
     const conn = this.#conn;
     let buffer = new Uint8Array(FIRST_READ);
+    // Where the next read lands in `buffer`: what is before it was handed over.
+    let offset = 0;
     const chunks = new ChunkArena();
     try {
       for (;;) {
         if (this.#paused) await new Promise<void>((wake) => (this.#wake = wake));
         if (this.#closed) return;
         if (this.#paused) continue;
-        const length = await conn.read(buffer);
+        const room = offset === 0 ? buffer : buffer.subarray(offset);
+        const length = await conn.read(room);
         if (this.#closed) return;
         if (length === null) return this.#sink![sinkEnd]();
         if (length >= HAND_OVER) {
-          const chunk = buffer.subarray(0, length);
-          buffer = new Uint8Array(FULL_READ);
+          const end = offset + length;
+          const chunk = buffer.subarray(offset, end);
+          if (buffer.length - end >= HAND_OVER) offset = end;
+          else {
+            buffer = new Uint8Array(FULL_READ);
+            offset = 0;
+          }
           this.#sink![sinkData](chunk);
           continue;
         }
-        // A copy: the next read overwrites `buffer`, and a chunk handed over is the engine's.
-        if (length > 0) this.#sink![sinkData](chunks.copy(buffer.subarray(0, length)));
+        // A copy: the next read overwrites `room`, and a chunk handed over is the engine's.
+        if (length > 0) this.#sink![sinkData](chunks.copy(room.subarray(0, length)));
         if (length === buffer.length && length < FULL_READ) buffer = new Uint8Array(FULL_READ);
       }
     } catch (error) {
