@@ -322,9 +322,20 @@ export function renderReport({
       "more user CPU per datagram than fire-and-forget: 1.2 µs with the callback, 1.4–2.1 µs with " +
       "omnisock (`/usr/bin/time`).",
     "- Where a round trip includes a wake-up on the other CPU (S2u), that cost dwarfs the " +
-      "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity or better (on Deno, " +
-      "omnisock hands a read of 16 KiB or more over in place, as a view of the buffer it landed " +
-      "in, without a copy; why it then beats the raw read loop was not profiled).",
+      "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity or better on Node " +
+      "and Bun.",
+    "- **S1 on Deno**: the receiver sets the pace (by hand, 3 s each, server on CPU 0 and client " +
+      "on CPU 1: omnisock's client to raw's server moved 3,641–3,751 MB/s, raw's client to " +
+      "omnisock's server 1,805–2,523). Raw's sink reads into one reused 64 KiB buffer, which stays " +
+      "in the cache; a chunk omnisock hands over is the reader's own, so each needs fresh memory " +
+      "(DESIGN.md: nothing else writes to a chunk once handed over). The same raw sink, raw client, " +
+      "5 alternated runs of each (2026-12-03 23:20 UTC, medians): reusing its buffer 2,853 MB/s, " +
+      "with a `slice()` of each read 2,655, reading into a new buffer each time 2,349; omnisock's " +
+      "server 2,664. So omnisock's receiver is where any reader that keeps its chunks is; the rest " +
+      "of S1's gap is that reuse, which owned chunks rule out. For a read of 16 KiB or more, " +
+      "handing the buffer over and reading on into a new one (what omnisock does) and copying " +
+      "the read out of a reused buffer could not be told apart: 2,474 against 2,404 MB/s, 6 " +
+      "alternated runs.",
     "- S5 is where omnisock gains: the writes of one tick leave in one system call, where the " +
       "raw APIs make one per `write()`.",
     "- S6 counts both ends' resident memory after a forced GC on both sides (`memory()` in " +

@@ -424,14 +424,14 @@ const GUARD_EXCLUDED = {
     "1.24× raw CPU per round trip in a full run: omnisock's JavaScript per chunk and write, 2–2.5 µs a side (see above)",
   // Quick runs at d650b95 gave 0.59–0.71×; at 0.78× it is still too close to the guard's 0.8×.
   "T1 deno":
-    "0.66× (0.56–0.75) in BENCHMARKS.md's 19:15 run; 0.78× (0.75–0.83, 3 reps) with both clients at Nagle's algorithm on (Deno.connectTls cannot set TCP_NODELAY) and records read in place: what remains is the receiver's fresh memory per chunk, which a chunk the reader owns needs (report.mjs, T1 on Deno; issue 10, item 2)",
+    "0.83× (0.72–0.87) in BENCHMARKS.md (23:21 run; 0.66× in the 19:15 one), 0.78× (0.75–0.83) in a run of 3, with both clients at Nagle's algorithm on (Deno.connectTls cannot set TCP_NODELAY) and records read in place: what remains is the receiver's fresh memory per chunk, which a chunk the reader owns needs (report.mjs, T1 on Deno; issue 10, item 2)",
   "T2 deno":
     "0.88× (0.73–1.26) in BENCHMARKS.md, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
-  // S6 in BENCHMARKS.md (2026-12-03 12:14 run); 1.64×, 2.05× before the slimming of 2026-12-03.
+  // S6 in BENCHMARKS.md (2026-12-03 23:21 run); 1.64×, 2.05× before the slimmings of 2026-12-03.
   "S6 node":
-    "1.27× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
+    "1.31× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
   "S6 bun":
-    "1.53× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
+    "1.46× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
 };
 const guarding = quick || flags.guard;
 /** Each guarded cell's best standing: `{ name, baseline, best }`. */
