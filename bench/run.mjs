@@ -417,7 +417,7 @@ const GUARD_EXCLUDED = {
   // 10, items 2 and 5); where it goes is in BENCHMARKS.md ("Reading the results"). --quick's 200
   // connections land either side of 0.8×.
   "S7 node":
-    "1.17× raw CPU per round trip in a full run: omnisock's per-connection objects fetched back into the cache each round trip (see above)",
+    "1.17× raw CPU per round trip in a full run: most likely omnisock's per-connection objects fetched back into the cache each round trip (not confirmed; see above)",
   "S7 bun":
     "1.17× raw CPU per round trip in a full run: more kernel time in JavaScriptCore's collector, and omnisock's own code (see above)",
   "S7 deno":
@@ -426,7 +426,7 @@ const GUARD_EXCLUDED = {
   "T1 deno":
     "0.83× (0.72–0.87) in BENCHMARKS.md (23:21 run; 0.66× in the 19:15 one), 0.78× (0.75–0.83) in a run of 3, with both clients at Nagle's algorithm on (Deno.connectTls cannot set TCP_NODELAY) and records read in place: what remains is the receiver's fresh memory per chunk, which a chunk the reader owns needs (report.mjs, T1 on Deno; issue 10, item 2)",
   "T2 deno":
-    "0.88× (0.73–1.26) in BENCHMARKS.md, 0.53–0.85× in quick ones: Deno's TLS ping-pong gap (issue 10, item 2)",
+    "0.98× (0.94–1.06) in BENCHMARKS.md (23:21 run; 0.94× at 19:15), but 0.53–0.85× in quick ones before both clients ran with Nagle's algorithm on: not guarded until quick runs show it holds (issue 10, item 2)",
   // S6 in BENCHMARKS.md (2026-12-03 23:21 run); 1.64×, 2.05× before the slimmings of 2026-12-03.
   "S6 node":
     "1.31× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
