@@ -27,8 +27,9 @@ import { omnisock } from "./omnisock.mjs";
 const secure = tlsMaterial();
 // Like with like: every raw client sets TCP_NODELAY, as omnisock does by default, except Deno's
 // over TLS: Deno.connectTls leaves Nagle's algorithm on and has no way to turn it off, so
-// omnisock's client on Deno runs with `noDelay: false` there. In T1 that option alone is worth
-// ~25% to either API (BENCHMARKS.md, "Reading the results").
+// omnisock's client on Deno runs with `noDelay: false` there. In T1 that option alone was worth
+// 24% to omnisock's client and 52% to raw's over Deno.startTls (BENCHMARKS.md, "Reading the
+// results").
 const noDelay = !(secure && "Deno" in globalThis);
 const iterate = args.iterate === true;
 main(iterate ? "omnisock for await" : "omnisock", {
