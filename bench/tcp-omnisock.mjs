@@ -18,6 +18,7 @@ import {
   pingpongClock,
   reportBulk,
   reportSmall,
+  runtime,
   scaleRoundTrips,
   sinkCounter,
   tlsMaterial,
@@ -30,7 +31,7 @@ const secure = tlsMaterial();
 // omnisock's client on Deno runs with `noDelay: false` there. In T1 that option alone was worth
 // 24% to omnisock's client and 52% to raw's over Deno.startTls (BENCHMARKS.md, "Reading the
 // results").
-const noDelay = !(secure && "Deno" in globalThis);
+const noDelay = !(secure && runtime === "deno");
 const iterate = args.iterate === true;
 main(iterate ? "omnisock for await" : "omnisock", {
   server,
