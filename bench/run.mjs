@@ -408,10 +408,6 @@ const GUARD_RETRIES = 4;
  * Removed here once the gap is closed.
  */
 const GUARD_LOWER = {
-  "S1 deno": {
-    at: 0.6,
-    why: "0.78× (0.67–0.91) in BENCHMARKS.md, first tries of 0.76× and 0.77× in the two CI runs of 2026-12-03 late, below 0.8× in an earlier one too: the receiver's fresh memory per chunk, which a chunk the reader owns needs (BENCHMARKS.md, S1 on Deno; issue 10, item 2)",
-  },
   "T1 bun": {
     at: 0.6,
     why: "0.95× (0.76–1.11) in BENCHMARKS.md's 5 s runs, but 0.58–1.04× in the 1 s quick ones (one CI run's five tries: 0.71–0.77×; most likely a 1 s run is too short for omnisock's larger code to be compiled as well as raw's, as the ping-pongs' warm-up showed, not profiled; issue 10, item 2)",
@@ -438,11 +434,6 @@ const GUARD_EXCLUDED = {
     "1.17× raw CPU per round trip in a full run: more kernel time in JavaScriptCore's collector, and omnisock's own code (see above)",
   "S7 deno":
     "1.24× raw CPU per round trip in a full run: omnisock's JavaScript per chunk and write, 2–2.5 µs a side (see above)",
-  // Quick runs at d650b95 gave 0.59–0.71×; at 0.78× it is still too close to the guard's 0.8×.
-  "T1 deno":
-    "0.83× (0.72–0.87) in BENCHMARKS.md (23:21 run; 0.66× in the 19:15 one), 0.78× (0.75–0.83) in a run of 3, with both clients at Nagle's algorithm on (Deno.connectTls cannot set TCP_NODELAY) and records read in place: what remains is the receiver's fresh memory per chunk, which a chunk the reader owns needs (report.mjs, T1 on Deno; issue 10, item 2)",
-  "T2 deno":
-    "0.98× (0.94–1.06) in BENCHMARKS.md (23:21 run; 0.94× at 19:15), but 0.53–0.85× in quick ones before both clients ran with Nagle's algorithm on: not guarded until quick runs show it holds (issue 10, item 2)",
   // S6 in BENCHMARKS.md (2026-12-03 23:21 run); 1.64×, 2.05× before the slimmings of 2026-12-03.
   "S6 node":
     "1.31× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",

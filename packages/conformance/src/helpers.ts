@@ -391,15 +391,66 @@ export async function expectKeptChunksIntact(
     }
     return concat(kept);
   })();
+  await expectSentIntact(from, data, received);
+}
+
+/**
+ * Send `size` pseudo-random bytes from `from` to `to`, read by three readers in turn: a handler
+ * that borrows each chunk (`read(handler, { borrow: true })`, copying it within the call) for
+ * the first third, a `for await` that keeps its chunks uncopied for the second, and a
+ * borrowing handler again, one that every 8th chunk returns a promise, for the rest. Checked
+ * only at the end, so a runtime that reads into memory it handed over, or lends memory a
+ * reader keeps, fails the sha256.
+ */
+export async function expectBorrowedChunksIntact(
+  from: Socket,
+  to: Socket,
+  size: number,
+): Promise<void> {
+  const data = pseudoRandomBytes(size, 11);
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  const borrowUntil = (end: number, pausing: boolean): Promise<void> => {
+    const stop = new AbortController();
+    let calls = 0;
+    return to.read(
+      (chunk) => {
+        parts.push(chunk.slice());
+        length += chunk.byteLength;
+        if (length >= end) return stop.abort();
+        return pausing && ++calls % 8 === 0 ? sleep(0) : undefined;
+      },
+      { signal: stop.signal, borrow: true },
+    );
+  };
+  const received = (async () => {
+    await borrowUntil(size / 3, false);
+    for await (const chunk of to) {
+      parts.push(chunk);
+      length += chunk.byteLength;
+      if (length >= (2 * size) / 3) break;
+    }
+    await borrowUntil(size, true);
+    return concat(parts);
+  })();
+  await expectSentIntact(from, data, received);
+}
+
+/** Write `data` from `from` in 64 KiB pieces; `received` must then give back the same bytes. */
+async function expectSentIntact(
+  from: Socket,
+  data: Uint8Array,
+  received: Promise<Uint8Array>,
+): Promise<void> {
   received.catch(() => {}); // awaited below
   const write = 64 * 1024;
-  for (let offset = 0; offset < size; offset += write) {
+  for (let offset = 0; offset < data.byteLength; offset += write) {
     if (!from.write(data.subarray(offset, offset + write))) {
       await within(10_000, "flush", from.flush());
     }
   }
   const got = await within(15_000, "every chunk", received);
-  expect(got.byteLength).toBe(size);
+  expect(got.byteLength).toBe(data.byteLength);
   expect(await sha256(got)).toBe(await sha256(data));
 }
 

@@ -7,6 +7,7 @@ import {
   alreadyReading,
   checkReadArguments,
   fulfilled,
+  type ReadArguments,
   Reader,
   type ReaderHooks,
   readerHooks,
@@ -478,15 +479,15 @@ export class DatagramSocket implements AsyncIterable<Datagram>, Monitored {
    * @returns Settles when reading is over (each failure, bad arguments included, is a rejection).
    */
   read(handler: DatagramHandler, options?: ReadOptions): Promise<void> {
-    let signal: AbortSignal | undefined;
+    let checked: ReadArguments;
     try {
-      signal = checkReadArguments(handler, options);
+      checked = checkReadArguments(handler, options);
     } catch (error) {
       return Promise.reject(error);
     }
     if (this.#reader !== undefined || this.#queue.waiting) return Promise.reject(alreadyReading());
-    if (signal?.aborted) return Promise.resolve();
-    const { reader, promise } = Reader.start<Datagram, DatagramSocket>(handler, this, signal);
+    if (checked.signal?.aborted) return Promise.resolve();
+    const { reader, promise } = Reader.start<Datagram, DatagramSocket>(handler, this, checked);
     this.#reader = reader;
     // What is queued (or the end) goes to the handler once this call has returned.
     void sent.then(() => this.#pumpReader(reader));

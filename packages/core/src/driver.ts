@@ -26,7 +26,8 @@ export const tlsCloseLimit = 1_000;
  * Rules every driver keeps:
  * - Every error it reports has been through its one `toSocketError`.
  * - It never throws from a callback into the engine and never lets a rejection escape.
- * - A chunk it hands to `sink[sinkData]` belongs to the engine: it is not reused or overwritten.
+ * - A chunk it hands to `sink[sinkData]` belongs to the engine: it is not reused or overwritten,
+ *   unless `sink[sinkBorrows]` was true just before the call (then only once the call returns).
  * - It sets every default itself (see `NormalizedConnectOptions`): none is left to the runtime.
  */
 export interface Driver extends Platform {
@@ -65,6 +66,8 @@ export const sinkEnd: unique symbol = Symbol.for("omnisock.sink.end");
 export const sinkDrain: unique symbol = Symbol.for("omnisock.sink.drain");
 /** The name of {@link StreamSink}'s method for the connection's end. */
 export const sinkClose: unique symbol = Symbol.for("omnisock.sink.close");
+/** The name of {@link StreamSink}'s property that lends the next chunk. */
+export const sinkBorrows: unique symbol = Symbol.for("omnisock.sink.borrows");
 
 /** What the engine answers to a stream driver's events. */
 export interface StreamSink {
@@ -76,6 +79,12 @@ export interface StreamSink {
   [sinkDrain](): void;
   /** The connection is gone, with the error if it failed. Called exactly once, last. */
   [sinkClose](error?: SocketError): void;
+  /**
+   * True while a chunk handed to `sinkData` now would be done with once the call returns (a
+   * handler that only borrows it is waiting, and nothing is queued before it): a driver may
+   * then read the next bytes into the same memory. Absent means false.
+   */
+  readonly [sinkBorrows]?: boolean;
 }
 
 /** A sink that ignores every event: for a handle whose events are of no interest. */

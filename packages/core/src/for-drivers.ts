@@ -13,7 +13,15 @@ export { acceptedLocal, connectedPeer, inetAddress, kernelPath, unixAddress } fr
 export { createApi } from "./api.js";
 export type { Platform } from "./capabilities.js";
 export type * from "./driver.js";
-export { ignoreEvents, sinkClose, sinkData, sinkDrain, sinkEnd, tlsCloseLimit } from "./driver.js";
+export {
+  ignoreEvents,
+  sinkBorrows,
+  sinkClose,
+  sinkData,
+  sinkDrain,
+  sinkEnd,
+  tlsCloseLimit,
+} from "./driver.js";
 export {
   type ErrorContext,
   type NativeDetail,

@@ -473,6 +473,17 @@ export interface ReadOptions {
    * @default undefined (read until the end)
    */
   signal?: AbortSignal;
+  /**
+   * The handler only borrows each chunk: it is the handler's until the call returns (even if
+   * it returns a promise), and then the runtime may read the next bytes into the same memory.
+   * Copy what you keep, and what you `write()` (`chunk.slice()`). For a handler that parses
+   * each chunk as it comes: on Deno reading on into one buffer is faster than a new one per
+   * read (as a plain `conn.read(buffer)` loop does); elsewhere, and on a datagram socket,
+   * chunks are the handler's to keep either way. Chunks that waited in the socket's buffer
+   * are handed over as they are.
+   * @default false (each chunk is the handler's to keep)
+   */
+  borrow?: boolean;
 }
 
 /** What {@link Server.broadcast} takes. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { Capabilities } from "./capabilities.js";
 import type { StreamHandle, StreamSink } from "./driver.js";
-import { sinkClose, sinkData, sinkDrain, sinkEnd } from "./driver.js";
+import { sinkBorrows, sinkClose, sinkData, sinkDrain, sinkEnd } from "./driver.js";
 import { SocketError } from "./error.js";
 import { lines } from "./framing.js";
 import { monitor } from "./monitor.js";
@@ -632,6 +632,50 @@ describe("Socket.read(handler)", () => {
     await expect(socket.read(() => {}, { sginal: undefined } as never)).rejects.toThrow(
       'Unknown option "sginal"',
     );
+    await expect(socket.read(() => {}, { borrow: "yes" } as never)).rejects.toThrow(
+      'The "options.borrow" argument must be of type boolean',
+    );
+  });
+
+  it("lends the driver's chunk back only while a borrowing handler waits with nothing queued", async () => {
+    const { handle, socket } = open();
+    const lends = () => (socket as unknown as StreamSink)[sinkBorrows];
+    expect(lends()).toBe(false); // no reader
+    // Before the reader's first turn, a chunk waits in the queue.
+    handle.sink.data(bytes("queued"));
+    let release!: () => void;
+    const seen: string[] = [];
+    const lent: boolean[] = [];
+    const stop = new AbortController();
+    const reading = socket.read(
+      (chunk) => {
+        seen.push(text(chunk));
+        lent.push(lends());
+        if (seen.length === 2) return new Promise<void>((resolve) => (release = resolve));
+      },
+      { signal: stop.signal, borrow: true },
+    );
+    expect(lends()).toBe(false); // "queued" goes first
+    await tick();
+    expect(seen).toEqual(["queued"]);
+    expect(lends()).toBe(true);
+    handle.sink.data(bytes("held"));
+    expect(lent).toEqual([false, false]); // inside the handler: busy
+    expect(lends()).toBe(false); // waiting for its promise
+    handle.sink.data(bytes("waits"));
+    release();
+    await tick();
+    expect(seen).toEqual(["queued", "held", "waits"]);
+    expect(lends()).toBe(true);
+    stop.abort();
+    await reading;
+    // A handler that keeps its chunks is never lent one.
+    const keeping = new AbortController();
+    const kept = socket.read(() => {}, { signal: keeping.signal });
+    await tick();
+    expect(lends()).toBe(false);
+    keeping.abort();
+    await kept;
   });
 
   it("reading on demand: no read is left pending once the handler stops or waits", async () => {

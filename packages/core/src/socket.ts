@@ -3,6 +3,7 @@
 import type { SocketAddress } from "./address.js";
 import { type Platform, requireCapability } from "./capabilities.js";
 import {
+  sinkBorrows,
   sinkClose,
   sinkData,
   sinkDrain,
@@ -16,6 +17,7 @@ import {
   alreadyReading,
   checkReadArguments,
   fulfilled,
+  type ReadArguments,
   Reader,
   type ReaderHooks,
   readerHooks,
@@ -604,6 +606,13 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored, StreamSink 
     this.#onClose(error);
   }
 
+  /** @internal */
+  get [sinkBorrows](): boolean {
+    // The conditions under which `#receive` hands a chunk straight to the reader.
+    const reader = this.#reader;
+    return reader !== undefined && reader.borrows && !reader.busy && this.#unreadChunks === 0;
+  }
+
   #receive(chunk: Uint8Array): void {
     this.#set(Flag.Fresh, true);
     const length = chunk.byteLength;
@@ -849,9 +858,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored, StreamSink 
    * @returns Settles when reading is over (each failure, bad arguments included, is a rejection).
    */
   read(handler: ChunkHandler, options?: ReadOptions): Promise<void> {
-    let signal: AbortSignal | undefined;
+    let checked: ReadArguments;
     try {
-      signal = checkReadArguments(handler, options);
+      checked = checkReadArguments(handler, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -861,9 +870,9 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored, StreamSink 
     }
     // A pull of a `readable` stream that nobody holds gives way, as it does to an iterator.
     if (withdrawable) this.#withdrawPull();
-    if (signal?.aborted) return Promise.resolve();
+    if (checked.signal?.aborted) return Promise.resolve();
     this.#set(Flag.Consumed, true);
-    const { reader, promise } = Reader.start<Uint8Array, Socket>(handler, this, signal);
+    const { reader, promise } = Reader.start<Uint8Array, Socket>(handler, this, checked);
     this.#reader = reader;
     // What is buffered (or the end) goes to the handler once this call has returned.
     soon(() => this.#pumpReader(reader));

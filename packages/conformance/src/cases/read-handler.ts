@@ -273,6 +273,27 @@ export function readHandlerCases(api: Api): void {
         expect(text((value as Datagram).data)).toBe("four");
       });
 
+      it("with borrow, each datagram is still the handler's to keep", async () => {
+        const receiver = await api.bind({ hostname: "127.0.0.1", port: 0 });
+        defer(() => receiver.close());
+        const sender = await api.bind({ hostname: "127.0.0.1", port: 0 });
+        defer(() => sender.close());
+        const stop = new AbortController();
+        const kept: Uint8Array[] = [];
+        const reading = receiver.read(
+          (datagram) => {
+            kept.push(datagram.data);
+            if (kept.length === 3) stop.abort();
+          },
+          { signal: stop.signal, borrow: true },
+        );
+        for (const word of ["one", "two", "three"]) {
+          await within(2_000, "send", sender.send(word, receiver.localAddress));
+        }
+        await within(5_000, "read()", reading);
+        expect(kept.map(text)).toEqual(["one", "two", "three"]);
+      });
+
       it("resolves once the socket is closed", async () => {
         const receiver = await api.bind({ hostname: "127.0.0.1", port: 0 });
         defer(() => receiver.close());

@@ -8,6 +8,7 @@ import {
   connectTo,
   defer,
   echoServer,
+  expectBorrowedChunksIntact,
   expectKeptChunksIntact,
   portOf,
   pseudoRandomBytes,
@@ -95,6 +96,14 @@ export function tcpCases(api: Api): void {
       const { server, accepted } = await acceptingServer(api);
       const client = await connectTo(api, server.address);
       await expectKeptChunksIntact(client, await accepted(), 16 * 1024 * 1024);
+    });
+
+    it("a handler that borrows its chunks gets every byte, between readers that keep theirs, both ways", async () => {
+      const { server, accepted } = await acceptingServer(api);
+      const client = await connectTo(api, server.address);
+      const peer = await accepted();
+      await expectBorrowedChunksIntact(client, peer, 16 * 1024 * 1024);
+      await expectBorrowedChunksIntact(peer, client, 16 * 1024 * 1024);
     });
 
     it("coalesces 10,000 small writes issued in one tick, whole and in order", async () => {

@@ -27,6 +27,7 @@ import {
   deferred,
   echo,
   eventually,
+  expectBorrowedChunksIntact,
   expectKeptChunksIntact,
   expectSocketError,
   expectSyncSocketError,
@@ -473,6 +474,12 @@ export function tlsCases(api: Api, context: ConformanceContext): void {
     it("chunks the reader keeps stay intact while later records arrive", async () => {
       const { client, peer } = await tlsPair(api);
       await expectKeptChunksIntact(client, peer, 4 * 1024 * 1024);
+    });
+
+    it("a handler that borrows its records gets every byte, between readers that keep theirs, both ways", async () => {
+      const { client, peer } = await tlsPair(api);
+      await expectBorrowedChunksIntact(client, peer, 4 * 1024 * 1024);
+      await expectBorrowedChunksIntact(peer, client, 4 * 1024 * 1024);
     });
 
     it("a write's bytes are the socket's once write() returns: the caller may refill its buffer at once", async () => {

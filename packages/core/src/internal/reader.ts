@@ -1,4 +1,4 @@
-import { checkOptionsObject, checkSignal, typeError } from "../check.js";
+import { checkBoolean, checkOptionsObject, checkSignal, typeError } from "../check.js";
 import type { ReadOptions } from "../options.js";
 
 /**
@@ -34,6 +34,7 @@ export interface ReaderOwner<Item, Owner> {
 /** `Reader`'s bits. */
 const Busy = 1;
 const Stopping = 2;
+const Borrows = 4;
 
 /**
  * One `read(handler)` call: the handler, whether it is busy, and the promise `read()`
@@ -41,7 +42,7 @@ const Stopping = 2;
  * promise it returned from a plain return, and settles `read()`'s promise once.
  */
 export class Reader<Item, Owner> {
-  /** `busy` and `stopping`, one bit each: one field on each reading connection, not two. */
+  /** `busy`, `stopping` and `borrows`, one bit each: one field on each reading connection. */
   #bits = 0;
   readonly #handler: (item: Item, owner: Owner) => unknown;
   readonly #owner: Owner & ReaderOwner<Item, Owner>;
@@ -63,11 +64,11 @@ export class Reader<Item, Owner> {
   static start<Item, Owner>(
     handler: (item: Item, owner: Owner) => unknown,
     owner: Owner & ReaderOwner<Item, Owner>,
-    signal: AbortSignal | undefined,
+    { signal, borrow }: ReadArguments,
   ): { reader: Reader<Item, Owner>; promise: Promise<void> } {
     let reader: Reader<Item, Owner> | undefined;
     const promise = new Promise<void>((resolve) => {
-      reader = new Reader(handler, owner, signal, resolve);
+      reader = new Reader(handler, owner, signal, borrow, resolve);
     });
     return { reader: reader as Reader<Item, Owner>, promise };
   }
@@ -76,8 +77,10 @@ export class Reader<Item, Owner> {
     handler: (item: Item, owner: Owner) => unknown,
     owner: Owner & ReaderOwner<Item, Owner>,
     signal: AbortSignal | undefined,
+    borrow: boolean,
     resolve: (value: PromiseLike<void> | void) => void,
   ) {
+    if (borrow) this.#bits = Borrows;
     this.#handler = handler;
     this.#owner = owner;
     this.#resolve = resolve;
@@ -94,6 +97,11 @@ export class Reader<Item, Owner> {
   /** Inside a call of the handler, or waiting for the promise it returned. */
   get busy(): boolean {
     return (this.#bits & Busy) !== 0;
+  }
+
+  /** The handler only borrows each item (`options.borrow`). */
+  get borrows(): boolean {
+    return (this.#bits & Borrows) !== 0;
   }
 
   /** The signal aborted while the handler was busy: stop once it is done. */
@@ -166,11 +174,23 @@ function rejection(error: unknown): Promise<never> {
   return rejected;
 }
 
-/** `read(handler, options)`'s arguments checked: its signal, if any. Throws a TypeError. */
-export function checkReadArguments(handler: unknown, options: ReadOptions | undefined) {
+/** `read(handler, options)`'s options, checked. */
+export interface ReadArguments {
+  signal: AbortSignal | undefined;
+  borrow: boolean;
+}
+
+/** `read(handler, options)`'s arguments checked. Throws a TypeError. */
+export function checkReadArguments(
+  handler: unknown,
+  options: ReadOptions | undefined,
+): ReadArguments {
   if (typeof handler !== "function") throw typeError("handler", "a function", handler);
-  const signal = checkOptionsObject("options", options, ["signal"]).signal;
-  return signal === undefined ? undefined : checkSignal("options.signal", signal);
+  const { signal, borrow } = checkOptionsObject("options", options, ["signal", "borrow"]);
+  return {
+    signal: signal === undefined ? undefined : checkSignal("options.signal", signal),
+    borrow: borrow === undefined ? false : checkBoolean("options.borrow", borrow),
+  };
 }
 
 /** The one-reader error, in the same words as the read queue's. */

@@ -17,6 +17,7 @@
 import {
   kernelPath,
   notSupported,
+  sinkBorrows,
   sinkClose,
   sinkData,
   sinkDrain,
@@ -150,6 +151,17 @@ export class DenoStream implements StreamHandle {
         const length = await conn.read(room);
         if (this.#closed) return;
         if (length === null) return this.#sink![sinkEnd]();
+        const sink = this.#sink!;
+        if (sink[sinkBorrows]) {
+          // A handler that only borrows the chunk is done with it when the call returns: the
+          // next read lands in the same memory, as in a plain `conn.read(buffer)` loop.
+          if (length > 0) sink[sinkData](room.subarray(0, length));
+          if (length === room.length && length < FULL_READ) {
+            buffer = new Uint8Array(FULL_READ);
+            offset = 0;
+          }
+          continue;
+        }
         if (length >= HAND_OVER) {
           const end = offset + length;
           const chunk = buffer.subarray(offset, end);
@@ -158,11 +170,11 @@ export class DenoStream implements StreamHandle {
             buffer = new Uint8Array(FULL_READ);
             offset = 0;
           }
-          this.#sink![sinkData](chunk);
+          sink[sinkData](chunk);
           continue;
         }
         // A copy: the next read overwrites `room`, and a chunk handed over is the engine's.
-        if (length > 0) this.#sink![sinkData](chunks.copy(room.subarray(0, length)));
+        if (length > 0) sink[sinkData](chunks.copy(room.subarray(0, length)));
         if (length === buffer.length && length < FULL_READ) buffer = new Uint8Array(FULL_READ);
       }
     } catch (error) {
