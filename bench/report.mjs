@@ -440,7 +440,9 @@ export function renderReport({
       "buffer per four records). What remains there is the chunk the reader owns: raw's sink made " +
       "to read into new memory the same way made 2,310 against raw's 2,956 and omnisock's 2,263 " +
       "(3 alternated runs). One `conn.write` per 64 KiB and one `conn.read` per 16 KiB record on " +
-      "both sides, as raw's (counted).",
+      "both sides, as raw's (counted). Since the sink borrows (`read(handler, { borrow: true })`), " +
+      "it reads every record into the same buffer, as raw's does: T1 on Deno went from 0.83× to " +
+      "0.92× in the full runs (2026-12-03 23:21 and 2026-12-04 10:15 UTC).",
     "",
     "## Every run",
     "",
