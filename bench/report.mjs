@@ -265,7 +265,10 @@ export function renderReport({
       "`'drain'`; Bun's writer keeps what `write()` did not take and writes it on `drain`; Deno's " +
       "writes go on until the whole chunk is taken, and its reads reuse one buffer. omnisock's programs " +
       "use the public API only: they read with `socket.read(handler)` / `datagramSocket.read(handler)`, " +
-      "and again with `for await` in the rows marked so; they write with `write`/`flush` and `send`.",
+      "and again with `for await` in the rows marked so; they write with `write`/`flush` and `send`. " +
+      "A handler that only counts bytes and keeps no chunk (the S1 and T1 sinks, S6, S7's client, " +
+      "the ping-pong clients) says so with `read(handler, { borrow: true })`, which lets Deno's " +
+      "driver read on into the same buffer, as the raw program does; the echo servers keep theirs.",
     "- S2 and S4 time 20,000 round trips after 20,000 warm-up ones, so that every runtime's JIT " +
       "has compiled both the raw and the omnisock code before the clock starts.",
     "- S1 and S5 count bytes at the receiving end from the first byte to EOF. S5 writes one million " +
@@ -324,18 +327,16 @@ export function renderReport({
     "- Where a round trip includes a wake-up on the other CPU (S2u), that cost dwarfs the " +
       "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity or better on Node " +
       "and Bun.",
-    "- **S1 on Deno**: the receiver sets the pace (by hand, 3 s each, server on CPU 0 and client " +
-      "on CPU 1: omnisock's client to raw's server moved 3,641–3,751 MB/s, raw's client to " +
-      "omnisock's server 1,805–2,523). Raw's sink reads into one reused 64 KiB buffer, which stays " +
-      "in the cache; a chunk omnisock hands over is the reader's own, so each needs fresh memory " +
-      "(DESIGN.md: nothing else writes to a chunk once handed over). The same raw sink, raw client, " +
-      "5 alternated runs of each (2026-12-03 23:20 UTC, medians): reusing its buffer 2,853 MB/s, " +
-      "with a `slice()` of each read 2,655, reading into a new buffer each time 2,349; omnisock's " +
-      "server 2,664. So omnisock's receiver is where any reader that keeps its chunks is; the rest " +
-      "of S1's gap is that reuse, which owned chunks rule out. For a read of 16 KiB or more, " +
-      "handing the buffer over and reading on into a new one (what omnisock does) and copying " +
-      "the read out of a reused buffer could not be told apart: 2,474 against 2,404 MB/s, 6 " +
-      "alternated runs.",
+    "- **S1 on Deno**: the receiver sets the pace. Raw's sink reads into one reused 64 KiB " +
+      "buffer, which stays in the cache; a chunk omnisock hands over is the reader's own (DESIGN.md: " +
+      "nothing else writes to a chunk once handed over), so each read needed fresh memory, and " +
+      "omnisock's server sat where any reader that keeps its chunks sits (raw's sink made to " +
+      "`slice()` each read: 2,655 MB/s against 2,853 reusing its buffer, omnisock 2,664; 5 " +
+      "alternated runs, 2026-12-03). A handler that keeps nothing can now say so, " +
+      "`read(handler, { borrow: true })`, and while it waits with nothing queued Deno's driver " +
+      "lends it the read in place and reads on into the same buffer. Raw client to each server " +
+      "(by hand, 3 s, server on CPU 0 and client on CPU 1, medians of 4 alternated runs, " +
+      "2026-12-04): raw's server 3,388 MB/s, omnisock's 2,325 before and 4,005 with `borrow`.",
     "- S5 is where omnisock gains: the writes of one tick leave in one system call, where the " +
       "raw APIs make one per `write()`.",
     "- S6 counts both ends' resident memory after a forced GC on both sides (`memory()` in " +
@@ -439,7 +440,9 @@ export function renderReport({
       "buffer per four records). What remains there is the chunk the reader owns: raw's sink made " +
       "to read into new memory the same way made 2,310 against raw's 2,956 and omnisock's 2,263 " +
       "(3 alternated runs). One `conn.write` per 64 KiB and one `conn.read` per 16 KiB record on " +
-      "both sides, as raw's (counted).",
+      "both sides, as raw's (counted). Since the sink borrows (`read(handler, { borrow: true })`), " +
+      "it reads every record into the same buffer, as raw's does: T1 on Deno went from 0.83× to " +
+      "0.92× in the full runs (2026-12-03 23:21 and 2026-12-04 10:15 UTC).",
     "",
     "## Every run",
     "",
