@@ -325,8 +325,8 @@ export function renderReport({
       "more user CPU per datagram than fire-and-forget: 1.2 µs with the callback, 1.4–2.1 µs with " +
       "omnisock (`/usr/bin/time`).",
     "- Where a round trip includes a wake-up on the other CPU (S2u), that cost dwarfs the " +
-      "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity or better on Node " +
-      "and Bun.",
+      "handoff and the ratio is close to 1. Bulk transfer (S1) is at parity on every runtime, " +
+      "on Deno since its sink borrows (below).",
     "- **S1 on Deno**: the receiver sets the pace. Raw's sink reads into one reused 64 KiB " +
       "buffer, which stays in the cache; a chunk omnisock hands over is the reader's own (DESIGN.md: " +
       "nothing else writes to a chunk once handed over), so each read needed fresh memory, and " +
