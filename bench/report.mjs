@@ -443,7 +443,7 @@ export function renderReport({
       "both sides, as raw's (counted). Since the sink borrows (`read(handler, { borrow: true })`), " +
       "it reads every record into the same buffer, as raw's does: T1 on Deno went from 0.83× to " +
       "0.92× in the full runs (2026-12-03 23:21 and 2026-12-04 10:15 UTC).",
-    "- **T1 on Bun**, by side (2026-12-04, 16:10–16:50 UTC, T1's placement, the bench programs " +
+    "- **T1 on Bun**, by side (2026-12-04, 16:05–16:45 UTC, T1's placement, the bench programs " +
       "run by hand, alternated, the other side raw): the server is at parity (omnisock's sink " +
       "÷ raw's, median of paired runs: 1.02× at 1 s, 13 runs; 0.96× at 5 s, 7 runs), the sender " +
       "trails a little, the same at 1 s as at 5 s (0.96× and 0.92×; both omnisock 0.96×), so it " +
@@ -456,11 +456,11 @@ export function renderReport({
       "5 s, `strace -c -f`), and Bun's TLS hands the sink 90–220 KiB per `data` call on average " +
       "(up to 512 KiB) whoever sends. What omnisock added was user time: its client staged every " +
       "other 64 KiB write for the end of the tick and awaited a `flush()` for it; a large write " +
-      "with nothing queued now leaves at once, and the client's user CPU went from 0.185 to 0.170 " +
-      "s/GB (raw 0.155; 8 alternated 5 s runs against the same raw sink, `/usr/bin/time`), its " +
-      "throughput from 1,198 to 1,240 MB/s on average (raw 1,292), within the noise: single runs " +
-      "of either program spread ±10–15% on this shared 2-CPU machine, which is what the quick " +
-      "runs' 0.58–1.04× reflect.",
+      "with nothing queued now leaves at once, and the client's user CPU went from 0.188 to 0.167 " +
+      "s/GB (median; raw 0.157; lower in 11 of 13 alternated 5 s runs against the same raw sink, " +
+      "`/usr/bin/time`), its throughput from 1,210 to 1,258 MB/s on average (higher in 10 of 13; " +
+      "raw 1,301). Single runs of either program spread ±10–15% on this shared 2-CPU machine, " +
+      "which is what the quick runs' 0.58–1.04× reflect.",
     "",
     "## Every run",
     "",
