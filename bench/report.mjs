@@ -443,6 +443,24 @@ export function renderReport({
       "both sides, as raw's (counted). Since the sink borrows (`read(handler, { borrow: true })`), " +
       "it reads every record into the same buffer, as raw's does: T1 on Deno went from 0.83× to " +
       "0.92× in the full runs (2026-12-03 23:21 and 2026-12-04 10:15 UTC).",
+    "- **T1 on Bun**, by side (2026-12-04, 16:05–16:45 UTC, T1's placement, the bench programs " +
+      "run by hand, alternated, the other side raw): the server is at parity (omnisock's sink " +
+      "÷ raw's, median of paired runs: 1.02× at 1 s, 13 runs; 0.96× at 5 s, 7 runs), the sender " +
+      "trails a little, the same at 1 s as at 5 s (0.96× and 0.92×; both omnisock 0.96×), so it " +
+      "is not warm-up: in 250 ms windows omnisock's client is no slower in its first second " +
+      "than later, though JavaScriptCore's compiler thread, on the client's CPU, ran 0.1 s in " +
+      "omnisock's run and 4 ms in raw's. The sender is the bottleneck: its CPU is busy 92–100%, " +
+      "82–84% of it in the kernel (`sendto` and the loopback's receive work), 13–15% in Bun " +
+      "(the encryption), under 1% in JavaScript on either side (`perf record -F 2999 -g`, by " +
+      "thread and dso). Both senders make one `sendto` per 64 KiB write (98,380 and 101,226 in " +
+      "5 s, `strace -c -f`), and Bun's TLS hands the sink 90–220 KiB per `data` call on average " +
+      "(up to 512 KiB) whoever sends. What omnisock added was user time: its client staged every " +
+      "other 64 KiB write for the end of the tick and awaited a `flush()` for it; a large write " +
+      "with nothing queued now leaves at once, and the client's user CPU went from 0.188 to 0.167 " +
+      "s/GB (median; raw 0.157; lower in 11 of 13 alternated 5 s runs against the same raw sink, " +
+      "`/usr/bin/time`), its throughput from 1,210 to 1,258 MB/s on average (higher in 10 of 13; " +
+      "raw 1,301). Single runs of either program spread ±10–15% on this shared 2-CPU machine, " +
+      "which is what the quick runs' 0.58–1.04× reflect.",
     "",
     "## Every run",
     "",

@@ -410,7 +410,7 @@ const GUARD_RETRIES = 4;
 const GUARD_LOWER = {
   "T1 bun": {
     at: 0.6,
-    why: "0.87× (0.65–0.98) in BENCHMARKS.md's 5 s runs (0.95× in the run before), but 0.58–1.04× in the 1 s quick ones (one CI run's five tries: 0.71–0.77×; most likely a 1 s run is too short for omnisock's larger code to be compiled as well as raw's, as the ping-pongs' warm-up showed, not profiled; issue 10, item 2)",
+    why: "0.87× (0.65–0.98) in BENCHMARKS.md's 5 s runs (0.95× in the run before), but 0.58–1.04× in the 1 s quick ones (one CI run's five tries: 0.71–0.77×). Not warm-up: by side the gap is the sender's, ~0.95× at 1 s and at 5 s alike, and single runs spread ±10–15% on a shared 2-CPU machine (BENCHMARKS.md, \"T1 on Bun\"; issue 10, item 2)",
   },
 };
 /**

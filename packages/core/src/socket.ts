@@ -23,7 +23,7 @@ import {
   readerHooks,
 } from "./internal/reader.js";
 import { asyncDispose, epochMs, msSinceLoad, nextId, soon, startTimer } from "./internal/timer.js";
-import { WriteQueue } from "./internal/write-queue.js";
+import { COALESCE_LIMIT, WriteQueue } from "./internal/write-queue.js";
 import { type Monitored, type MonitorEntry, monitor, monitorActive } from "./monitor.js";
 import type {
   NormalizedConnectOptions,
@@ -419,16 +419,22 @@ export class Socket implements AsyncIterable<Uint8Array>, Monitored, StreamSink 
       });
     }
     const out = (this.#out ??= new WriteQueue(this.#handle));
+    const empty = out.queued === 0 && !out.full;
     // The first write since the last read or gathered send leaves at once (a request, a
     // reply): nothing is scheduled for it.
-    const leaveNow = this.#has(Flag.Fresh) && out.queued === 0 && !out.full;
-    if (leaveNow) {
-      this.#set(Flag.Fresh, false);
-      if (this.#handle.keepsNothing && typeof data !== "string") {
-        // The driver hands what it takes straight to the kernel: no copy of the caller's bytes.
-        this.#count(out.writeThrough(data));
-        return out.queued < this.#highWaterMark;
-      }
+    const leaveNow = empty && this.#has(Flag.Fresh);
+    if (leaveNow) this.#set(Flag.Fresh, false);
+    if (
+      empty &&
+      this.#handle.keepsNothing &&
+      typeof data !== "string" &&
+      (leaveNow || data.byteLength >= COALESCE_LIMIT)
+    ) {
+      // The driver hands what it takes straight to the kernel: no copy of the caller's bytes.
+      // A large write, which no slab would gather, leaves at once too (a bulk sender's loop):
+      // with nothing queued before it, it goes out in order, and no flush waits for the tick.
+      this.#count(out.writeThrough(data));
+      return out.queued < this.#highWaterMark;
     }
     if (typeof data === "string") out.stageText(data);
     else out.stageBytes(data);
