@@ -364,6 +364,40 @@ export function renderReport({
       "`heapUsed` after `gc()` at 1,000 and 3,000 connections.",
     "- S6 also measures both ends after the first half of the connections, so that the second half's cost per connection (\"KiB per added conn\") leaves out what the first ones bring once. First measured on 2026-12-03 at 16:33 UTC (`npm run bench -- --only S6 --reps 3 --no-write`, commit d650b95, before this column was in the report): on Bun omnisock's added connection costs 2.61–2.83 KiB against raw's 2.67–2.82, so Bun's whole-run 1.53× is what the first connections bring once; with the optimizing JIT off (`BUN_JSC_useDFGJIT=0`) omnisock's RSS falls by ~0.9 KiB per connection on each side, while the optimized code itself is 54–159 KB, so it is most likely memory the compiler used and kept (not confirmed). On Node the added connection costs 8.8–8.9 KiB against 5.1–5.3: V8 grows its young generation (4 → 32 MB here) as bytes survive each connection, and the pages it grew into count in RSS; a raw client made to keep 152 B more per connection rose from 3.7–4.4 to 4.2–5.2 KiB, 304 B more to 5.4, 600 B to 5.9–6.0, and omnisock's client keeps ~500 B more than node:net's (Socket 176 B, handle 96 B, peer address 56 B, event receiver 32 B, a listener array); with a fixed young generation (`--max-semi-space-size=2`) omnisock's client is at 3.26 KiB against 3.18. Cutting garbage instead does not move it: 1.5 KB less allocated per connect left S6 Node at 10.37 against 10.40 KiB (3 alternated pairs).",
     "- **S2 on Deno** was re-measured at 0.94× (median of 13 repetitions over 3 runs of `--only S2 --runtimes deno`, 2026-12-03 17:00, same driver and core as the table's run, which gave 0.85×): the same system calls per round trip as raw (strace: one `sendto`, one `epoll_wait`, one `recvfrom` per side), as many scavenges (150 raw, 164 omnisock over 120,000 round trips, 24 ms each), omnisock's own JavaScript ~90 ns per chunk and side (186 against 98 ns over a connection faked to resolve at once), and a read pending while the echo is written costs nothing (a raw server that reads ahead was as fast); the rest shows in `perf` as samples in the stripped `deno` binary.",
+    "- **S3 on Deno** (2026-12-04, 16:00–16:45 UTC): with the table's driver and core, " +
+      "re-measured at 0.94× (raw 195,227 rt/s, omnisock 182,751, medians of 5; per repetition " +
+      "0.90–0.96). The server is the side that costs: by hand, pinned as the runner pins them " +
+      "(server CPU 0, client CPU 1, 5 s, the four pairings alternated, 3 rounds), raw's server " +
+      "answers 190,103 rt/s to raw's client and 190,104 to omnisock's, omnisock's server 178,984 " +
+      "and 175,423; the server's CPU is saturated, and costs 4.99–5.13 µs per round trip raw " +
+      "against 5.39–5.69 omnisock (user + system from /proc over the timed window). On the " +
+      "server, the same system calls per round trip (strace: one `sendto` and one `recvfrom` each, " +
+      "an `epoll_wait` per ~100) and the same garbage (`--trace-gc`: 194 scavenges over 810,920 " +
+      "round trips raw, 186 over 770,773 omnisock, ~1.9 KB per round trip, most of it Deno's own " +
+      "ops). In `perf` (two alternated pairs, per round trip, raw → omnisock) the kernel is level " +
+      "(3.6 → 3.6 µs both times); the extra is in the `deno` binary (1.57 → 1.84, 1.44 → 2.04), " +
+      "JIT code (0.17 → 0.36, 0.14 → 0.37) and libc (0.26 → 0.32, 0.25 → 0.35, of which " +
+      "`memmove` 0.05–0.07). omnisock's own frames: `#readLoop` 0.18–0.20 µs (raw's read loop " +
+      "0.07–0.09), `#writeAll` 0.04, `write` 0.04, `#receive` 0.03, `#send` 0.02–0.03. About 0.2 " +
+      "µs of it was the copy a handler that keeps its chunks is owed: the same server reading with " +
+      "`{ borrow: true }` (for this measurement only: the echo passes its chunk to `write()`, which a " +
+      "borrowing handler must not) answered 183,422 rt/s against 176,535, at 5.26 against 5.47 µs " +
+      "(4 alternated rounds; raw 187,924 and 5.12). That copy went into a 16 KiB block per " +
+      "connection, whose next bytes had left the cache since the connection last read (a byte " +
+      "loop instead of `set()` gained nothing: 175,844 → 178,279 rt/s, 5.50 → 5.55 µs). Since " +
+      "then every connection's short reads are copied into one shared block at a time: the server's CPU per round trip 5.75 → " +
+      "5.47 µs, 168,059 → 174,428 rt/s (3 alternated rounds, raw 180,598; an earlier 4 gave the " +
+      "same, 5.6–6.2 → 5.1–5.8 µs round by round), and `--only S3 --runtimes deno --reps 5` 0.97× " +
+      "(raw 172,913, omnisock 168,347; per repetition 0.91–0.99); in an S7-like run (4,000 " +
+      "connections, 12 s, raw client) the server's CPU per round trip fell too, 23.1 and 22.1 → " +
+      "19.8 and 18.1 µs. What is left is the copy itself, the copy into the write slab (Deno's " +
+      "write holds what it is given) and the handoff, in the stripped binary and the frames above. " +
+      "Commands: `taskset -c 0 deno run -A --unstable-net tcp-deno.mjs|tcp-omnisock.mjs server " +
+      "--mode echo --once` against `taskset -c 1 … conc --conns 100 --size 32 --secs 5 " +
+      "--warmup-secs 1 --port P`; `strace -c -f` on the server over `--secs 2 --warmup-secs 0`; " +
+      "the server with `--v8-flags=--perf-basic-prof` under `perf record -F 2999 -g -p PID -- sleep " +
+      "3.5` from 1.3 s into the client's run, `perf report --sort dso,sym`, samples × period ÷ the " +
+      "client's rate × 3.5 s.",
     "- Where the per-chunk time goes, for the cells below 0.95 (profiles of 2026-12-03). **S2 and S4 " +
       "on Bun**: in the timed window both processes together spend 14.5 µs (raw) and 15.7 µs " +
       "(omnisock) of CPU per TCP round trip, 16.1 and 17.6 µs per UDP one, with overlapping ranges; " +

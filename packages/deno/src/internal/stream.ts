@@ -58,6 +58,13 @@ const FULL_READ = 64 * 1024;
 // kept does not hold 64 KiB.
 const HAND_OVER = 16 * 1024;
 
+// One arena for every stream's short reads: their copies land one after another, in memory
+// the last ones have just warmed. With an arena per connection, each connection's next bytes
+// were a line that had left the cache since that connection last read (bench S3 on Deno, 100
+// connections ping-ponging: 0.2–0.7 µs less CPU per round trip on the server). A chunk kept
+// still keeps only its block alive, and an idle connection now holds no block of its own.
+const chunks = new ChunkArena();
+
 interface StreamKind {
   readonly tls?: TlsInfo;
   readonly upgradable?: boolean;
@@ -141,7 +148,6 @@ export class DenoStream implements StreamHandle {
     let buffer = new Uint8Array(FIRST_READ);
     // Where the next read lands in `buffer`: what is before it was handed over.
     let offset = 0;
-    const chunks = new ChunkArena();
     try {
       for (;;) {
         if (this.#paused) await new Promise<void>((wake) => (this.#wake = wake));
