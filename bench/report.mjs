@@ -299,8 +299,8 @@ export function renderReport({
       "hands, before the server accepts, so a client can run ahead of its server, and at a full accept " +
       'queue the kernel drops the SYN, which costs that connect a 1 s retransmit: "SYNs dropped" ' +
       "counts them (TcpExt ListenDrops over the run), and a run with drops measured the wait, not the " +
-      "programs. Before 2026-12-04 17:00 UTC every server listened with 511 (omnisock's default and " +
-      "node:net's), and S6's rates swung 3,800–20,000/s with those waits.",
+      "programs. Until 2026-12-04 the servers kept their defaults (511 on Node), and S6's rates on " +
+      "Node swung 3,800–20,000/s with those waits.",
     "- S7 opens 10,000 connections to an echo server; each then sends one 32-byte message a second, " +
       "the connections spread evenly over the second, for 2 s of warm-up and 30 s timed. Its value is " +
       "the CPU time both processes spent in the timed window (user + system, from /proc, in 10 ms " +
