@@ -523,6 +523,23 @@ function timeWaitCount() {
   }
 }
 
+/**
+ * SYNs the kernel dropped at a full accept queue so far (TcpExt ListenDrops, Linux), for the
+ * runs that open many connections at once (`BACKLOG` in lib.mjs); `undefined` where unknown.
+ */
+function listenDrops() {
+  try {
+    const [names, values] = readFileSync("/proc/net/netstat", "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("TcpExt:"))
+      .map((line) => line.split(/\s+/));
+    const count = Number(values[names.indexOf("ListenDrops")]);
+    return Number.isFinite(count) ? count : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Wait (at most 70 s) until fewer than 1,000 connections linger in TIME_WAIT. */
 async function settleTimeWait() {
   const until = Date.now() + 70_000;
@@ -537,6 +554,7 @@ async function settleTimeWait() {
  */
 async function runOnce(scenario, entry, relay) {
   if (scenario.timeWait && !quick) await settleTimeWait();
+  const dropsBefore = scenario.timeWait ? listenDrops() : undefined;
   const runtime = RUNTIMES[entry.runtime];
   const program = scenario.transport === "udp" ? entry.udp : entry.tcp;
   const tls = scenario.transport === "tls" ? ["--tls", "--certs", certificates()] : [];
@@ -604,9 +622,11 @@ async function runOnce(scenario, entry, relay) {
     : undefined;
   // What a program noted but did not fail on (see tcp-omnisock.mjs).
   const note = [...clientResult.records, ...serverResult.records].find((line) => line.note)?.note;
+  const dropsAfter = dropsBefore === undefined ? undefined : listenDrops();
   return {
     value,
     ...(note ? { note } : {}),
+    ...(dropsAfter === undefined ? {} : { listenDrops: dropsAfter - dropsBefore }),
     ...(latency ? { p50: latency.p50, p99: latency.p99 } : {}),
     ...(scenario.extra ? scenario.extra(serverResult.records, clientResult.records) : {}),
   };

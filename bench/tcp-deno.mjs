@@ -5,6 +5,7 @@
 // Deno.connectTls / Deno.listenTls (https://docs.deno.com/api/deno/~/Deno.connectTls): the
 // client verifies the server against the run's CA. Run with `deno run -A`.
 import {
+  BACKLOG,
   SERVERNAME,
   args,
   countRoundTrips,
@@ -69,7 +70,7 @@ async function server() {
       ? holdServer(args.expect, args.settle, () => conns.forEach(closeQuietly))
       : undefined;
   if (hold) hold.baseline();
-  const where = { hostname: args.host, port: args.port };
+  const where = { hostname: args.host, port: args.port, tcpBacklog: BACKLOG };
   const listener = secure
     ? Deno.listenTls({ ...where, cert: secure.cert, key: secure.key })
     : Deno.listen(where);

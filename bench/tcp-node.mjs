@@ -5,6 +5,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import {
+  BACKLOG,
   SERVERNAME,
   args,
   countRoundTrips,
@@ -82,7 +83,7 @@ async function server() {
     : net.createServer({ noDelay: true }, onConnection);
   listener.on("error", fail);
   if (hold) hold.baseline();
-  listener.listen({ host: args.host, port: args.port, backlog: 511 }, () => {
+  listener.listen({ host: args.host, port: args.port, backlog: BACKLOG }, () => {
     emit({ listening: listener.address().port });
   });
 }

@@ -4,6 +4,7 @@
 // is `for await` instead (the iterator's row in the report). With --tls, the same over
 // `connect(target, { tls: { ca, servername } })` and `listen({ tls: { cert, key } })`.
 import {
+  BACKLOG,
   SERVERNAME,
   args,
   countRoundTrips,
@@ -74,7 +75,11 @@ async function server() {
       ? holdServer(args.expect, args.settle, () => listener.connections.forEach((s) => s.reset()))
       : undefined;
   if (hold) hold.baseline();
-  const where = { hostname: args.host, port: args.port };
+  const where = {
+    hostname: args.host,
+    port: args.port,
+    ...(omnisock.capabilities.backlog ? { backlog: BACKLOG } : {}),
+  };
   const tls = secure && { cert: secure.cert, key: secure.key };
   const serve = iterate ? serveIterating : serveReading;
   const onConnection =
