@@ -6,7 +6,10 @@
 const BLOCK = 16 * 1024;
 const SMALL = 2 * 1024;
 
-/** Where every arena starts: a connection that never receives allocates no block of its own. */
+/**
+ * Where every arena starts: one that never copies (a datagram socket that receives nothing, the
+ * streams' shared one until their first short read) allocates no block.
+ */
 const NO_BLOCK = new Uint8Array(0);
 
 export class ChunkArena {
