@@ -179,7 +179,14 @@ export function renderReport({
     );
     if (scenario.id === "S6") {
       const accept = runtimes.map((runtime) => {
-        const ratio = ratios(results, "S6", runtime, "omnisock", "raw", "acceptPerSec");
+        const ratio = ratios(
+          results,
+          scenario.id,
+          runtime,
+          "omnisock",
+          baselineOf(scenario),
+          "acceptPerSec",
+        );
         return `${ratioText(ratio)}${met("S6 accept", ratio)}`;
       });
       lines.push(
