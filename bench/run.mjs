@@ -181,6 +181,27 @@ const pingpongClient = (size) => [
   "20000",
 ];
 
+/** S6 and S6a: connections opened 128 at a time and held, the server told when to measure. */
+const HOLD_CONNS = Number(q(10_000, 500));
+const holdServerArgs = (conns) => [
+  "server",
+  "--mode",
+  "hold",
+  "--expect",
+  String(conns),
+  "--settle",
+  q(1000, 200),
+];
+const holdClientArgs = (conns) => [
+  "hold",
+  "--conns",
+  String(conns),
+  "--parallel",
+  "128",
+  "--settle",
+  q(1000, 200),
+];
+
 /**
  * The scenarios. `placement`: "same" pins server and client to CPU 0, "split" the server to
  * CPU 0 and the client to CPU 1, "free" pins nothing (see raw-runtime-benchmarks.md: on this
@@ -272,25 +293,9 @@ export const SCENARIOS = [
     // 10,000 connections each way, and Deno's take a minute: a full run repeats it at most 3 times.
     maxReps: 3,
     timeWait: true,
-    server: (conns) => [
-      "server",
-      "--mode",
-      "hold",
-      "--expect",
-      String(conns),
-      "--settle",
-      q(1000, 200),
-    ],
-    client: (conns) => [
-      "hold",
-      "--conns",
-      String(conns),
-      "--parallel",
-      "128",
-      "--settle",
-      q(1000, 200),
-    ],
-    conns: Number(q(10_000, 500)),
+    server: holdServerArgs,
+    client: holdClientArgs,
+    conns: HOLD_CONNS,
     // Both ends' resident memory per connection: what holding a connection costs.
     metric: (server, client) => {
       const s = server.find((line) => line.scenario === "hold");
@@ -311,6 +316,27 @@ export const SCENARIOS = [
         connPerSec: c?.connPerSec,
         acceptPerSec: s?.acceptSecs ? Math.round(s.conns / s.acceptSecs) : undefined,
       };
+    },
+  },
+  {
+    id: "S6a",
+    title: "accepting: 10,000 connections from the raw client",
+    unit: "conn/s",
+    transport: "tcp",
+    placement: "free",
+    gc: true,
+    maxReps: 3,
+    timeWait: true,
+    // Every server is sent the same client, the runtime's raw program: in S6 both ends are the
+    // API's, so its rates are the client's connect and the server's accept together.
+    rawClient: true,
+    apis: APIS.filter((entry) => entry.api === "raw" || entry.api === "omnisock"),
+    server: holdServerArgs,
+    client: holdClientArgs,
+    conns: HOLD_CONNS,
+    metric: (server) => {
+      const s = server.find((line) => line.scenario === "hold");
+      return s?.acceptSecs ? s.conns / s.acceptSecs : undefined;
     },
   },
   {
@@ -410,7 +436,7 @@ const GUARD_RETRIES = 4;
 const GUARD_LOWER = {
   "T1 bun": {
     at: 0.6,
-    why: "1.02× (0.93–1.03) in BENCHMARKS.md's 5 s runs (0.87× and 0.95× in the two before), but 0.58–1.04× in the 1 s quick ones (one CI run's five tries: 0.71–0.77×). Not warm-up: by side the gap is the sender's, ~0.95× at 1 s and at 5 s alike, and single runs spread ±10–15% on a shared 2-CPU machine (BENCHMARKS.md, \"T1 on Bun\"; issue 10, item 2)",
+    why: "0.98× (0.96–1.01) in BENCHMARKS.md's 5 s runs (1.02× and 0.87× in the two before), but 0.58–1.04× in the 1 s quick ones (one CI run's five tries: 0.71–0.77×). Not warm-up: by side the gap is the sender's, ~0.95× at 1 s and at 5 s alike, and single runs spread ±10–15% on a shared 2-CPU machine (BENCHMARKS.md, \"T1 on Bun\"; issue 10, item 2)",
   },
 };
 /**
@@ -419,28 +445,28 @@ const GUARD_LOWER = {
  */
 const GUARD_EXCLUDED = {
   "S3 node":
-    "0.92× (0.90–0.95) in BENCHMARKS.md (0.93× in the run before), 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
+    "0.93× (0.91–0.97) in BENCHMARKS.md (0.92× and 0.93× in the runs before), 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
   // A CI run failed on it at 0.71×, 0.78× and 0.72×; quick runs here 0.66–0.86×.
   "S4 node":
-    "0.84× (0.77–0.95) in BENCHMARKS.md, a busy hour (0.92×, 0.93× and 0.84× in runs before), 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
+    "0.87× (0.77–0.92) in BENCHMARKS.md (0.84×, 0.92× and 0.93× in runs before), 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
   "S4 deno":
-    "0.88× (0.84–0.92) in BENCHMARKS.md, a busy hour (0.94× in the run before), 0.71–0.96× in quick ones (issue 10, item 2)",
-  // S7 at 10,000 connections, BENCHMARKS.md's full run (2026-12-04 16:48): omnisock spends 1.21×
-  // node:net's CPU per round trip, 1.16× Bun's, 1.18× Deno's (12-04 10:15: 1.14×, 0.91×, 1.07×; issue
-  // 10, items 2 and 5); where it goes is in BENCHMARKS.md ("Reading the results"). --quick's 200
+    "0.86× (0.81–0.92) in BENCHMARKS.md (0.88× and 0.94× in the runs before), 0.71–0.96× in quick ones (issue 10, item 2)",
+  // S7 at 10,000 connections, BENCHMARKS.md's full run (2026-12-04 18:54): omnisock spends 1.26×
+  // node:net's CPU per round trip, 1.04× Bun's, 1.17× Deno's (16:48: 1.21×, 1.16×, 1.18×; 10:15:
+  // 1.14×, 0.91×, 1.07×; issue 10, items 2 and 5); where it goes is in BENCHMARKS.md ("Reading the results"). --quick's 200
   // connections land either side of 0.8×.
   "S7 node":
     "1.08–1.42× raw CPU per round trip in full runs: most likely omnisock's per-connection objects fetched back into the cache each round trip (not confirmed; see above)",
   "S7 bun":
     "0.90–1.17× raw CPU per round trip in full runs: more kernel time in JavaScriptCore's collector, and omnisock's own code (see above)",
   "S7 deno":
-    "1.02–1.25× raw CPU per round trip in full runs: omnisock's JavaScript per chunk and write, 2–2.5 µs a side (see above)",
-  // S6 in BENCHMARKS.md (2026-12-04 16:48 run; 10:15: 1.36×, 1.46×); 1.64×, 2.05×
+    "0.99–1.25× raw CPU per round trip in full runs: omnisock's JavaScript per chunk and write, 2–2.5 µs a side (see above)",
+  // S6 in BENCHMARKS.md (2026-12-04 18:54 run; 16:48: 1.30×, 1.52×; 10:15: 1.36×, 1.46×); 1.64×, 2.05×
   // before the slimmings of 2026-12-03.
   "S6 node":
-    "1.30× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
+    "1.33× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
   "S6 bun":
-    "1.52× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
+    "1.49× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
 };
 const guarding = quick || flags.guard;
 /** Each guarded cell's best standing: `{ name, baseline, best }`. */
@@ -550,24 +576,27 @@ async function settleTimeWait() {
 }
 
 /**
- * One server and one client of `entry`'s program in `scenario`. With `relay` (tls-wire.mjs),
- * the client goes through it rather than straight to the server.
+ * One server and one client of `entry`'s program in `scenario` (the client the runtime's raw
+ * program where the scenario says `rawClient`). With `relay` (tls-wire.mjs), the client goes
+ * through it rather than straight to the server.
  */
 async function runOnce(scenario, entry, relay) {
   if (scenario.timeWait && !quick) await settleTimeWait();
   const dropsBefore = scenario.timeWait ? listenDrops() : undefined;
   const runtime = RUNTIMES[entry.runtime];
-  const program = scenario.transport === "udp" ? entry.udp : entry.tcp;
   const tls = scenario.transport === "tls" ? ["--tls", "--certs", certificates()] : [];
-  const argv = (args) => [
+  const argv = (side, args) => [
     runtime.command,
     ...runtime.pre,
     ...(scenario.gc ? runtime.gc : []),
-    program,
+    scenario.transport === "udp" ? side.udp : side.tcp,
     ...args,
     ...tls,
-    ...(entry.args ?? []),
+    ...(side.args ?? []),
   ];
+  const clientSide = scenario.rawClient
+    ? APIS.find((other) => other.runtime === entry.runtime && other.api === "raw")
+    : entry;
   const serverArgs =
     typeof scenario.server === "function" ? scenario.server(scenario.conns) : scenario.server;
   const clientArgs =
@@ -577,7 +606,7 @@ async function runOnce(scenario, entry, relay) {
   ];
   const limit = quick ? 20_000 : 90_000;
   const server = start(
-    argv([...serverArgs, "--max-secs", String(limit / 1000 - 5)]),
+    argv(entry, [...serverArgs, "--max-secs", String(limit / 1000 - 5)]),
     serverCpu,
     limit,
   );
@@ -590,7 +619,7 @@ async function runOnce(scenario, entry, relay) {
   }
   const route = relay ? await relay(ready.listening) : undefined;
   const client = start(
-    argv([
+    argv(clientSide, [
       ...clientArgs,
       "--port",
       String(route?.port ?? ready.listening),
