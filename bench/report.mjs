@@ -207,8 +207,11 @@ export function renderReport({
   lines.push("", "![omnisock ÷ raw per scenario and runtime](bench/ratios.svg)", "");
 
   const compat = runtimes.filter((runtime) => runtime !== "node");
-  // The driver scenarios are omnisock/net ÷ node:net already, in the table above.
-  const overRaw = present.filter((each) => !each.baseline);
+  // The driver scenarios are omnisock/net ÷ node:net already, in the table above; S6a has no
+  // node:net row.
+  const overRaw = present.filter(
+    (each) => !each.baseline && (each.apis ?? apis).some((entry) => entry.api === "node:net"),
+  );
   if (compat.length > 0 && overRaw.length > 0) {
     lines.push(
       "## omnisock ÷ node:net on Bun and Deno",
