@@ -201,6 +201,10 @@ const holdClientArgs = (conns) => [
   "--settle",
   q(1000, 200),
 ];
+/** A hold program's record of the connections it held. */
+const held = (records) => records.find((line) => line.scenario === "hold");
+/** The connections a hold server accepted per second, from its record. */
+const acceptRate = (server) => (server?.acceptSecs ? server.conns / server.acceptSecs : undefined);
 
 /**
  * The scenarios. `placement`: "same" pins server and client to CPU 0, "split" the server to
@@ -298,13 +302,14 @@ export const SCENARIOS = [
     conns: HOLD_CONNS,
     // Both ends' resident memory per connection: what holding a connection costs.
     metric: (server, client) => {
-      const s = server.find((line) => line.scenario === "hold");
-      const c = client.find((line) => line.scenario === "hold");
+      const s = held(server);
+      const c = held(client);
       return s && c ? (s.rssPerConn + c.rssPerConn) / 1024 : undefined;
     },
     extra: (server, client) => {
-      const s = server.find((line) => line.scenario === "hold");
-      const c = client.find((line) => line.scenario === "hold");
+      const s = held(server);
+      const c = held(client);
+      const accepted = acceptRate(s);
       return {
         serverKiB: s && s.rssPerConn / 1024,
         clientKiB: c && c.rssPerConn / 1024,
@@ -314,7 +319,7 @@ export const SCENARIOS = [
         // more costs, without what the first ones bring once (compiled code, the heap's growth).
         moreKiB: s && c ? (s.rssPerMoreConn + c.rssPerMoreConn) / 1024 : undefined,
         connPerSec: c?.connPerSec,
-        acceptPerSec: s?.acceptSecs ? Math.round(s.conns / s.acceptSecs) : undefined,
+        acceptPerSec: accepted === undefined ? undefined : Math.round(accepted),
       };
     },
   },
@@ -334,10 +339,7 @@ export const SCENARIOS = [
     server: holdServerArgs,
     client: holdClientArgs,
     conns: HOLD_CONNS,
-    metric: (server) => {
-      const s = server.find((line) => line.scenario === "hold");
-      return s?.acceptSecs ? s.conns / s.acceptSecs : undefined;
-    },
+    metric: (server) => acceptRate(held(server)),
   },
   {
     id: "S7",
