@@ -5,6 +5,7 @@ import {
   ByteReader,
   acceptingServer,
   bytes,
+  concat,
   connectTo,
   defer,
   echoServer,
@@ -104,6 +105,42 @@ export function tcpCases(api: Api): void {
       const peer = await accepted();
       await expectBorrowedChunksIntact(client, peer, 16 * 1024 * 1024);
       await expectBorrowedChunksIntact(peer, client, 16 * 1024 * 1024);
+    });
+
+    it("one-at-a-time messages of one length reach a borrowing handler and a keeping one whole", async () => {
+      // A ping-pong's reads are all one length: the drivers may serve each from the same
+      // memory, and must still hand every message's own bytes.
+      const { server, accepted } = await acceptingServer(api);
+      const client = await connectTo(api, server.address);
+      const peer = await accepted();
+      const count = 200;
+      const message = (index: number) => `${index}`.padStart(32, "ab");
+      const kept: Uint8Array[] = [];
+      const echoed = peer.read((chunk) => {
+        kept.push(chunk);
+        peer.write(chunk);
+      });
+      let replies = "";
+      let next = 0;
+      const stop = new AbortController();
+      const done = client.read(
+        (chunk) => {
+          replies += text(chunk);
+          if (replies.length === 32 * (next + 1)) {
+            next++;
+            if (next === count) return stop.abort();
+            client.write(message(next));
+          }
+        },
+        { signal: stop.signal, borrow: true },
+      );
+      client.write(message(0));
+      await within(10_000, "200 round trips", done);
+      const expected = Array.from({ length: count }, (_, index) => message(index)).join("");
+      expect(replies).toBe(expected);
+      expect(text(concat(kept))).toBe(expected);
+      await client.close();
+      await within(2_000, "peer's read", echoed);
     });
 
     it("coalesces 10,000 small writes issued in one tick, whole and in order", async () => {
