@@ -171,12 +171,16 @@ const q = (full, brief) => String(quick ? brief : full);
  * and with a shorter timed window (5,000 round trips was 0.1 s in S4) one stall of the shared
  * machine decides the ratio; the guard would measure those, not omnisock.
  */
+/**
+ * 100,000 timed round trips (about 2 s): over 20,000, a 0.4 s window on this shared machine, one
+ * cell's ratios spread 0.7–1.2 by repetition. The quick guard keeps 20,000 (bench/README.md).
+ */
 const pingpongClient = (size) => [
   "pingpong",
   "--size",
   String(size),
   "--count",
-  "20000",
+  q(100_000, 20_000),
   "--warmup",
   "20000",
 ];
