@@ -166,14 +166,11 @@ const DRIVER_APIS = Object.keys(RUNTIMES).flatMap((runtime) => [
 
 const q = (full, brief) => String(quick ? brief : full);
 /**
- * A ping-pong client of `size`-byte messages, the same in --quick as in a full run: with a
- * shorter warm-up the JIT is still compiling omnisock's (larger) code when the clock starts,
- * and with a shorter timed window (5,000 round trips was 0.1 s in S4) one stall of the shared
- * machine decides the ratio; the guard would measure those, not omnisock.
- */
-/**
- * 100,000 timed round trips (about 2 s): over 20,000, a 0.4 s window on this shared machine, one
- * cell's ratios spread 0.7–1.2 by repetition. The quick guard keeps 20,000 (bench/README.md).
+ * A ping-pong client of `size`-byte messages, warmed the same in --quick as in a full run: with a
+ * shorter warm-up the JIT is still compiling omnisock's (larger) code when the clock starts, and
+ * with a shorter timed window (5,000 round trips was 0.1 s in S4) one stall of the shared machine
+ * decides the ratio; the guard would measure those, not omnisock. A full run times 100,000 (about
+ * 2 s; over 20,000, 0.4 s, one cell's ratios spread 0.7–1.2 by repetition), --quick 20,000.
  */
 const pingpongClient = (size) => [
   "pingpong",
