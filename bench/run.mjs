@@ -439,7 +439,7 @@ const GUARD_RETRIES = 4;
 const GUARD_LOWER = {
   "T1 bun": {
     at: 0.6,
-    why: "0.98× (0.96–1.01) in BENCHMARKS.md's 5 s runs (1.02× and 0.87× in the two before), but 0.58–1.04× in the 1 s quick ones (one CI run's five tries: 0.71–0.77×). Not warm-up: by side the gap is the sender's, ~0.95× at 1 s and at 5 s alike, and single runs spread ±10–15% on a shared 2-CPU machine (BENCHMARKS.md, \"T1 on Bun\"; issue 10, item 2)",
+    why: "0.98× (0.89–1.03) in BENCHMARKS.md's 5 s runs (0.98×, 1.02× and 0.87× in the three before), but 0.58–1.04× in the 1 s quick ones (one CI run's five tries: 0.71–0.77×). Not warm-up: by side the gap is the sender's, ~0.95× at 1 s and at 5 s alike, and single runs spread ±10–15% on a shared 2-CPU machine (BENCHMARKS.md, \"T1 on Bun\"; issue 10, item 2)",
   },
 };
 /**
@@ -448,28 +448,28 @@ const GUARD_LOWER = {
  */
 const GUARD_EXCLUDED = {
   "S3 node":
-    "0.90× (0.87–0.94) in BENCHMARKS.md (0.93×, 0.92× and 0.93× in the runs before), 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
+    "0.93× (0.89–0.95) in BENCHMARKS.md (0.90×, 0.93×, 0.92× and 0.93× in the runs before), 0.68–0.85× in quick ones on a shared 2-CPU machine (issue 10, item 2)",
   // A CI run failed on it at 0.71×, 0.78× and 0.72×; quick runs here 0.66–0.86×.
   "S4 node":
-    "0.81× (0.70–0.81) in BENCHMARKS.md (0.87×, 0.84×, 0.92× and 0.93× in runs before), 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
+    "0.83× (0.79–0.87) in BENCHMARKS.md (0.81×, 0.87×, 0.84×, 0.92× and 0.93× in runs before), 0.66–0.86× in quick ones: node:dgram reports a send only through a callback, which the fire-and-forget raw program skips (BENCHMARKS.md; issue 10, item 2)",
   "S4 deno":
-    "0.89× (0.84–0.91) in BENCHMARKS.md (0.86×, 0.88× and 0.94× in the runs before), 0.71–0.96× in quick ones (issue 10, item 2)",
-  // S7 at 10,000 connections, BENCHMARKS.md's full run (2026-12-04 18:54): omnisock spends 1.26×
-  // node:net's CPU per round trip, 1.04× Bun's, 1.17× Deno's (16:48: 1.21×, 1.16×, 1.18×; 10:15:
-  // 1.14×, 0.91×, 1.07×; issue 10, items 2 and 5); where it goes is in BENCHMARKS.md ("Reading the results"). --quick's 200
-  // connections land either side of 0.8×.
+    "0.91× (0.85–1.04) in BENCHMARKS.md (0.89×, 0.86×, 0.88× and 0.94× in the runs before), 0.71–0.96× in quick ones (issue 10, item 2)",
+  // S7 at 10,000 connections, BENCHMARKS.md's full run (2026-12-04 23:48): omnisock spends 1.17×
+  // node:net's CPU per round trip, 1.07× Bun's, 1.21× Deno's (18:54: 1.26×, 1.04×, 1.17×; 16:48:
+  // 1.21×, 1.16×, 1.18×; 10:15: 1.14×, 0.91×, 1.07×; issue 10, items 2 and 5); where it goes is in
+  // BENCHMARKS.md ("Reading the results"). --quick's 200 connections land either side of 0.8×.
   "S7 node":
-    "1.08–1.42× raw CPU per round trip in full runs: most likely omnisock's per-connection objects fetched back into the cache each round trip (not confirmed; see above)",
+    "1.06–1.42× raw CPU per round trip in full runs: most likely omnisock's per-connection objects fetched back into the cache each round trip (not confirmed; see above)",
   "S7 bun":
     "0.90–1.17× raw CPU per round trip in full runs: more kernel time in JavaScriptCore's collector, and omnisock's own code (see above)",
   "S7 deno":
     "0.99–1.25× raw CPU per round trip in full runs: omnisock's JavaScript per chunk and write, 2–2.5 µs a side (see above)",
-  // S6 in BENCHMARKS.md (2026-12-04 18:54 run; 16:48: 1.30×, 1.52×; 10:15: 1.36×, 1.46×); 1.64×, 2.05×
+  // S6 in BENCHMARKS.md (2026-12-04 23:48 run; 18:54: 1.33×, 1.49×; 16:48: 1.30×, 1.52×; 10:15: 1.36×, 1.46×); 1.64×, 2.05×
   // before the slimmings of 2026-12-03.
   "S6 node":
-    "1.33× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
+    "1.28× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
   "S6 bun":
-    "1.49× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
+    "1.52× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
 };
 const guarding = quick || flags.guard;
 /** Each guarded cell's best standing: `{ name, baseline, best }`. */
