@@ -58,6 +58,12 @@ const Flag = {
   /** Accepted: it names the servername the client asked for (a client, its own). */
   Server: 16,
   NoDelay: 32,
+  /**
+   * Bun's socket is paused (`Paused` is what core asked). Each pause and resume of it is a
+   * system call (epoll_ctl), so it is paused only when something could be read too early, and
+   * resumed only when it was paused: not twice on every connection.
+   */
+  SocketPaused: 64,
 } as const;
 type Flag = (typeof Flag)[keyof typeof Flag];
 
@@ -192,7 +198,7 @@ class BunStream implements StreamHandle {
         (this.#has(Flag.Server) ? socket.getServername?.() || undefined : undefined),
     });
     // Reading was left on for the handshake: now nothing more is read before start().
-    if (this.#has(Flag.Paused) && !this.#has(Flag.Closed)) socket.pause();
+    if (this.#has(Flag.Paused)) this.#pauseSocket();
     waiting.resolve();
   }
 
@@ -232,18 +238,27 @@ class BunStream implements StreamHandle {
       ...BunStream.handlers,
       open: (socket) => {
         // A Unix peer has no port; that also tells apart a Unix listener inherited by fd.
+        // Bun asks the kernel (getpeername) at each read of remotePort: it is read once.
         const local = listening();
+        const port = socket.remotePort;
         const unix =
-          socket.remotePort === undefined
+          port === undefined
             ? ([local.transport === "unix" ? local : unnamed, unnamed] as const)
             : undefined;
         const stream = new BunStream(options, unix);
         stream.#flags |= Flag.Server;
-        // The listener's own address where it is not a wildcard: no copy per connection.
-        if (!unix) stream.localAddress = acceptedLocal(local) ?? stream.localAddress;
+        if (!unix) {
+          // The listener's own address where it is not a wildcard: no copy per connection.
+          stream.localAddress = acceptedLocal(local) ?? stream.localAddress;
+          stream.remoteAddress = inetAddress("tcp", socket.remoteAddress, port);
+        }
         if (!options.tls) {
           stream.#attach(socket);
-          return accept(stream);
+          accept(stream);
+          // Core starts a connection as it takes it, so nothing is read before start() without a
+          // pause. One it holds (a paused server) or refuses reads nothing meanwhile.
+          if (stream.#sink === undefined) stream.#pauseSocket();
+          return;
         }
         // A TLS connection is handed out once its handshake is over (and, with requestCert,
         // the client's certificate verified); one that fails is the client's fault.
@@ -261,10 +276,9 @@ class BunStream implements StreamHandle {
   #attach(socket: BunSocket<BunStream>): void {
     this.#socket = socket;
     socket.data = this;
-    // A TLS stream must read to shake hands: it pauses once the handshake is over. A client's
-    // start() follows as connect() resolves: pausing it until then would cost two system calls
-    // (epoll_ctl) on each connection, and what it reads meanwhile waits in `#pending`.
-    if (!this.#handshake && this.#has(Flag.Server)) socket.pause();
+    // Not paused: an accepted stream is paused after it is handed out, if core did not start it
+    // (listenerHandlers), a TLS one once its handshake is over. A client's start() follows as
+    // connect() resolves: what it reads meanwhile waits in `#pending`.
     if (this.#unix) {
       [this.localAddress, this.remoteAddress] = this.#unix;
       return;
@@ -369,6 +383,7 @@ class BunStream implements StreamHandle {
     this.#sink = undefined;
     this.#flags |= Flag.Upgraded;
     this.#socket.resume();
+    this.#set(Flag.SocketPaused, false);
     const [, secure] = this.#socket.upgradeTLS({ data: next, tls, socket: BunStream.handlers });
     if (next.#socket === undefined) next.#attach(secure);
     // The raw socket is detached now (readyState -1, its end() does nothing): closing this
@@ -379,13 +394,22 @@ class BunStream implements StreamHandle {
 
   pause(): void {
     this.#flags |= Flag.Paused;
-    if (!this.#has(Flag.Closed)) this.#socket.pause();
+    this.#pauseSocket();
   }
 
   resume(): void {
     this.#set(Flag.Paused, false);
     this.#deliver();
-    if (!this.#has(Flag.Closed) && !this.#has(Flag.Paused)) this.#socket.resume();
+    if (this.#has(Flag.SocketPaused) && !this.#has(Flag.Paused) && !this.#has(Flag.Closed)) {
+      this.#set(Flag.SocketPaused, false);
+      this.#socket.resume();
+    }
+  }
+
+  #pauseSocket(): void {
+    if (this.#has(Flag.SocketPaused) || this.#has(Flag.Closed)) return;
+    this.#flags |= Flag.SocketPaused;
+    this.#socket.pause();
   }
 
   shutdown(): void {
