@@ -15,7 +15,15 @@
 // run (certs.mjs), after one short run of each program through a relay that reads the cipher
 // the two sides agreed on from the wire (tls-wire.mjs).
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -505,12 +513,32 @@ function pin(cpu, argv) {
     : [argv[0], argv.slice(1)];
 }
 
+/**
+ * The child's stdio, with room for `descriptors` more in its descriptor table from the start.
+ * The kernel doubles a process's table as it fills (at 256, 512, 1,024, … descriptors), and in
+ * a process with threads, as every runtime here is, each doubling waits for an RCU grace period:
+ * the process stalls, 6–20 ms each on this machine (opening /dev/null 10,100 times on each
+ * runtime), so 50–65 ms over S6's 10,000 connections on each end, at moments that depend on
+ * both programs' pace. A server that has once held that many connections keeps its table; S6's
+ * programs have it from their start: the child inherits /dev/null as a descriptor past them,
+ * placed by libuv after the fork, while the child has one thread and no wait. Growing the table
+ * from the program itself would not do: 10,000 opens leave 4–10 MB more resident, which the
+ * memory per connection would then leave out.
+ */
+function stdio(descriptors) {
+  const streams = ["ignore", "pipe", "pipe"];
+  if (!descriptors) return streams;
+  devNull ??= openSync("/dev/null", "r");
+  return [...streams, ...Array.from({ length: descriptors + 64 }, () => "ignore"), devNull];
+}
+let devNull;
+
 /** Start a program; resolves with its stdout records and stderr once it exits or is killed at `limitMs`. */
-function start(argv, cpu, limitMs) {
+function start(argv, cpu, limitMs, descriptors = 0) {
   const [command, args] = pin(cpu, argv);
   const child = spawn(command, args, {
     cwd: here,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: stdio(descriptors),
     env: { ...process.env, NO_COLOR: "1" },
   });
   let stdout = "";
@@ -612,6 +640,7 @@ async function runOnce(scenario, entry, relay) {
     argv(entry, [...serverArgs, "--max-secs", String(limit / 1000 - 5)]),
     serverCpu,
     limit,
+    scenario.conns,
   );
   const ready = await server.first("listening");
   if (!ready) {
@@ -632,6 +661,7 @@ async function runOnce(scenario, entry, relay) {
     ]),
     clientCpu,
     limit,
+    scenario.conns,
   );
   const clientResult = await client.exited;
   route?.close();
