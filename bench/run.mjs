@@ -472,12 +472,12 @@ const GUARD_EXCLUDED = {
     "0.90–1.17× raw CPU per round trip in full runs: more kernel time in JavaScriptCore's collector, and omnisock's own code (see above)",
   "S7 deno":
     "0.99–1.25× raw CPU per round trip in full runs: omnisock's JavaScript per chunk and write, 2–2.5 µs a side (see above)",
-  // S6 in BENCHMARKS.md (2026-12-04 23:48 run; 18:54: 1.33×, 1.49×; 16:48: 1.30×, 1.52×; 10:15: 1.36×, 1.46×); 1.64×, 2.05×
-  // before the slimmings of 2026-12-03.
+  // S6 in BENCHMARKS.md (2026-12-05 03:07 run; 2026-12-04 23:48: 1.28×, 1.52×; 18:54: 1.33×, 1.49×; 16:48: 1.30×,
+  // 1.52×; 10:15: 1.36×, 1.46×); 1.64×, 2.05× before the slimmings of 2026-12-03.
   "S6 node":
-    "1.28× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
+    "1.32× raw memory per idle connection: core's socket, driver handle, reader and addresses on top of node:net's, and V8's larger young generation (BENCHMARKS.md) (issue 10, item 4)",
   "S6 bun":
-    "1.52× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
+    "1.49× raw memory per idle connection: core's socket, driver handle and reader on top of Bun's, and compiled code (BENCHMARKS.md) (issue 10, item 4)",
 };
 const guarding = quick || flags.guard;
 /** Each guarded cell's best standing: `{ name, baseline, best }`. */
