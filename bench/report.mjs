@@ -482,7 +482,11 @@ export function renderReport({
       "the caller's memory later when the kernel is full, so the caller's bytes cannot be lent —, " +
       "and `#receive`'s counters), the rest in V8's inline-cache stubs and runtime calls made from " +
       "those frames (among them one per private getter of core's Socket, 38 ns a round trip in " +
-      "all). No one part is large. The driver's plain `Uint8Array` view of each Buffer (DESIGN.md's " +
+      "all). No one part is large, and none of it is code V8 failed to optimize: over 70,000 " +
+      "round trips of the server (2026-12-05, `--log-ic`) every inline cache in omnisock's code " +
+      "stayed monomorphic, and under `--trace-opt --trace-deopt` core's `#receive`, `#sendSlab`, " +
+      "`#reserve` and `#hand` and the driver's `#onData` were optimized early and not deoptimized " +
+      "until the connection closed. The driver's plain `Uint8Array` view of each Buffer (DESIGN.md's " +
       "one chunk type) costs nothing measurable: node:net's server made to write such a view of " +
       "each chunk ran at 1.007× (0.80–1.19) in the same rounds. (A profile of 2026-12-03, " +
       "`--cpu-prof`, had put +1.3 µs on the server, ~0.4 µs of it in omnisock's frames and the rest " +
@@ -558,7 +562,16 @@ export function renderReport({
       "(3 alternated runs). One `conn.write` per 64 KiB and one `conn.read` per 16 KiB record on " +
       "both sides, as raw's (counted). Since the sink borrows (`read(handler, { borrow: true })`), " +
       "it reads every record into the same buffer, as raw's does: T1 on Deno went from 0.83× to " +
-      "0.92× in the full runs (2026-12-03 23:21 and 2026-12-04 10:15 UTC).",
+      "0.92× in the full runs (2026-12-03 23:21 and 2026-12-04 10:15 UTC). **By side again** " +
+      "(2026-12-05, 03:33–03:35 UTC, the same way, the four pairings alternated 6 times, ratios " +
+      "to raw's pair by round, medians): omnisock's sink with Deno's sender 1.03× (0.97–1.07), " +
+      "omnisock's sender to Deno's sink 0.91× (0.84–0.97), both omnisock's 0.90× (0.85–0.98): " +
+      "the sender is the side that trails now. It keeps its CPU busy, 72–74 % of it in the " +
+      "kernel (`perf record -F 2999 -g` of the sender for 2 s, from 1.2 s in, one pair each: " +
+      "1,649 MB/s raw, 1,600 omnisock); per MB sent omnisock's takes 3 % more samples, in its " +
+      "JavaScript (1.45 % of them against 0.35 %) and in the `deno` binary (22.0 % against " +
+      "20.6 %: the op and the promises of each write), about 1.2 µs on the ~40 µs of a 64 KiB " +
+      "chunk.",
     "- **T1 on Bun**, by side (2026-12-04, 16:05–16:45 UTC, T1's placement, the bench programs " +
       "run by hand, alternated, the other side raw): the server is at parity (omnisock's sink " +
       "÷ raw's, median of paired runs: 1.02× at 1 s, 13 runs; 0.96× at 5 s, 7 runs), the sender " +
