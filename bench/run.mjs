@@ -518,7 +518,7 @@ function pin(cpu, argv) {
  * The kernel doubles a process's table as it fills (at 256, 512, 1,024, … descriptors), and in
  * a process with threads, as every runtime here is, each doubling waits for an RCU grace period:
  * the process stalls, 6–20 ms each on this machine (opening /dev/null 10,100 times on each
- * runtime), so 50–65 ms over S6's 10,000 connections on each end, at moments that depend on
+ * runtime), so 50–80 ms over S6's 10,000 connections on each end, at moments that depend on
  * both programs' pace. A server that has once held that many connections keeps its table; S6's
  * programs have it from their start: the child inherits /dev/null as a descriptor past them,
  * placed by libuv after the fork, while the child has one thread and no wait. Growing the table
